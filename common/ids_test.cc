@@ -1,0 +1,74 @@
+#include "common/ids.h"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <array>
+#include <set>
+#include <string>
+
+namespace jopay {
+namespace {
+
+bool AllBase62(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+  });
+}
+
+TEST_CASE("RandomBase62 returns n base62 characters") {
+  for (size_t n : {size_t{0}, size_t{1}, size_t{24}, size_t{63}, size_t{64}, size_t{1000}}) {
+    const std::string s = RandomBase62(n);
+    CHECK(s.size() == n);
+    CHECK(AllBase62(s));
+  }
+}
+
+TEST_CASE("RandomBase62 uses every character about equally often") {
+  // 620000 draws: 10000 expected per character; a modulo bias (256 % 62 = 8
+  // characters favoured by 1/31) would push those near 10300. Bounds are
+  // ~6 standard deviations wide, so this never flakes.
+  std::array<int, 128> counts{};
+  const std::string s = RandomBase62(620000);
+  for (char c : s) ++counts[static_cast<unsigned char>(c)];
+  int seen = 0;
+  for (int count : counts) {
+    if (count == 0) continue;
+    ++seen;
+    CHECK(count > 9400);
+    CHECK(count < 10600);
+  }
+  CHECK(seen == 62);
+}
+
+TEST_CASE("NewId is the prefix plus 24 random base62 characters") {
+  const std::string id = NewId("sub_");
+  CHECK(id.size() == 28);
+  CHECK(id.starts_with("sub_"));
+  CHECK(AllBase62(id.substr(4)));
+  CHECK(HasIdPrefix(id, "sub_"));
+}
+
+TEST_CASE("NewId does not repeat") {
+  std::set<std::string> ids;
+  for (int i = 0; i < 10000; ++i) ids.insert(NewId("evt_"));
+  CHECK(ids.size() == 10000);
+}
+
+TEST_CASE("HasIdPrefix checks prefix, length and alphabet") {
+  CHECK(HasIdPrefix("cus_4eC39HqLyjWDarjtT1zdp7dc", "cus_"));
+  CHECK_FALSE(HasIdPrefix("cus_4eC39HqLyjWDarjtT1zdp7dc", "sub_"));
+  CHECK_FALSE(HasIdPrefix("cus_4eC39HqLyjWDarjtT1zdp7d", "cus_"));    // 23 characters
+  CHECK_FALSE(HasIdPrefix("cus_4eC39HqLyjWDarjtT1zdp7dcX", "cus_"));  // 25 characters
+  CHECK_FALSE(HasIdPrefix("cus_4eC39HqLyjWDarjtT1zdp7d_", "cus_"));
+  CHECK_FALSE(HasIdPrefix("cus_4eC39HqLyjWDarjtT1zdp7d-", "cus_"));
+  CHECK_FALSE(HasIdPrefix("cus_4eC39HqLyjWDarjtT1zdp7d\xc3", "cus_"));
+  CHECK_FALSE(HasIdPrefix("", "cus_"));
+  CHECK_FALSE(HasIdPrefix("cus_", "cus_"));
+  // "pm_" must not match a "pay_" id and vice versa.
+  CHECK_FALSE(HasIdPrefix(NewId("pay_"), "pm_"));
+  CHECK_FALSE(HasIdPrefix(NewId("pm_"), "pay_"));
+}
+
+}  // namespace
+}  // namespace jopay

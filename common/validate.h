@@ -1,0 +1,32 @@
+// Input checks shared by the public API, the admin API and jopayctl, so that
+// every face rejects the same inputs with the same message.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <boost/json.hpp>
+
+#include "common/status.h"
+
+namespace jopay {
+
+// Pragmatic email check, meant for the NormalizeEmail form: at most 254
+// bytes; exactly one '@'; a non-empty local part; a domain that contains a
+// dot and has no empty labels ("a@b.com" passes, "a@.com", "a@b." and
+// "a@b..com" do not); no spaces or control characters. It does not try to be
+// RFC 5322: delivery is the real test. Failure is Status::Invalid naming
+// `param`.
+Status ValidateEmail(std::string_view email, std::string_view param = "email");
+
+// Metadata is a JSON object of at most 50 keys; each key is 1..40 characters
+// and each value a string of at most 500 characters (characters are UTF-8
+// code points, not bytes). Failure is Status::Invalid naming `param` whose
+// message names the offending key.
+Status ValidateMetadata(const boost::json::value& v, std::string_view param = "metadata");
+
+// The email with ASCII whitespace trimmed from both ends and ASCII letters
+// lowercased, so one customer is one row however they typed it.
+std::string NormalizeEmail(std::string_view email);
+
+}  // namespace jopay
