@@ -1,1 +1,137 @@
--- schema: filled in by the store work
+-- JoPay's whole SQLite schema. Migrations are separated by lines "-- migration N" and run in
+-- order at start; each commits together with its PRAGMA user_version bump.
+-- Money: INTEGER minor units + lowercase currency. Time: INTEGER Unix seconds UTC.
+-- Every business row carries livemode: test and live data never mix.
+
+-- migration 1
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE plans (
+  id             TEXT PRIMARY KEY,
+  livemode       INTEGER NOT NULL,
+  name           TEXT NOT NULL,
+  description    TEXT NOT NULL DEFAULT '',
+  amount         INTEGER NOT NULL CHECK (amount > 0),
+  currency       TEXT NOT NULL,
+  interval       TEXT NOT NULL CHECK (interval IN ('day', 'week', 'month', 'year')),
+  interval_count INTEGER NOT NULL DEFAULT 1 CHECK (interval_count BETWEEN 1 AND 365),
+  trial_days     INTEGER NOT NULL DEFAULT 0 CHECK (trial_days >= 0),
+  grace_days     INTEGER NOT NULL DEFAULT 0 CHECK (grace_days >= 0),
+  active         INTEGER NOT NULL DEFAULT 1,
+  created_at     INTEGER NOT NULL,
+  updated_at     INTEGER NOT NULL
+);
+
+CREATE TABLE customers (
+  id         TEXT PRIMARY KEY,
+  livemode   INTEGER NOT NULL,
+  email      TEXT NOT NULL,
+  name       TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  UNIQUE (livemode, email)
+);
+
+-- Only brand and last4 of a card are kept; provider_ref is the provider's token
+-- (for the sandbox: the behaviour the test card stands for).
+CREATE TABLE payment_methods (
+  id           TEXT PRIMARY KEY,
+  livemode     INTEGER NOT NULL,
+  customer_id  TEXT NOT NULL REFERENCES customers (id),
+  provider     TEXT NOT NULL,
+  provider_ref TEXT NOT NULL,
+  brand        TEXT NOT NULL,
+  last4        TEXT NOT NULL,
+  created_at   INTEGER NOT NULL
+);
+
+-- Billing periods are boundaries of a schedule anchored at billing_anchor: the current period
+-- is [boundary(period_index), boundary(period_index + 1)). next_action/next_action_at hold the
+-- one piece of future work the clock owes this row (NULL when none).
+CREATE TABLE subscriptions (
+  id                   TEXT PRIMARY KEY,
+  livemode             INTEGER NOT NULL,
+  customer_id          TEXT NOT NULL REFERENCES customers (id),
+  plan_id              TEXT NOT NULL REFERENCES plans (id),
+  payment_method_id    TEXT REFERENCES payment_methods (id),
+  status               TEXT NOT NULL CHECK (status IN ('incomplete', 'trialing', 'active',
+                         'past_due', 'canceled', 'paused', 'expired')),
+  amount               INTEGER NOT NULL,
+  currency             TEXT NOT NULL,
+  interval             TEXT NOT NULL,
+  interval_count       INTEGER NOT NULL,
+  grace_days           INTEGER NOT NULL DEFAULT 0,
+  billing_anchor       INTEGER NOT NULL,
+  period_index         INTEGER NOT NULL,
+  current_period_start INTEGER NOT NULL,
+  current_period_end   INTEGER NOT NULL,
+  trial_start          INTEGER,
+  trial_end            INTEGER,
+  cancel_at_period_end INTEGER NOT NULL DEFAULT 0,
+  canceled_at          INTEGER,
+  cancel_reason        TEXT,
+  ended_at             INTEGER,
+  paused_at            INTEGER,
+  next_action          TEXT CHECK (next_action IN ('renew', 'retry', 'trial_reminder', 'expire')),
+  next_action_at       INTEGER,
+  retry_count          INTEGER NOT NULL DEFAULT 0,
+  first_failed_at      INTEGER,
+  sequence             INTEGER NOT NULL DEFAULT 0,
+  metadata             TEXT NOT NULL DEFAULT '{}',
+  created_at           INTEGER NOT NULL,
+  updated_at           INTEGER NOT NULL
+);
+CREATE INDEX subscriptions_due ON subscriptions (next_action_at) WHERE next_action_at IS NOT NULL;
+CREATE INDEX subscriptions_customer ON subscriptions (customer_id);
+CREATE INDEX subscriptions_plan ON subscriptions (plan_id);
+
+-- One row per charge attempt. idempotency_key = (subscription, period, attempt): the provider
+-- sees the same key if an attempt is ever replayed, and a period can hold one paid row only.
+CREATE TABLE payments (
+  id                TEXT PRIMARY KEY,
+  livemode          INTEGER NOT NULL,
+  subscription_id   TEXT REFERENCES subscriptions (id),
+  customer_id       TEXT NOT NULL REFERENCES customers (id),
+  payment_method_id TEXT,
+  provider          TEXT NOT NULL,
+  amount            INTEGER NOT NULL,
+  currency          TEXT NOT NULL,
+  status            TEXT NOT NULL CHECK (status IN ('pending', 'paid', 'failed', 'refunded')),
+  failure_code      TEXT,
+  failure_message   TEXT,
+  attempt           INTEGER NOT NULL DEFAULT 1,
+  period_start      INTEGER,
+  period_end        INTEGER,
+  idempotency_key   TEXT NOT NULL UNIQUE,
+  created_at        INTEGER NOT NULL,
+  paid_at           INTEGER
+);
+CREATE INDEX payments_subscription ON payments (subscription_id);
+CREATE UNIQUE INDEX payments_one_paid_per_period
+  ON payments (subscription_id, period_start) WHERE status = 'paid';
+
+-- The outbox: written in the same transaction as the change it describes.
+CREATE TABLE events (
+  id         TEXT PRIMARY KEY,
+  livemode   INTEGER NOT NULL,
+  type       TEXT NOT NULL,
+  object_id  TEXT NOT NULL,
+  sequence   INTEGER NOT NULL,
+  data       TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX events_object ON events (object_id);
+
+CREATE TABLE api_keys (
+  id           TEXT PRIMARY KEY,
+  livemode     INTEGER NOT NULL,
+  read_only    INTEGER NOT NULL DEFAULT 0,
+  secret_hash  TEXT NOT NULL UNIQUE,
+  prefix       TEXT NOT NULL,
+  last4        TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  last_used_at INTEGER,
+  revoked_at   INTEGER
+);

@@ -1,0 +1,92 @@
+#include "common/json_fields.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+
+namespace jopay {
+
+namespace json = boost::json;
+
+namespace {
+const json::value* Find(const json::object& o, std::string_view key) {
+  auto it = o.find(key);
+  if (it == o.end() || it->value().is_null()) return nullptr;
+  return &it->value();
+}
+}  // namespace
+
+Status GetString(const json::object& o, std::string_view key, std::optional<std::string>& out,
+                 size_t max_len) {
+  out.reset();
+  const json::value* v = Find(o, key);
+  if (!v) return Status::Ok();
+  if (!v->is_string()) return Status::Invalid(fmt::format("{} must be a string", key), std::string(key));
+  const auto& s = v->get_string();
+  if (s.size() > max_len) {
+    return Status::Invalid(fmt::format("{} must be at most {} characters", key, max_len),
+                           std::string(key));
+  }
+  out = std::string(s);
+  return Status::Ok();
+}
+
+Status GetInt(const json::object& o, std::string_view key, std::optional<int64_t>& out,
+              int64_t min, int64_t max) {
+  out.reset();
+  const json::value* v = Find(o, key);
+  if (!v) return Status::Ok();
+  std::optional<int64_t> n;
+  if (v->is_int64()) n = v->get_int64();
+  if (v->is_uint64() && v->get_uint64() <= static_cast<uint64_t>(INT64_MAX)) {
+    n = static_cast<int64_t>(v->get_uint64());
+  }
+  if (!n || *n < min || *n > max) {
+    return Status::Invalid(fmt::format("{} must be an integer from {} to {}", key, min, max),
+                           std::string(key));
+  }
+  out = n;
+  return Status::Ok();
+}
+
+Status GetBool(const json::object& o, std::string_view key, std::optional<bool>& out) {
+  out.reset();
+  const json::value* v = Find(o, key);
+  if (!v) return Status::Ok();
+  if (!v->is_bool()) return Status::Invalid(fmt::format("{} must be true or false", key), std::string(key));
+  out = v->get_bool();
+  return Status::Ok();
+}
+
+Status RejectUnknown(const json::object& o, std::initializer_list<std::string_view> known) {
+  for (const auto& kv : o) {
+    std::string_view k = kv.key();
+    if (std::find(known.begin(), known.end(), k) == known.end()) {
+      return Status::Invalid(fmt::format("unknown field: {}", k), std::string(k),
+                             "parameter_unknown");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<json::object> ParseObject(std::string_view body) {
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return json::object();
+  json::parse_options opts;
+  opts.max_depth = 32;
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec, {}, opts);
+  if (ec) {
+    return Status::Invalid(fmt::format("request body is not valid JSON: {}", ec.message()), "",
+                           "invalid_json");
+  }
+  if (!v.is_object()) return Status::Invalid("request body must be a JSON object", "", "invalid_json");
+  return std::move(v.get_object());
+}
+
+Status Require(bool present, std::string_view key) {
+  if (present) return Status::Ok();
+  return Status::Invalid(fmt::format("missing required param: {}", key), std::string(key),
+                         "parameter_missing");
+}
+
+}  // namespace jopay

@@ -1,0 +1,33 @@
+// Typed reads of request fields from a JSON object, with errors that name the field.
+//
+// Each Get* leaves `out` empty when the key is absent (or null) and fails with
+// Status::Invalid(param = key) when it is present with the wrong type or out of range.
+// Integers must be JSON integers that fit int64: 10.0, 1e3, "10" and 2^64 are rejected.
+#pragma once
+
+#include <boost/json.hpp>
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace jopay {
+
+Status GetString(const boost::json::object& o, std::string_view key,
+                 std::optional<std::string>& out, size_t max_len = 5000);
+Status GetInt(const boost::json::object& o, std::string_view key, std::optional<int64_t>& out,
+              int64_t min, int64_t max);
+Status GetBool(const boost::json::object& o, std::string_view key, std::optional<bool>& out);
+// Fails on the first key of `o` not in `known`, naming it.
+Status RejectUnknown(const boost::json::object& o, std::initializer_list<std::string_view> known);
+// Parses a request body that must be a JSON object (an empty body is an empty object).
+// Depth is limited to 32 levels.
+Result<boost::json::object> ParseObject(std::string_view body);
+// "missing required param: X" when `present` is false.
+Status Require(bool present, std::string_view key);
+
+}  // namespace jopay

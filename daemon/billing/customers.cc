@@ -1,0 +1,73 @@
+#include "daemon/billing/customers.h"
+
+#include <fmt/core.h>
+
+#include "common/ids.h"
+
+namespace jopay {
+
+namespace {
+constexpr const char* kColumns = "id, livemode, email, name, created_at";
+
+Customer Read(const Stmt& q) {
+  return {q.Text(0), q.Int(1) != 0, q.Text(2), q.Text(3), q.Int(4)};
+}
+}  // namespace
+
+Customer FindOrCreateCustomer(Db& db, bool livemode, const std::string& email,
+                              const std::string& name, UnixSeconds now) {
+  auto& q = db.Cached(fmt::format("SELECT {} FROM customers WHERE livemode=? AND email=?", kColumns));
+  q.Args(int64_t{livemode}, email);
+  if (q.Step()) {
+    Customer c = Read(q);
+    q.Reset();
+    return c;
+  }
+  Customer c{NewId("cus_"), livemode, email, name, now};
+  db.Cached("INSERT INTO customers (id, livemode, email, name, created_at) VALUES (?,?,?,?,?)")
+      .Args(c.id, int64_t{livemode}, c.email, c.name, now)
+      .Exec();
+  return c;
+}
+
+Result<Customer> LoadCustomer(Db& db, const std::string& key, bool livemode) {
+  auto& q = db.Cached(fmt::format(
+      "SELECT {} FROM customers WHERE livemode=?1 AND (id=?2 OR email=lower(?2))", kColumns));
+  q.Args(int64_t{livemode}, key);
+  if (!q.Step()) return Status::NotFound(fmt::format("No such customer: {}", key), "id");
+  Customer c = Read(q);
+  q.Reset();
+  return c;
+}
+
+std::vector<Customer> ListCustomers(Db& db, bool livemode, const std::string& search, int limit,
+                                    const std::string& starting_after) {
+  auto& q = db.Cached(fmt::format(
+      "SELECT {} FROM customers WHERE livemode=?1 AND (?2 = '' OR instr(email, lower(?2)) > 0 "
+      "OR instr(lower(name), lower(?2)) > 0) AND (?3 = '' OR rowid < (SELECT rowid FROM "
+      "customers WHERE id=?3)) ORDER BY rowid DESC LIMIT ?4",
+      kColumns));
+  q.Args(int64_t{livemode}, search, starting_after, int64_t{limit});
+  std::vector<Customer> out;
+  while (q.Step()) out.push_back(Read(q));
+  q.Reset();
+  return out;
+}
+
+std::string InsertPaymentMethod(Db& db, bool livemode, const std::string& customer_id,
+                                const SavedCard& card, UnixSeconds now) {
+  std::string id = NewId("pm_");
+  db.Cached("INSERT INTO payment_methods (id, livemode, customer_id, provider, provider_ref, "
+            "brand, last4, created_at) VALUES (?,?,?,?,?,?,?,?)")
+      .Args(id, int64_t{livemode}, customer_id, card.provider, card.provider_ref, card.brand,
+            card.last4, now)
+      .Exec();
+  return id;
+}
+
+boost::json::object CustomerView(const Customer& c) {
+  return {{"id", c.id},       {"object", "customer"}, {"livemode", c.livemode},
+          {"email", c.email}, {"name", c.name},       {"created_at", FormatRfc3339(c.created_at)}};
+}
+
+}  // namespace jopay

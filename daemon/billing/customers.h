@@ -1,0 +1,38 @@
+// Customers (one per email and mode) and their saved payment methods.
+#pragma once
+
+#include <boost/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "common/time.h"
+#include "daemon/providers/provider.h"
+#include "daemon/store/db.h"
+
+namespace jopay {
+
+struct Customer {
+  std::string id;
+  bool livemode = false;
+  std::string email;
+  std::string name;
+  UnixSeconds created_at = 0;
+};
+
+// The customer with this (normalized) email in this mode, created if new.
+Customer FindOrCreateCustomer(Db& db, bool livemode, const std::string& email,
+                              const std::string& name, UnixSeconds now);
+// By id ("cus_...") or by email.
+Result<Customer> LoadCustomer(Db& db, const std::string& id_or_email, bool livemode);
+// Newest first; `search` matches a substring of the email or name.
+std::vector<Customer> ListCustomers(Db& db, bool livemode, const std::string& search, int limit,
+                                    const std::string& starting_after);
+// Saves a card the provider accepted; returns the new payment method id.
+std::string InsertPaymentMethod(Db& db, bool livemode, const std::string& customer_id,
+                                const SavedCard& card, UnixSeconds now);
+
+boost::json::object CustomerView(const Customer& c);
+
+}  // namespace jopay

@@ -1,0 +1,218 @@
+#include "daemon/billing/engine.h"
+
+#include <fmt/core.h>
+
+#include "common/ids.h"
+#include "daemon/billing/customers.h"
+#include "daemon/billing/event_data.h"
+#include "daemon/billing/payments.h"
+#include "daemon/billing/sub_records.h"
+#include "daemon/events/outbox.h"
+
+namespace jopay {
+
+namespace {
+
+// Charges through the provider and writes payments and events into the open transaction.
+class DbContext : public BillingContext {
+ public:
+  DbContext(Db& db, const Engine& engine, UnixSeconds now) : db_(db), engine_(engine), now(now) {}
+
+  ChargeOutcome Charge(const Subscription& s, const ChargeRequest& r) override {
+    ChargeOutcome out = ChargeProvider(s, r);
+    Payment p;
+    p.id = NewId("pay_");
+    p.livemode = s.livemode;
+    p.subscription_id = s.id;
+    p.customer_id = s.customer_id;
+    p.payment_method_id = s.payment_method_id;
+    p.provider = s.provider.empty() ? "none" : s.provider;
+    p.amount = r.amount;
+    p.currency = r.currency;
+    p.status = out.paid ? "paid" : "failed";
+    if (!out.paid) {
+      p.failure_code = out.failure_code;
+      p.failure_message = out.failure_message;
+    }
+    p.attempt = r.attempt;
+    p.period_start = r.period_start;
+    p.period_end = r.period_end;
+    p.idempotency_key = r.idempotency_key;
+    p.created_at = now;
+    if (out.paid) p.paid_at = now;
+    try {
+      InsertPayment(db_, p);
+    } catch (const DbError& e) {
+      // The same (subscription, period, attempt) was already charged: report that outcome,
+      // never a second charge. Any other unique violation (a second paid row for one period)
+      // is a bug and aborts the job.
+      auto prior = e.is_unique_violation() ? FindPaymentByKey(db_, r.idempotency_key) : std::nullopt;
+      if (!prior) throw;
+      return {prior->status == "paid", prior->failure_code.value_or(""),
+              prior->failure_message.value_or("")};
+    }
+    return out;
+  }
+
+  void Emit(const Subscription& s, std::string_view type, const EventExtras& x) override {
+    Event e;
+    e.livemode = s.livemode;
+    e.type = std::string(type);
+    e.object_id = s.id;
+    e.sequence = s.sequence;
+    e.data = boost::json::serialize(SubscriptionEventData(s, x));
+    e.created_at = now;
+    InsertEvent(db_, std::move(e));
+  }
+
+ private:
+  ChargeOutcome ChargeProvider(const Subscription& s, const ChargeRequest& r) {
+    if (!s.payment_method_id) {
+      return {false, "no_payment_method", "The subscription has no saved payment method."};
+    }
+    Provider* provider = engine_.ProviderFor(s.livemode, s.provider);
+    if (!provider) {
+      return {false, "provider_unavailable", "The payment method's provider is not configured."};
+    }
+    return provider->Charge(s.provider_ref, r.amount, r.currency, r.idempotency_key);
+  }
+
+  Db& db_;
+  const Engine& engine_;
+
+ public:
+  UnixSeconds now;
+};
+
+}  // namespace
+
+Engine::Engine(Policy policy, std::unique_ptr<Provider> test_provider)
+    : policy_(std::move(policy)), test_provider_(std::move(test_provider)) {}
+
+Provider* Engine::ProviderFor(bool livemode, std::string_view name) const {
+  // Live payment providers (Stripe, PayPal, SatsPay) are configured per deployment; none is
+  // built in yet, so live charges have no provider.
+  if (livemode || !test_provider_ || test_provider_->name() != name) return nullptr;
+  return test_provider_.get();
+}
+
+Status Engine::Create(Db& db, bool livemode, const NewSubscription& req, UnixSeconds now,
+                      Subscription* out, Status* payment_status) {
+  auto plan = LoadPlan(db, req.plan_id, livemode);
+  if (!plan.ok()) return Status::NotFound(plan.status().message(), "plan");
+  if (!plan->active) return Status::Invalid("The plan is archived.", "plan", "plan_archived");
+  int trial = req.trial_days.value_or(plan->trial_days);
+  if (!req.card && trial == 0) {
+    return Status::Invalid("A card is required unless the subscription starts with a trial.",
+                           "card", "parameter_missing");
+  }
+  std::optional<SavedCard> card;
+  if (req.card) {
+    Provider* provider = ProviderFor(livemode, "sandbox");
+    if (!provider) {
+      return Status::Invalid("No live payment provider is configured.", "card",
+                             "provider_unavailable");
+    }
+    auto saved = provider->Attach(*req.card);
+    if (!saved.ok()) return saved.status();
+    card = *saved;
+  }
+  Customer customer = FindOrCreateCustomer(db, livemode, req.email, req.name, now);
+  Subscription s;
+  s.id = NewId("sub_");
+  s.livemode = livemode;
+  s.customer_id = customer.id;
+  s.customer_email = customer.email;
+  s.plan_id = plan->id;
+  s.plan_name = plan->name;
+  if (card) {
+    s.payment_method_id = InsertPaymentMethod(db, livemode, customer.id, *card, now);
+    s.provider = card->provider;
+    s.provider_ref = card->provider_ref;
+    s.card_brand = card->brand;
+    s.card_last4 = card->last4;
+  }
+  s.status = "incomplete";
+  s.amount = plan->amount;
+  s.currency = plan->currency;
+  s.interval = plan->interval;
+  s.interval_count = plan->interval_count;
+  s.grace_days = plan->grace_days;
+  s.metadata = req.metadata;
+  s.created_at = s.updated_at = s.billing_anchor = s.current_period_start =
+      s.current_period_end = now;
+  InsertSubscription(db, s);  // first, so its payments can reference it
+  DbContext ctx(db, *this, now);
+  *payment_status = Start(s, now, trial, policy_, ctx, nullptr);
+  SaveSubscription(db, s);
+  *out = std::move(s);
+  return Status::Ok();
+}
+
+Status Engine::Cancel(Db& db, bool livemode, const std::string& id, bool immediate,
+                      std::optional<std::string> reason, UnixSeconds now, Subscription* out) {
+  auto s = LoadSubscription(db, id, livemode);
+  if (!s.ok()) return s.status();
+  DbContext ctx(db, *this, now);
+  JOPAY_RETURN_IF_ERROR(jopay::Cancel(*s, immediate, std::move(reason), now, ctx));
+  SaveSubscription(db, *s);
+  *out = std::move(*s);
+  return Status::Ok();
+}
+
+Status Engine::Pause(Db& db, bool livemode, const std::string& id, UnixSeconds now,
+                     Subscription* out) {
+  auto s = LoadSubscription(db, id, livemode);
+  if (!s.ok()) return s.status();
+  DbContext ctx(db, *this, now);
+  JOPAY_RETURN_IF_ERROR(jopay::Pause(*s, now, ctx));
+  SaveSubscription(db, *s);
+  *out = std::move(*s);
+  return Status::Ok();
+}
+
+Status Engine::Resume(Db& db, bool livemode, const std::string& id, UnixSeconds now,
+                      Subscription* out) {
+  auto s = LoadSubscription(db, id, livemode);
+  if (!s.ok()) return s.status();
+  DbContext ctx(db, *this, now);
+  JOPAY_RETURN_IF_ERROR(jopay::Resume(*s, now, policy_, ctx, nullptr));
+  SaveSubscription(db, *s);
+  *out = std::move(*s);
+  return Status::Ok();
+}
+
+Status Engine::ArchivePlan(Db& db, bool livemode, const std::string& id, UnixSeconds now,
+                           Plan* out, int64_t* canceled) {
+  auto plan = LoadPlan(db, id, livemode);
+  if (!plan.ok()) return plan.status();
+  if (!plan->active) return Status::Conflict("The plan is already archived.", "plan_archived");
+  plan->active = false;
+  plan->updated_at = now;
+  UpdatePlan(db, *plan);
+  DbContext ctx(db, *this, now);
+  *canceled = 0;
+  for (const auto& sub_id : LiveSubscriptionIdsOfPlan(db, id)) {
+    auto s = LoadSubscription(db, sub_id, livemode);
+    if (!s.ok() || s->status == sub_status::kCanceled) continue;
+    JOPAY_RETURN_IF_ERROR(jopay::Cancel(*s, false, std::string("plan archived"), now, ctx));
+    SaveSubscription(db, *s);
+    ++*canceled;
+  }
+  *out = std::move(*plan);
+  return Status::Ok();
+}
+
+int64_t Engine::RunDueBatch(Db& db, UnixSeconds until, bool use_due_time, UnixSeconds now,
+                            int limit, Summary& summary) {
+  auto due = LoadDue(db, until, limit);
+  DbContext ctx(db, *this, now);
+  for (auto& s : due) {
+    ctx.now = use_due_time ? *s.next_action_at : now;
+    RunDueAction(s, ctx.now, policy_, ctx, summary);
+    SaveSubscription(db, s);
+  }
+  return static_cast<int64_t>(due.size());
+}
+
+}  // namespace jopay

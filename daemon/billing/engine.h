@@ -1,0 +1,62 @@
+// The billing engine: the lifecycle rules (lifecycle.h) applied to stored subscriptions.
+//
+// Every method here runs on the writer thread, inside a writer job (so inside a SAVEPOINT of a
+// group-committed transaction): a subscription's new state, its payment rows and its events
+// commit together or not at all. Routes and the scheduler wrap these in Writer::Submit/Run.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "daemon/billing/clock.h"
+#include "daemon/billing/lifecycle.h"
+#include "daemon/billing/plans.h"
+#include "daemon/billing/subscription.h"
+#include "daemon/providers/provider.h"
+#include "daemon/store/db.h"
+
+namespace jopay {
+
+struct NewSubscription {
+  std::string plan_id;
+  std::string email;  // normalized
+  std::string name;
+  std::optional<std::string> card;
+  std::optional<int> trial_days;  // overrides the plan's
+  std::string metadata = "{}";    // validated JSON object
+};
+
+class Engine {
+ public:
+  Engine(Policy policy, std::unique_ptr<Provider> test_provider);
+
+  const Policy& policy() const { return policy_; }
+  Provider* ProviderFor(bool livemode, std::string_view name) const;
+
+  // Creates the customer if new, saves the card, starts the subscription. When the first
+  // charge fails the incomplete subscription is still saved (job succeeds) and
+  // `payment_status` carries the decline.
+  Status Create(Db& db, bool livemode, const NewSubscription& req, UnixSeconds now,
+                Subscription* out, Status* payment_status);
+  Status Cancel(Db& db, bool livemode, const std::string& id, bool immediate,
+                std::optional<std::string> reason, UnixSeconds now, Subscription* out);
+  Status Pause(Db& db, bool livemode, const std::string& id, UnixSeconds now, Subscription* out);
+  Status Resume(Db& db, bool livemode, const std::string& id, UnixSeconds now, Subscription* out);
+  // Archives the plan and cancels its subscriptions at period end.
+  Status ArchivePlan(Db& db, bool livemode, const std::string& id, UnixSeconds now, Plan* out,
+                     int64_t* canceled);
+
+  // Runs up to `limit` due actions (next_action_at <= until). With use_due_time each runs at
+  // its own due time (manual clock: as if the daemon had been there); otherwise at `now`.
+  // Returns how many subscriptions it processed.
+  int64_t RunDueBatch(Db& db, UnixSeconds until, bool use_due_time, UnixSeconds now, int limit,
+                      Summary& summary);
+
+ private:
+  Policy policy_;
+  std::unique_ptr<Provider> test_provider_;
+};
+
+}  // namespace jopay

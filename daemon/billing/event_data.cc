@@ -1,0 +1,46 @@
+#include "daemon/billing/event_data.h"
+
+namespace jopay {
+
+namespace json = boost::json;
+
+namespace {
+json::value OptTime(std::optional<UnixSeconds> t) {
+  return t ? json::value(FormatRfc3339(*t)) : json::value(nullptr);
+}
+}  // namespace
+
+json::object SubscriptionEventData(const Subscription& s, const EventExtras& x) {
+  json::object d;
+  d.reserve(24);
+  d["id"] = s.id;
+  d["object"] = "subscription";
+  d["stripe_subscription_id"] = nullptr;  // documented field; set only by the Stripe provider
+  d["status"] = s.status;
+  d["plan_id"] = s.plan_id;
+  d["plan_name"] = s.plan_name;
+  d["plan_interval"] = IntervalName(s.interval);
+  d["interval_count"] = s.interval_count;
+  d["amount_cents"] = s.amount;
+  d["currency"] = s.currency;
+  d["customer_id"] = s.customer_id;
+  d["customer_email"] = s.customer_email;
+  d["current_period_start"] = FormatRfc3339(s.current_period_start);
+  d["current_period_end"] = FormatRfc3339(s.current_period_end);
+  d["trial_end"] = OptTime(s.trial_end);
+  d["cancel_at_period_end"] = s.cancel_at_period_end;
+  d["canceled_at"] = OptTime(s.canceled_at);
+  d["ended_at"] = OptTime(s.ended_at);
+  d["metadata"] = json::parse(s.metadata);
+  d["sequence"] = s.sequence;
+  d["livemode"] = s.livemode;
+  if (x.attempt > 0) d["attempt"] = x.attempt;
+  if (x.failure) {
+    d["failure_code"] = x.failure->failure_code;
+    d["failure_message"] = x.failure->failure_message;
+    d["next_payment_attempt"] = OptTime(x.next_retry_at);
+  }
+  return d;
+}
+
+}  // namespace jopay

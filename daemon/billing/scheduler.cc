@@ -1,0 +1,194 @@
+#include "daemon/billing/scheduler.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+
+#include "common/log.h"
+
+namespace jopay {
+
+namespace {
+constexpr int64_t kMaxSleepSeconds = 60;  // re-check now and then even with nothing due
+}
+
+Scheduler::Scheduler(Store& store, Engine& engine, Clock& clock, int batch_size)
+    : store_(store), engine_(engine), clock_(clock), batch_size_(batch_size) {}
+
+Scheduler::~Scheduler() { Stop(); }
+
+void Scheduler::Start() { thread_ = std::thread([this] { Loop(); }); }
+
+void Scheduler::Stop() {
+  std::deque<std::pair<std::function<void()>, Done>> dropped;
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    dropped.swap(requests_);
+    cv_.notify_all();
+  }
+  for (auto& r : dropped) r.second(Status::Unavailable("jopayd is shutting down"));
+  if (thread_.joinable()) thread_.join();
+}
+
+void Scheduler::Wake() {
+  std::lock_guard lock(mu_);
+  woken_ = true;
+  cv_.notify_all();
+}
+
+void Scheduler::Enqueue(std::function<void()> request, Done done) {
+  {
+    std::lock_guard lock(mu_);
+    if (!stopping_) {
+      requests_.emplace_back(std::move(request), std::move(done));
+      cv_.notify_all();
+      return;
+    }
+  }
+  done(Status::Unavailable("jopayd is shutting down"));
+}
+
+void Scheduler::Renew(bool dry_run, Done done) {
+  auto shared_done = std::make_shared<Done>(std::move(done));
+  Enqueue(
+      [this, dry_run, shared_done] {
+        UnixSeconds now = clock_.Now();
+        bool manual = clock_.manual();
+        (*shared_done)(dry_run ? DryRun(now, manual, now) : RunDue(now, manual, now));
+      },
+      [shared_done](Result<Summary> r) { (*shared_done)(std::move(r)); });
+}
+
+void Scheduler::MoveClock(UnixSeconds target, Done done) {
+  auto shared_done = std::make_shared<Done>(std::move(done));
+  Enqueue([this, target, shared_done] { (*shared_done)(DoMoveClock(target)); },
+          [shared_done](Result<Summary> r) { (*shared_done)(std::move(r)); });
+}
+
+Result<Summary> Scheduler::DoMoveClock(UnixSeconds target) {
+  if (!clock_.manual()) {
+    return Status::Conflict("The clock is the system clock; start jopayd with --clock manual "
+                            "(test mode) to move it.", "clock_not_manual");
+  }
+  if (target < clock_.Now()) {
+    return Status::Invalid(fmt::format("The clock cannot go back (it is {}).",
+                                       FormatRfc3339(clock_.Now())), "time");
+  }
+  auto fired = RunDue(target, true, target);
+  if (!fired.ok()) return fired;
+  Status st = store_.writer().Run([target](Db& db) {
+    db.Cached("INSERT INTO meta (key, value) VALUES ('clock_now', ?) "
+              "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        .Args(std::to_string(target))
+        .Exec();
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  clock_.Set(target);
+  return fired;
+}
+
+Result<Summary> Scheduler::RunDue(UnixSeconds until, bool use_due_time, UnixSeconds now) {
+  Summary total;
+  for (;;) {
+    Summary part;
+    int64_t processed = 0;
+    Status st = store_.writer().Run([&](Db& db) {
+      part = Summary();
+      processed = engine_.RunDueBatch(db, until, use_due_time, now, batch_size_, part);
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    total.Add(part);
+    if (processed < batch_size_) break;
+    std::lock_guard lock(mu_);
+    if (stopping_) return Status::Unavailable("jopayd is shutting down; due work was interrupted "
+                                              "between batches and resumes at the next start");
+  }
+  return total;
+}
+
+Result<Summary> Scheduler::DryRun(UnixSeconds until, bool use_due_time, UnixSeconds now) {
+  // One job, all batches inside a savepoint that is rolled back: nothing changes, and later
+  // batches see what earlier ones would have done (so a retry due within the run counts too).
+  Summary total;
+  Status st = store_.writer().Run([&](Db& db) {
+    total = Summary();
+    db.Exec("SAVEPOINT dry_run");
+    try {
+      while (engine_.RunDueBatch(db, until, use_due_time, now, batch_size_, total) ==
+             batch_size_) {
+      }
+    } catch (...) {
+      db.Exec("ROLLBACK TO dry_run; RELEASE dry_run");
+      throw;
+    }
+    db.Exec("ROLLBACK TO dry_run; RELEASE dry_run");
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return total;
+}
+
+std::optional<UnixSeconds> Scheduler::EarliestDue() {
+  auto& q = store_.reader().Cached(
+      "SELECT MIN(next_action_at) FROM subscriptions WHERE next_action_at IS NOT NULL");
+  q.Step();
+  auto at = q.OptInt(0);
+  q.Reset();
+  return at;
+}
+
+void Scheduler::RunTimerWork() {
+  UnixSeconds now = clock_.Now();
+  auto result = RunDue(now, false, now);
+  if (!result.ok()) {
+    LogError("due work failed: {}", result.status().message());
+    return;
+  }
+  const Summary& s = *result;
+  if (s.renewed || s.failed || s.expired || s.reminders) {
+    LogInfo("due work: renewed {}, failed {}, retried {}, expired {}, reminders {}", s.renewed,
+            s.failed, s.retried, s.expired, s.reminders);
+  }
+}
+
+void Scheduler::Loop() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    if (!requests_.empty()) {
+      auto request = std::move(requests_.front().first);
+      requests_.pop_front();
+      lock.unlock();
+      request();
+      lock.lock();
+      continue;
+    }
+    if (clock_.manual()) {  // a simulated clock only moves when told to
+      cv_.wait(lock, [this] { return stopping_ || !requests_.empty(); });
+      continue;
+    }
+    woken_ = false;
+    lock.unlock();
+    UnixSeconds now = clock_.Now();
+    std::optional<UnixSeconds> earliest;
+    try {
+      earliest = EarliestDue();
+      if (earliest && *earliest <= now) {
+        RunTimerWork();
+        lock.lock();
+        continue;
+      }
+    } catch (const std::exception& e) {
+      LogError("scheduler: {}", e.what());
+    }
+    lock.lock();
+    int64_t wait = earliest ? std::clamp<int64_t>(*earliest - now, 1, kMaxSleepSeconds)
+                            : kMaxSleepSeconds;
+    cv_.wait_for(lock, std::chrono::seconds(wait),
+                 [this] { return stopping_ || woken_ || !requests_.empty(); });
+  }
+}
+
+}  // namespace jopay

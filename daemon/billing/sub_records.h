@@ -1,0 +1,40 @@
+// Subscriptions in the store: load (with the joined customer email, plan name and card),
+// insert, save the mutable columns, list, and the due-work query the clock runs.
+#pragma once
+
+#include <boost/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "daemon/billing/subscription.h"
+#include "daemon/store/db.h"
+
+namespace jopay {
+
+struct SubscriptionFilter {
+  bool livemode = false;
+  std::string status;       // "" = any
+  std::string email;        // "" = any
+  std::string plan_id;      // "" = any
+  std::string customer_id;  // "" = any
+  int limit = 100;
+  std::string starting_after;
+};
+
+Result<Subscription> LoadSubscription(Db& db, const std::string& id, bool livemode);
+void InsertSubscription(Db& db, const Subscription& s);
+// Writes the columns that change over a subscription's life (never its customer or plan).
+void SaveSubscription(Db& db, const Subscription& s);
+std::vector<Subscription> ListSubscriptions(Db& db, const SubscriptionFilter& f);
+// Up to `limit` subscriptions (both modes) whose next action is due at or before `until`,
+// earliest first.
+std::vector<Subscription> LoadDue(Db& db, UnixSeconds until, int limit);
+// Ids of the plan's subscriptions that have not ended.
+std::vector<std::string> LiveSubscriptionIdsOfPlan(Db& db, const std::string& plan_id);
+
+boost::json::object SubscriptionView(const Subscription& s);
+
+}  // namespace jopay

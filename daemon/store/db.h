@@ -1,0 +1,96 @@
+// A thin RAII face over one SQLite connection and its prepared statements.
+//
+// SQLite failures inside the store are unexpected (I/O errors, a violated constraint that
+// validation should have caught), so the wrapper throws DbError; the writer catches it at the
+// SAVEPOINT boundary of each job and turns it into a Status. Nothing above the store sees it.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace jopay {
+
+class DbError : public std::runtime_error {
+ public:
+  DbError(int code, const std::string& what) : std::runtime_error(what), code_(code) {}
+  int code() const { return code_; }
+  // True for UNIQUE / PRIMARY KEY violations (used for idempotency look-ups).
+  bool is_unique_violation() const;
+
+ private:
+  int code_;
+};
+
+class Stmt {
+ public:
+  Stmt(sqlite3* db, std::string_view sql);
+  ~Stmt();
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  // Bind by 1-based index. An empty optional binds NULL.
+  Stmt& Bind(int index, int64_t value);
+  Stmt& Bind(int index, std::string_view value);
+  Stmt& Bind(int index, const char* value) { return Bind(index, std::string_view(value)); }
+  Stmt& Bind(int index, const std::string& value) { return Bind(index, std::string_view(value)); }
+  Stmt& Bind(int index, std::optional<int64_t> value);
+  Stmt& Bind(int index, const std::optional<std::string>& value);
+  Stmt& BindNull(int index);
+
+  // Binds all arguments in order from index 1 after Reset().
+  template <class... Ts>
+  Stmt& Args(Ts&&... args) {
+    Reset();
+    int i = 0;
+    (Bind(++i, std::forward<Ts>(args)), ...);
+    return *this;
+  }
+
+  // Advances; true while a row is available. Throws DbError on failure.
+  bool Step();
+  // Runs a statement that returns no rows (or ignores them) and resets it.
+  void Exec();
+  void Reset();
+
+  int64_t Int(int col) const;
+  std::string Text(int col) const;
+  std::optional<int64_t> OptInt(int col) const;
+  std::optional<std::string> OptText(int col) const;
+  bool IsNull(int col) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+class Db {
+ public:
+  // Opens `path`; read_only connections never write. Applies the store's pragmas.
+  Db(const std::string& path, bool read_only);
+  ~Db();
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  // Runs one or more statements with no parameters.
+  void Exec(std::string_view sql);
+  // A prepared statement kept for the connection's lifetime, keyed by its text: hot paths
+  // prepare once. The returned statement is Reset() and ready to bind.
+  Stmt& Cached(const std::string& sql);
+  int64_t changes() const { return sqlite3_changes64(db_); }
+  sqlite3* raw() { return db_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  sqlite3* db_ = nullptr;
+  std::map<std::string, std::unique_ptr<Stmt>> cache_;
+};
+
+}  // namespace jopay

@@ -1,0 +1,121 @@
+#include "daemon/store/store.h"
+
+#include <fmt/core.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <mutex>
+#include <regex>
+#include <unordered_map>
+
+namespace jopay {
+
+namespace {
+
+struct Migration {
+  int version;
+  std::string sql;
+};
+
+// schema.sql is split on lines "-- migration N".
+std::vector<Migration> SplitMigrations(const std::string& schema) {
+  static const std::regex marker(R"(^-- migration (\d+)\s*$)", std::regex::multiline);
+  std::vector<Migration> out;
+  auto begin = std::sregex_iterator(schema.begin(), schema.end(), marker);
+  for (auto it = begin; it != std::sregex_iterator(); ++it) {
+    auto next = std::next(it);
+    size_t start = it->position() + it->length();
+    size_t end = next == std::sregex_iterator() ? schema.size() : next->position();
+    out.push_back({std::stoi((*it)[1]), schema.substr(start, end - start)});
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<int> Migrate(Db& db, const std::string& schema_sql) {
+  Stmt version_q(db.raw(), "PRAGMA user_version");
+  version_q.Step();
+  int current = static_cast<int>(version_q.Int(0));
+  version_q.Reset();
+  for (const auto& m : SplitMigrations(schema_sql)) {
+    if (m.version <= current) continue;
+    if (m.version != current + 1) {
+      return Status::Internal(fmt::format("schema.sql: migration {} follows {}", m.version, current));
+    }
+    try {
+      db.Exec("BEGIN IMMEDIATE");
+      db.Exec(m.sql);
+      db.Exec(fmt::format("PRAGMA user_version = {}", m.version));
+      db.Exec("COMMIT");
+    } catch (const DbError& e) {
+      try {
+        db.Exec("ROLLBACK");
+      } catch (const DbError&) {
+      }
+      return Status::Internal(fmt::format("migration {} failed: {}", m.version, e.what()));
+    }
+    current = m.version;
+  }
+  return current;
+}
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+  std::unique_ptr<Store> store(new Store(path));
+  try {
+    auto db = std::make_unique<Db>(path, false);
+    auto version = Migrate(*db, kSchemaSql);
+    if (!version.ok()) return version.status();
+    store->writer_ = std::make_unique<Writer>(std::move(db));
+  } catch (const DbError& e) {
+    return Status::Internal(e.what());
+  }
+  return store;
+}
+
+Store::~Store() { Close(); }
+
+void Store::Close() {
+  if (writer_) writer_->Stop();
+}
+
+Db& Store::reader() {
+  // Per-thread connections: SQLite connections are not shared between threads here.
+  thread_local std::unordered_map<const Store*, std::unique_ptr<Db>> readers;
+  auto& slot = readers[this];
+  if (!slot) slot = std::make_unique<Db>(path_, true);
+  return *slot;
+}
+
+Result<int64_t> Store::Backup(const std::string& dest) {
+  std::string tmp = dest + ".tmp";
+  std::remove(tmp.c_str());
+  sqlite3* out = nullptr;
+  if (sqlite3_open_v2(tmp.c_str(), &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
+    std::string msg = fmt::format("cannot create {}: {}", tmp, sqlite3_errmsg(out));
+    sqlite3_close(out);
+    return Status::Invalid(msg, "path");
+  }
+  // A fresh read connection: the whole copy runs in one read transaction, one consistent
+  // snapshot, while the writer goes on committing.
+  Db source(path_, true);
+  sqlite3_backup* b = sqlite3_backup_init(out, "main", source.raw(), "main");
+  int rc = b ? sqlite3_backup_step(b, -1) : sqlite3_errcode(out);
+  if (b) sqlite3_backup_finish(b);
+  std::string err = sqlite3_errmsg(out);
+  sqlite3_close(out);
+  if (rc != SQLITE_DONE) {
+    std::remove(tmp.c_str());
+    return Status::Internal("backup failed: " + err);
+  }
+  if (std::rename(tmp.c_str(), dest.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return Status::Invalid(fmt::format("cannot write {}", dest), "path");
+  }
+  struct stat st {};
+  ::stat(dest.c_str(), &st);
+  return static_cast<int64_t>(st.st_size);
+}
+
+}  // namespace jopay

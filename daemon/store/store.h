@@ -1,0 +1,41 @@
+// The store: one SQLite file, its migrations, the single writer and per-thread readers.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "daemon/store/db.h"
+#include "daemon/store/writer.h"
+
+namespace jopay {
+
+extern const char* const kSchemaSql;  // schema.sql, embedded at build time
+
+// Applies every migration of `schema_sql` newer than PRAGMA user_version, in order; each one
+// commits together with its version bump, so a crash never leaves half a migration.
+// Returns the schema version reached.
+Result<int> Migrate(Db& db, const std::string& schema_sql);
+
+class Store {
+ public:
+  // Opens (creating if needed) the database at `path` and migrates it.
+  static Result<std::unique_ptr<Store>> Open(const std::string& path);
+  ~Store();
+
+  Writer& writer() { return *writer_; }
+  // A read-only connection owned by the calling thread (opened on first use).
+  Db& reader();
+  const std::string& path() const { return path_; }
+  // A consistent online copy to `dest` (written to a temporary file, then renamed).
+  Result<int64_t> Backup(const std::string& dest);
+  // Ends the writer after draining its queue.
+  void Close();
+
+ private:
+  explicit Store(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+  std::unique_ptr<Writer> writer_;
+};
+
+}  // namespace jopay

@@ -1,0 +1,101 @@
+#include "daemon/store/writer.h"
+
+#include <future>
+
+namespace jopay {
+
+Writer::Writer(std::unique_ptr<Db> db, size_t max_jobs_per_commit)
+    : db_(std::move(db)), max_batch_(max_jobs_per_commit), thread_([this] { Loop(); }) {}
+
+Writer::~Writer() { Stop(); }
+
+void Writer::Submit(Job job, Done done) {
+  {
+    std::lock_guard lock(mu_);
+    if (!stopping_) {
+      queue_.push_back({std::move(job), std::move(done)});
+      cv_.notify_one();
+      return;
+    }
+  }
+  done(Status::Unavailable("jopayd is shutting down"));
+}
+
+Status Writer::Run(Job job) {
+  std::promise<Status> promise;
+  auto future = promise.get_future();
+  Submit(std::move(job), [&promise](Status st) { promise.set_value(std::move(st)); });
+  return future.get();
+}
+
+void Writer::SetCommitHook(std::function<void()> hook) {
+  std::lock_guard lock(mu_);
+  commit_hook_ = std::move(hook);
+}
+
+void Writer::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+    cv_.notify_one();
+  }
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+}
+
+void Writer::Loop() {
+  for (;;) {
+    std::deque<Entry> batch;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping and drained
+      while (!queue_.empty() && batch.size() < max_batch_) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    CommitBatch(batch);
+  }
+}
+
+void Writer::CommitBatch(std::deque<Entry>& batch) {
+  std::vector<Status> results(batch.size());
+  bool any_ok = false;
+  Status commit_status;
+  try {
+    db_->Exec("BEGIN IMMEDIATE");
+    for (size_t i = 0; i < batch.size(); ++i) {
+      db_->Exec("SAVEPOINT job");
+      try {
+        results[i] = batch[i].job(*db_);
+      } catch (const DbError& e) {
+        results[i] = Status::Internal(e.what());
+      } catch (const std::exception& e) {
+        results[i] = Status::Internal(e.what());
+      }
+      if (!results[i].ok()) db_->Exec("ROLLBACK TO job");
+      db_->Exec("RELEASE job");
+      any_ok = any_ok || results[i].ok();
+    }
+    db_->Exec("COMMIT");
+  } catch (const DbError& e) {
+    commit_status = Status::Internal(std::string("commit failed: ") + e.what());
+    try {
+      db_->Exec("ROLLBACK");
+    } catch (const DbError&) {
+      // Already rolled back by SQLite; nothing more to undo.
+    }
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    batch[i].done(commit_status.ok() ? std::move(results[i]) : commit_status);
+  }
+  std::function<void()> hook;
+  {
+    std::lock_guard lock(mu_);
+    hook = commit_hook_;
+  }
+  if (commit_status.ok() && any_ok && hook) hook();
+}
+
+}  // namespace jopay
