@@ -1,0 +1,211 @@
+#include "cli/commands.h"
+
+#include "cli/handlers.h"
+
+namespace jopay::cli {
+
+namespace {
+
+using K = ValueKind;
+
+const std::vector<std::string> kIntervals = {"day", "week", "month", "year"};
+const std::vector<std::string> kSubscriptionStatuses = {
+    "incomplete", "trialing", "active", "past_due", "canceled", "paused", "expired"};
+const std::vector<std::string> kPaymentStatuses = {"pending", "paid", "failed", "refunded"};
+
+OptionSpec Required(OptionSpec o) {
+  o.required = true;
+  return o;
+}
+
+std::vector<CommandSpec> PlanCommands() {
+  OptionSpec name{"name", "NAME", "plan name shown to customers"};
+  OptionSpec amount{"amount", "N", "price in minor units (cents): 1499 = 14.99", K::kInteger};
+  OptionSpec currency{"currency", "CODE", "ISO 4217 code (eur, usd, jpy) or sat"};
+  OptionSpec description{"description", "TEXT", "longer description"};
+  OptionSpec trial{"trial-days", "N", "free trial length in days", K::kInteger};
+  OptionSpec grace{"grace-days", "N", "days of access kept while a renewal is retried",
+                   K::kInteger};
+  ArgSpec id{"ID", "plan id (plan_...)"};
+  return {
+      {"plans", "create", "Create a plan",
+       {},
+       {Required(name), Required(amount), Required(currency),
+        {"interval", "INTERVAL", "billing period", K::kText, kIntervals, true},
+        {"interval-count", "N", "periods per billing cycle (default 1)", K::kInteger},
+        trial, grace, description},
+       PlansCreate},
+      {"plans", "list", "List active plans",
+       {},
+       {{"all", "", "include archived plans"}},
+       PlansList, true},
+      {"plans", "get", "Show a plan", {id}, {}, PlansGet},
+      {"plans", "update", "Change a plan (existing subscriptions keep their price)",
+       {id}, {name, amount, currency, description, trial, grace}, PlansUpdate},
+      {"plans", "archive", "Archive a plan and cancel its subscriptions at period end",
+       {id}, {}, PlansArchive, false, true},
+  };
+}
+
+std::vector<CommandSpec> CustomerCommands() {
+  return {
+      {"customers", "list", "List customers",
+       {},
+       {{"search", "TEXT", "only customers whose email or name contains TEXT"}},
+       CustomersList, true},
+      {"customers", "get", "Show a customer and their subscriptions",
+       {{"ID-OR-EMAIL", "customer id (cus_...) or email"}}, {}, CustomersGet},
+  };
+}
+
+std::vector<CommandSpec> SubscriptionCommands() {
+  ArgSpec id{"ID", "subscription id (sub_...)"};
+  return {
+      {"subscriptions", "create", "Subscribe a customer to a plan",
+       {},
+       {Required({"plan", "ID", "plan id"}),
+        Required({"email", "EMAIL", "customer email (created if new)"}),
+        {"card", "NUMBER", "sandbox test card number, e.g. 4242424242424242"},
+        {"trial-days", "N", "trial length, overriding the plan's", K::kInteger},
+        {"metadata", "K=V", "metadata entry; repeat for more", K::kKeyValue, {}, false, true}},
+       SubscriptionsCreate},
+      {"subscriptions", "list", "List subscriptions",
+       {},
+       {{"status", "STATUS", "only this status", K::kText, kSubscriptionStatuses},
+        {"email", "EMAIL", "only this customer's"},
+        {"plan", "ID", "only this plan's"}},
+       SubscriptionsList, true},
+      {"subscriptions", "get", "Show a subscription", {id}, {}, SubscriptionsGet},
+      {"subscriptions", "cancel", "Cancel at period end (or at once with --immediate)",
+       {id},
+       {{"immediate", "", "end now instead of at period end"},
+        {"reason", "TEXT", "why, kept with the subscription"}},
+       SubscriptionsCancel, false, true},
+      {"subscriptions", "pause", "Pause: no charges until resumed", {id}, {},
+       SubscriptionsPause, false, true},
+      {"subscriptions", "resume", "Resume a paused subscription (starts a new period)", {id},
+       {}, SubscriptionsResume},
+      {"subscriptions", "import", "Import subscriptions from NDJSON (all or nothing)",
+       {{"FILE", "NDJSON file, one subscription a line; - reads standard input", K::kFile}},
+       {}, SubscriptionsImport, false, true},
+  };
+}
+
+std::vector<CommandSpec> HistoryCommands() {
+  return {
+      {"payments", "list", "List payments",
+       {},
+       {{"subscription", "ID", "only this subscription's"},
+        {"status", "STATUS", "only this status", K::kText, kPaymentStatuses}},
+       PaymentsList, true},
+      {"payments", "get", "Show a payment", {{"ID", "payment id (pay_...)"}}, {}, PaymentsGet},
+      {"events", "list", "List events",
+       {},
+       {{"type", "TYPE", "only this type, e.g. subscription.renewed"},
+        {"object", "ID", "only events about this object"}},
+       EventsList, true},
+      {"events", "get", "Show an event and its payload", {{"ID", "event id (evt_...)"}}, {},
+       EventsGet},
+  };
+}
+
+std::vector<CommandSpec> KeyCommands() {
+  return {
+      {"keys", "create", "Create an API key (the secret is shown once)",
+       {},
+       {{"read-only", "", "a key that can only read"}},
+       KeysCreate},
+      {"keys", "list", "List API keys", {}, {}, KeysList, true},
+      {"keys", "revoke", "Revoke an API key", {{"ID", "key id (key_...)"}}, {}, KeysRevoke,
+       false, true},
+  };
+}
+
+std::vector<CommandSpec> ClockCommands() {
+  return {
+      {"clock", "show", "Show the billing clock", {}, {}, ClockShow},
+      {"clock", "set", "Move a manual clock to TIME, firing what falls due",
+       {{"TIME", "RFC 3339 time (2025-01-31T10:00:00Z) or date", K::kTime}}, {}, ClockSet},
+      {"clock", "advance", "Move a manual clock forward, firing what falls due",
+       {{"DURATION", "e.g. 45m, 12h, 4d, 2w, 1mo, 1y", K::kDuration}}, {}, ClockAdvance},
+  };
+}
+
+std::vector<CommandSpec> TopLevelCommands() {
+  return {
+      {"status", "", "Show the daemon's state", {}, {}, DaemonStatus},
+      {"renew", "", "Run the billing engine now and print a summary (for cron)",
+       {},
+       {{"dry-run", "", "report what is due without charging"}},
+       Renew},
+      {"backup", "", "Write a consistent copy of the store to FILE",
+       {{"FILE", "where to write it (made absolute here)", K::kFile}}, {}, Backup},
+      {"completion", "", "Print a shell completion script",
+       {{"SHELL", "bash, zsh or fish", K::kText, kShells}}, {}, Completion},
+      {"__man-commands", "", "Print the man page's COMMANDS section", {}, {}, ManCommands,
+       false, false, true},
+  };
+}
+
+// The options every list and destructive command gains.
+void AddImplicitOptions(CommandSpec& c) {
+  if (c.list) {
+    c.options.push_back({"limit", "N", "at most N results (1..1000)", K::kInteger, {}, false,
+                         false, "100"});
+    c.options.push_back({"starting-after", "ID", "the page after this id (from a previous page)"});
+  }
+  if (c.destructive) {
+    c.options.push_back({"confirm", "", "do it in live mode without asking"});
+  }
+}
+
+std::vector<CommandSpec> BuildTable() {
+  std::vector<CommandSpec> all;
+  for (auto group : {PlanCommands, CustomerCommands, SubscriptionCommands, HistoryCommands,
+                     KeyCommands, ClockCommands, TopLevelCommands}) {
+    for (auto& c : group()) all.push_back(std::move(c));
+  }
+  for (auto& c : all) AddImplicitOptions(c);
+  return all;
+}
+
+}  // namespace
+
+std::span<const CommandSpec> Commands() {
+  static const std::vector<CommandSpec> table = BuildTable();
+  return table;
+}
+
+std::span<const NounSpec> Nouns() {
+  static const std::vector<NounSpec> nouns = {
+      {"plans", "Prices and billing periods"},
+      {"customers", "People who subscribe"},
+      {"subscriptions", "Customers' subscriptions to plans"},
+      {"payments", "Charges, paid or failed"},
+      {"events", "The record of every state change (what webhooks deliver)"},
+      {"keys", "API keys for the public API"},
+      {"clock", "The billing clock"},
+  };
+  return nouns;
+}
+
+const CommandSpec* FindCommand(std::string_view name) {
+  for (const auto& c : Commands()) {
+    if (c.Name() == name) return &c;
+  }
+  return nullptr;
+}
+
+std::span<const OptionSpec> GlobalOptions() {
+  static const std::vector<OptionSpec> options = {
+      {"socket", "PATH", "jopayd's admin socket (default $JOPAY_SOCKET, else ./var/jopayd.sock)",
+       K::kFile},
+      {"live", "", "work on live-mode data (default: test mode)"},
+      {"output", "FORMAT", "table, json, ndjson or id (default table)", K::kText,
+       kOutputFormats, false, false, "table", 'o'},
+      {"version", "", "print the version and exit"},
+  };
+  return options;
+}
+
+}  // namespace jopay::cli

@@ -1,0 +1,57 @@
+// The handlers the command table points at, one group per noun; each lives
+// in the noun's file (cli/plans.cc, cli/subscriptions.cc, ...). A handler reads
+// its arguments from the Invocation, calls the daemon and prints the answer.
+#pragma once
+
+#include "cli/invocation.h"
+
+namespace jopay::cli {
+
+// cli/plans.cc
+Status PlansCreate(Invocation& inv);
+Status PlansList(Invocation& inv);
+Status PlansGet(Invocation& inv);
+Status PlansUpdate(Invocation& inv);
+Status PlansArchive(Invocation& inv);
+
+// cli/customers.cc
+Status CustomersList(Invocation& inv);
+Status CustomersGet(Invocation& inv);
+
+// cli/subscriptions.cc
+Status SubscriptionsCreate(Invocation& inv);
+Status SubscriptionsList(Invocation& inv);
+Status SubscriptionsGet(Invocation& inv);
+Status SubscriptionsCancel(Invocation& inv);
+Status SubscriptionsPause(Invocation& inv);
+Status SubscriptionsResume(Invocation& inv);
+
+// cli/import.cc
+Status SubscriptionsImport(Invocation& inv);
+
+// cli/history.cc: payments and events, the records of what happened.
+Status PaymentsList(Invocation& inv);
+Status PaymentsGet(Invocation& inv);
+Status EventsList(Invocation& inv);
+Status EventsGet(Invocation& inv);
+
+// cli/keys.cc
+Status KeysCreate(Invocation& inv);
+Status KeysList(Invocation& inv);
+Status KeysRevoke(Invocation& inv);
+
+// cli/clock.cc: the billing clock and on-demand renewal runs.
+Status ClockShow(Invocation& inv);
+Status ClockSet(Invocation& inv);
+Status ClockAdvance(Invocation& inv);
+Status Renew(Invocation& inv);
+
+// cli/daemon_info.cc: the daemon as a whole.
+Status DaemonStatus(Invocation& inv);
+Status Backup(Invocation& inv);
+
+// cli/completion.cc and cli/man_commands.cc: generated from the table.
+Status Completion(Invocation& inv);
+Status ManCommands(Invocation& inv);
+
+}  // namespace jopay::cli

@@ -1,0 +1,71 @@
+// jopayctl plans create|list|get|update|archive
+#include <ostream>
+
+#include "cli/calls.h"
+#include "cli/columns.h"
+#include "cli/handlers.h"
+#include "cli/values.h"
+
+namespace jopay::cli {
+
+namespace json = boost::json;
+
+namespace {
+
+// The fields create and update share, from their options.
+json::object PlanFields(const Invocation& inv) {
+  json::object body;
+  AddField(body, inv, "name", "name");
+  AddField(body, inv, "amount", "amount");
+  if (inv.Has("currency")) body["currency"] = Lowercase(inv.Get("currency"));
+  AddField(body, inv, "description", "description");
+  AddField(body, inv, "trial-days", "trial_days");
+  AddField(body, inv, "grace-days", "grace_period_days");
+  return body;
+}
+
+}  // namespace
+
+Status PlansCreate(Invocation& inv) {
+  json::object body = PlanFields(inv);
+  AddField(body, inv, "interval", "interval");
+  AddField(body, inv, "interval-count", "interval_count");
+  return PostAndPrint(inv, {"v1", "plans"}, body);
+}
+
+Status PlansList(Invocation& inv) {
+  QueryParams query;
+  if (!inv.Has("all")) query.emplace_back("active", "true");
+  return ListAndPrint(inv, {"v1", "plans"}, query, "plan");
+}
+
+Status PlansGet(Invocation& inv) { return GetAndPrint(inv, {"v1", "plans", inv.Get("ID")}); }
+
+Status PlansUpdate(Invocation& inv) {
+  json::object body = PlanFields(inv);
+  if (body.empty()) {
+    return Status::Invalid("nothing to change: give at least one of --name, --amount, "
+                           "--currency, --description, --trial-days, --grace-days");
+  }
+  return PostAndPrint(inv, {"v1", "plans", inv.Get("ID")}, body);
+}
+
+Status PlansArchive(Invocation& inv) {
+  auto answer = inv.Call("POST", Target({"v1", "plans", inv.Get("ID"), "archive"}),
+                         RequestBody::Json(json::object()));
+  if (!answer.ok()) return answer.status();
+  JOPAY_RETURN_IF_ERROR(ExpectObject(*answer));
+  const json::object& o = answer->as_object();
+  if (inv.out().format() == Format::kJson || inv.out().format() == Format::kNdjson ||
+      !o.contains("plan")) {
+    inv.out().Object(*answer);
+    return Status::Ok();
+  }
+  inv.out().Object(o.at("plan"));
+  const json::value* n = o.if_contains("subscriptions_canceled");
+  inv.err() << "archived; subscriptions set to cancel at period end: "
+            << ScalarText(n) << '\n';
+  return Status::Ok();
+}
+
+}  // namespace jopay::cli

@@ -1,0 +1,102 @@
+#include "cli/reports.h"
+
+#include "cli/columns.h"
+#include "common/money.h"
+
+namespace jopay::cli {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string Charged(const json::object& summary) {
+  const json::value* charged = summary.if_contains("charged");
+  if (!charged || !charged->is_object() || charged->as_object().empty()) return "nothing";
+  std::string out;
+  for (const auto& [currency, amount] : charged->as_object()) {
+    if (!out.empty()) out += ", ";
+    out += amount.is_int64() ? FormatMoney(amount.as_int64(), currency)
+                             : ScalarText(&amount) + " " + std::string(currency);
+  }
+  return out;
+}
+
+std::string Counts(const json::value* by_status) {
+  if (!by_status || !by_status->is_object() || by_status->as_object().empty()) return "none";
+  std::string out;
+  for (const auto& [status, n] : by_status->as_object()) {
+    if (!out.empty()) out += ", ";
+    out += ScalarText(&n) + " " + std::string(status);
+  }
+  return out;
+}
+
+std::string NextAction(const json::value* next) {
+  if (!next || !next->is_object()) return "none";
+  const json::object& o = next->as_object();
+  return Field(o, "action") + " " + Field(o, "subscription_id") + " at " + Field(o, "at");
+}
+
+}  // namespace
+
+std::string HumanDuration(int64_t seconds) {
+  static const std::pair<int64_t, const char*> units[] = {
+      {86400, "d"}, {3600, "h"}, {60, "m"}, {1, "s"}};
+  std::string out;
+  int shown = 0;
+  for (const auto& [size, name] : units) {
+    if (seconds < size || shown == 2) continue;
+    if (!out.empty()) out += ' ';
+    out += std::to_string(seconds / size) + name;
+    seconds %= size;
+    ++shown;
+  }
+  return out.empty() ? "0s" : out;
+}
+
+std::vector<KeyValue> SummaryRows(const json::object& s) {
+  std::vector<KeyValue> rows;
+  const json::value* dry = s.if_contains("dry_run");
+  if (dry && dry->is_bool() && dry->as_bool()) {
+    rows.push_back({"dry run", {"yes: nothing was charged or changed", "33"}});
+  }
+  if (s.contains("now")) rows.push_back({"now", {Field(s, "now")}});
+  for (const char* key : {"renewed", "failed", "retried", "expired", "reminders"}) {
+    rows.push_back({key, {Field(s, key)}});
+  }
+  rows.push_back({"charged", {Charged(s)}});
+  return rows;
+}
+
+std::vector<KeyValue> ClockRows(const json::object& c) {
+  std::vector<KeyValue> rows = {{"clock", {Field(c, "mode")}}, {"now", {Field(c, "now")}}};
+  const json::value* fired = c.if_contains("fired");
+  if (!fired || !fired->is_object()) return rows;
+  json::object summary = fired->as_object();
+  summary.erase("now");
+  for (auto& row : SummaryRows(summary)) rows.push_back(std::move(row));
+  return rows;
+}
+
+std::vector<KeyValue> StatusRows(const json::object& s) {
+  std::string clock;
+  if (const json::value* c = s.if_contains("clock"); c && c->is_object()) {
+    clock = Field(c->as_object(), "mode") + ", now " + Field(c->as_object(), "now");
+  }
+  const json::value* up = s.if_contains("uptime_seconds");
+  std::string uptime = up && up->is_int64() ? " (up " + HumanDuration(up->as_int64()) + ")" : "";
+  return {
+      {"jopayd", {Field(s, "version") + ", pid " + Field(s, "pid")}},
+      {"started", {Field(s, "started_at") + uptime}},
+      {"clock", {clock}},
+      {"data dir", {Field(s, "data_dir")}},
+      {"socket", {Field(s, "socket")}},
+      {"listen", {Field(s, "listen")}},
+      {"plans", {Field(s, "plans")}},
+      {"customers", {Field(s, "customers")}},
+      {"subscriptions", {Counts(s.if_contains("subscriptions"))}},
+      {"next action", {NextAction(s.if_contains("next_action"))}},
+  };
+}
+
+}  // namespace jopay::cli
