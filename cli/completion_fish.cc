@@ -49,8 +49,9 @@ std::string Helper() {
          "# True when the words so far begin with the arguments.\n"
          "function __jopayctl_in\n"
          "    set -l words (__jopayctl_words)\n"
-         "    test (count $words) -ge (count $argv); or return 1\n"
-         "    test \"$words[1..(count $argv)]\" = \"$argv\"\n"
+         "    set -l n (count $argv)\n"
+         "    test (count $words) -ge $n; or return 1\n"
+         "    test \"$words[1..$n]\" = \"$argv\"\n"
          "end\n\n";
 }
 

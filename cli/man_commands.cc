@@ -11,6 +11,12 @@ namespace jopay::cli {
 
 namespace {
 
+// Help texts are lowercase phrases; the page shows them as sentences.
+std::string Sentence(std::string text) {
+  if (!text.empty() && text[0] >= 'a' && text[0] <= 'z') text[0] = static_cast<char>(text[0] - 32);
+  return ScdocEscape(text) + ".";
+}
+
 std::string OptionUsage(const OptionSpec& o) {
   std::string s = "*--" + ScdocEscape(o.name) + "*";
   if (!o.is_flag()) s += " _" + ScdocEscape(o.value) + "_";
@@ -36,7 +42,7 @@ std::string OptionDetail(const OptionSpec& o) {
   std::string text = o.help;
   if (o.required) text += " (required)";
   if (o.repeatable) text += "; may be repeated";
-  text = ScdocEscape(text) + ".";
+  text = Sentence(text);
   if (!o.choices.empty()) {
     std::string list;
     for (const auto& c : o.choices) list += (list.empty() ? "" : ", ") + ("*" + ScdocEscape(c) + "*");
@@ -51,7 +57,7 @@ std::string CommandEntry(const CommandSpec& c) {
   if (c.destructive) s += " With *--live*, needs *--confirm* or a typed yes.";
   s += "\n\n";
   for (const auto& a : c.args) {
-    s += "\t_" + ScdocEscape(a.name) + "_\n\t\t" + ScdocEscape(a.help) + ".\n\n";
+    s += "\t_" + ScdocEscape(a.name) + "_\n\t\t" + Sentence(a.help) + "\n\n";
   }
   for (const auto& o : c.options) s += OptionDetail(o);
   return s;
