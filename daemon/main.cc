@@ -1,1 +1,17 @@
-int main() { return 0; }  // replaced by the daemon work
+// jopayd: see man/jopayd.8.scd.
+#include "daemon/config.h"
+#include "daemon/daemon.h"
+
+#include <cstdio>
+
+int main(int argc, char** argv) {
+  jopay::Config config;
+  int exit_code = -1;
+  jopay::Status st = jopay::ParseConfig(argc, argv, config, &exit_code);
+  if (exit_code >= 0) return exit_code;
+  if (!st.ok()) {
+    std::fprintf(stderr, "jopayd: %s\n", st.message().c_str());
+    return 2;
+  }
+  return jopay::RunDaemon(config);
+}

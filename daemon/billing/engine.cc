@@ -207,12 +207,23 @@ int64_t Engine::RunDueBatch(Db& db, UnixSeconds until, bool use_due_time, UnixSe
                             int limit, Summary& summary) {
   auto due = LoadDue(db, until, limit);
   DbContext ctx(db, *this, now);
+  // With due times, an action this batch schedules inside the window (a retry tomorrow) must
+  // fire before later rows of the batch: stop there and let the next batch start from it,
+  // so every action runs in time order.
+  std::optional<UnixSeconds> earliest_new;
+  int64_t processed = 0;
   for (auto& s : due) {
+    if (use_due_time && earliest_new && *s.next_action_at > *earliest_new) break;
     ctx.now = use_due_time ? *s.next_action_at : now;
     RunDueAction(s, ctx.now, policy_, ctx, summary);
     SaveSubscription(db, s);
+    ++processed;
+    if (s.next_action_at && *s.next_action_at <= until &&
+        (!earliest_new || *s.next_action_at < *earliest_new)) {
+      earliest_new = s.next_action_at;
+    }
   }
-  return static_cast<int64_t>(due.size());
+  return processed;
 }
 
 }  // namespace jopay

@@ -101,7 +101,10 @@ Result<Summary> Scheduler::RunDue(UnixSeconds until, bool use_due_time, UnixSeco
     });
     if (!st.ok()) return st;
     total.Add(part);
-    if (processed < batch_size_) break;
+    // Work done may schedule more inside the window (next month, a retry): run until a
+    // batch finds nothing due. Every action moves its row's next_action_at forward, so
+    // this ends.
+    if (processed == 0) break;
     std::lock_guard lock(mu_);
     if (stopping_) return Status::Unavailable("jopayd is shutting down; due work was interrupted "
                                               "between batches and resumes at the next start");
@@ -117,8 +120,7 @@ Result<Summary> Scheduler::DryRun(UnixSeconds until, bool use_due_time, UnixSeco
     total = Summary();
     db.Exec("SAVEPOINT dry_run");
     try {
-      while (engine_.RunDueBatch(db, until, use_due_time, now, batch_size_, total) ==
-             batch_size_) {
+      while (engine_.RunDueBatch(db, until, use_due_time, now, batch_size_, total) > 0) {
       }
     } catch (...) {
       db.Exec("ROLLBACK TO dry_run; RELEASE dry_run");

@@ -1,0 +1,88 @@
+// /v1/imports: open, send NDJSON chunks (validated as they arrive), commit or drop.
+#include <charconv>
+
+#include "daemon/admin/context.h"
+
+namespace jopay::admin {
+
+namespace json = boost::json;
+
+namespace {
+
+Result<std::shared_ptr<ImportBatch>> FindImport(Context& c, http::Request& req) {
+  auto batch = c.imports.Find(req.params["id"]);
+  if (!batch || batch->livemode() != IsLive(req)) {
+    return Status::NotFound("No such import: " + req.params["id"], "id");
+  }
+  return batch;
+}
+
+void Open(Context& c, http::Request& req, http::Respond respond) {
+  respond(Ok(json::object{{"id", c.imports.Open(IsLive(req))}, {"object", "import"}}, 201));
+}
+
+void Lines(Context& c, http::Request& req, http::Respond respond) {
+  auto batch = FindImport(c, req);
+  if (!batch.ok()) return respond(http::ErrorResponse(batch.status()));
+  int64_t first = 1;
+  if (auto it = req.query.find("first_line"); it != req.query.end()) {
+    const std::string& s = it->second;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), first);
+    if (ec != std::errc() || end != s.data() + s.size() || first < 1) {
+      return respond(http::ErrorResponse(
+          Status::Invalid("first_line must be a positive integer", "first_line")));
+    }
+  }
+  auto errors = (*batch)->AddLines(c.store.reader(), c.engine, req.body, first);
+  json::array list;
+  for (const auto& e : errors) {
+    list.push_back(json::object{{"line", e.line}, {"message", e.message}, {"param", e.param}});
+  }
+  respond(Ok(json::object{{"received", (*batch)->staged()}, {"errors", std::move(list)}}));
+}
+
+void Commit(Context& c, http::Request& req, http::Respond respond) {
+  auto batch = FindImport(c, req);
+  if (!batch.ok()) return respond(http::ErrorResponse(batch.status()));
+  if ((*batch)->error_count() > 0) {
+    return respond(http::ErrorResponse(Status::Conflict(
+        "The import has lines with errors; nothing was imported.", "import_has_errors")));
+  }
+  auto imported = std::make_shared<int64_t>(0);
+  std::string id = req.params["id"];
+  UnixSeconds now = c.clock.Now();
+  auto b = *batch;
+  c.store.writer().Submit(
+      [&c, b, imported, now](Db& db) {
+        *imported = b->Commit(db, c.engine.policy(), now);
+        return Status::Ok();
+      },
+      [&c, id, imported, respond](Status st) {
+        if (!st.ok()) return respond(http::ErrorResponse(st));
+        c.imports.Close(id);
+        c.scheduler.Wake();
+        respond(Ok(json::object{{"imported", *imported}}));
+      });
+}
+
+void Drop(Context& c, http::Request& req, http::Respond respond) {
+  auto batch = FindImport(c, req);
+  if (!batch.ok()) return respond(http::ErrorResponse(batch.status()));
+  c.imports.Close(req.params["id"]);
+  respond(Ok(json::object{{"deleted", true}}));
+}
+
+}  // namespace
+
+void AddImportRoutes(http::Router& r, Context& c) {
+  using namespace std::placeholders;
+  auto add = [&](const char* method, const char* path, auto fn) {
+    r.Add(method, path, Guarded(c, std::bind(fn, std::ref(c), _1, _2)));
+  };
+  add("POST", "/v1/imports", Open);
+  add("POST", "/v1/imports/{id}/lines", Lines);
+  add("POST", "/v1/imports/{id}/commit", Commit);
+  add("DELETE", "/v1/imports/{id}", Drop);
+}
+
+}  // namespace jopay::admin

@@ -1,0 +1,110 @@
+// Read-only views: /v1/customers, /v1/payments, /v1/events.
+#include "common/time.h"
+#include "common/validate.h"
+#include "daemon/admin/context.h"
+#include "daemon/billing/customers.h"
+#include "daemon/billing/payments.h"
+#include "daemon/billing/sub_records.h"
+#include "daemon/events/outbox.h"
+
+namespace jopay::admin {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string Query(const http::Request& req, const std::string& key) {
+  auto it = req.query.find(key);
+  return it == req.query.end() ? "" : it->second;
+}
+
+void ListCustomersRoute(Context& c, http::Request& req, http::Respond respond) {
+  auto page = ParsePage(req);
+  if (!page.ok()) return respond(http::ErrorResponse(page.status()));
+  json::array items;
+  for (const auto& cu : ListCustomers(c.store.reader(), IsLive(req), Query(req, "search"),
+                                      page->limit + 1, page->starting_after)) {
+    items.push_back(CustomerView(cu));
+  }
+  respond(Ok(ListAnswer(std::move(items), page->limit)));
+}
+
+void GetCustomer(Context& c, http::Request& req, http::Respond respond) {
+  Db& db = c.store.reader();
+  bool live = IsLive(req);
+  auto cu = LoadCustomer(db, req.params["id"], live);
+  if (!cu.ok()) return respond(http::ErrorResponse(cu.status()));
+  json::object view = CustomerView(*cu);
+  SubscriptionFilter f;
+  f.livemode = live;
+  f.customer_id = cu->id;
+  f.limit = 1000;
+  json::array subs;
+  for (const auto& s : ListSubscriptions(db, f)) subs.push_back(SubscriptionView(s));
+  view["subscriptions"] = std::move(subs);
+  respond(Ok(view));
+}
+
+void ListPaymentsRoute(Context& c, http::Request& req, http::Respond respond) {
+  auto page = ParsePage(req);
+  if (!page.ok()) return respond(http::ErrorResponse(page.status()));
+  std::string status = Query(req, "status");
+  if (!status.empty() && status != "pending" && status != "paid" && status != "failed" &&
+      status != "refunded") {
+    return respond(http::ErrorResponse(
+        Status::Invalid("status must be one of pending, paid, failed, refunded", "status")));
+  }
+  json::array items;
+  for (const auto& p : ListPayments(c.store.reader(), IsLive(req), Query(req, "subscription"),
+                                    status, page->limit + 1, page->starting_after)) {
+    items.push_back(PaymentView(p));
+  }
+  respond(Ok(ListAnswer(std::move(items), page->limit)));
+}
+
+void GetPaymentRoute(Context& c, http::Request& req, http::Respond respond) {
+  auto p = LoadPayment(c.store.reader(), req.params["id"], IsLive(req));
+  if (!p.ok()) return respond(http::ErrorResponse(p.status()));
+  respond(Ok(PaymentView(*p)));
+}
+
+void ListEventsRoute(Context& c, http::Request& req, http::Respond respond) {
+  auto page = ParsePage(req);
+  if (!page.ok()) return respond(http::ErrorResponse(page.status()));
+  UnixSeconds since = 0;
+  if (std::string s = Query(req, "since"); !s.empty()) {
+    auto t = ParseRfc3339(s);
+    if (!t.ok()) return respond(http::ErrorResponse(Status::Invalid(t.status().message(), "since")));
+    since = *t;
+  }
+  json::array items;
+  for (const auto& e : ListEvents(c.store.reader(), IsLive(req), Query(req, "type"),
+                                  Query(req, "object"), since, page->limit + 1,
+                                  page->starting_after)) {
+    items.push_back(EventView(e));
+  }
+  respond(Ok(ListAnswer(std::move(items), page->limit)));
+}
+
+void GetEventRoute(Context& c, http::Request& req, http::Respond respond) {
+  auto e = LoadEvent(c.store.reader(), req.params["id"], IsLive(req));
+  if (!e.ok()) return respond(http::ErrorResponse(e.status()));
+  respond(Ok(EventView(*e)));
+}
+
+}  // namespace
+
+void AddLedgerRoutes(http::Router& r, Context& c) {
+  using namespace std::placeholders;
+  auto add = [&](const char* method, const char* path, auto fn) {
+    r.Add(method, path, Guarded(c, std::bind(fn, std::ref(c), _1, _2)));
+  };
+  add("GET", "/v1/customers", ListCustomersRoute);
+  add("GET", "/v1/customers/{id}", GetCustomer);
+  add("GET", "/v1/payments", ListPaymentsRoute);
+  add("GET", "/v1/payments/{id}", GetPaymentRoute);
+  add("GET", "/v1/events", ListEventsRoute);
+  add("GET", "/v1/events/{id}", GetEventRoute);
+}
+
+}  // namespace jopay::admin

@@ -1,0 +1,105 @@
+// /v1/plans: create, list, get, update, archive.
+#include <fmt/core.h>
+
+#include "common/ids.h"
+#include "common/json_fields.h"
+#include "daemon/admin/context.h"
+#include "daemon/billing/plans.h"
+
+namespace jopay::admin {
+
+namespace json = boost::json;
+
+namespace {
+
+void CreatePlan(Context& c, http::Request& req, http::Respond respond) {
+  auto body = ParseObject(req.body);
+  if (!body.ok()) return respond(http::ErrorResponse(body.status()));
+  auto plan = std::make_shared<Plan>();
+  Status st = ApplyPlanFields(*body, true, *plan);
+  if (!st.ok()) return respond(http::ErrorResponse(st));
+  plan->id = NewId("plan_");
+  plan->livemode = IsLive(req);
+  plan->created_at = plan->updated_at = c.clock.Now();
+  WriteThen(
+      c, respond, [plan](Db& db) { InsertPlan(db, *plan); return Status::Ok(); },
+      [plan] { return PlanView(*plan); }, 201);
+}
+
+void ListPlansRoute(Context& c, http::Request& req, http::Respond respond) {
+  auto page = ParsePage(req);
+  if (!page.ok()) return respond(http::ErrorResponse(page.status()));
+  std::optional<bool> active = true;
+  if (auto it = req.query.find("active"); it != req.query.end()) {
+    if (it->second == "all") active.reset();
+    else if (it->second == "true" || it->second == "false") active = it->second == "true";
+    else return respond(http::ErrorResponse(Status::Invalid("active must be true, false or all", "active")));
+  }
+  json::array items;
+  for (const auto& p : ListPlans(c.store.reader(), IsLive(req), active, page->limit + 1,
+                                 page->starting_after)) {
+    items.push_back(PlanView(p));
+  }
+  respond(Ok(ListAnswer(std::move(items), page->limit)));
+}
+
+void GetPlan(Context& c, http::Request& req, http::Respond respond) {
+  auto plan = LoadPlan(c.store.reader(), req.params["id"], IsLive(req));
+  if (!plan.ok()) return respond(http::ErrorResponse(plan.status()));
+  respond(Ok(PlanView(*plan)));
+}
+
+void UpdatePlanRoute(Context& c, http::Request& req, http::Respond respond) {
+  auto body = ParseObject(req.body);
+  if (!body.ok()) return respond(http::ErrorResponse(body.status()));
+  // Validate before queuing so bad input never reaches the writer.
+  Plan probe;
+  Status st = ApplyPlanFields(*body, false, probe);
+  if (!st.ok()) return respond(http::ErrorResponse(st));
+  auto plan = std::make_shared<Plan>();
+  std::string id = req.params["id"];
+  bool live = IsLive(req);
+  UnixSeconds now = c.clock.Now();
+  WriteThen(
+      c, respond,
+      [plan, id, live, now, body = std::move(*body)](Db& db) {
+        auto loaded = LoadPlan(db, id, live);
+        if (!loaded.ok()) return loaded.status();
+        *plan = *loaded;
+        JOPAY_RETURN_IF_ERROR(ApplyPlanFields(body, false, *plan));
+        plan->updated_at = now;
+        UpdatePlan(db, *plan);
+        return Status::Ok();
+      },
+      [plan] { return PlanView(*plan); });
+}
+
+void ArchivePlanRoute(Context& c, http::Request& req, http::Respond respond) {
+  auto plan = std::make_shared<Plan>();
+  auto canceled = std::make_shared<int64_t>(0);
+  std::string id = req.params["id"];
+  bool live = IsLive(req);
+  UnixSeconds now = c.clock.Now();
+  WriteThen(
+      c, respond,
+      [&c, plan, canceled, id, live, now](Db& db) {
+        return c.engine.ArchivePlan(db, live, id, now, plan.get(), canceled.get());
+      },
+      [plan, canceled] {
+        return json::object{{"plan", PlanView(*plan)}, {"subscriptions_canceled", *canceled}};
+      });
+}
+
+}  // namespace
+
+void AddPlanRoutes(http::Router& r, Context& c) {
+  using namespace std::placeholders;
+  r.Add("POST", "/v1/plans", Guarded(c, std::bind(CreatePlan, std::ref(c), _1, _2)));
+  r.Add("GET", "/v1/plans", Guarded(c, std::bind(ListPlansRoute, std::ref(c), _1, _2)));
+  r.Add("GET", "/v1/plans/{id}", Guarded(c, std::bind(GetPlan, std::ref(c), _1, _2)));
+  r.Add("POST", "/v1/plans/{id}", Guarded(c, std::bind(UpdatePlanRoute, std::ref(c), _1, _2)));
+  r.Add("POST", "/v1/plans/{id}/archive",
+        Guarded(c, std::bind(ArchivePlanRoute, std::ref(c), _1, _2)));
+}
+
+}  // namespace jopay::admin

@@ -1,0 +1,159 @@
+// /v1/subscriptions: create, list, get, cancel, pause, resume.
+#include <fmt/core.h>
+
+#include <algorithm>
+
+#include "common/json_fields.h"
+#include "common/validate.h"
+#include "daemon/admin/context.h"
+#include "daemon/billing/sub_records.h"
+
+namespace jopay::admin {
+
+namespace json = boost::json;
+
+namespace {
+
+Result<NewSubscription> ParseNewSubscription(const json::object& body) {
+  JOPAY_RETURN_IF_ERROR(
+      RejectUnknown(body, {"plan", "email", "name", "card", "trial_days", "metadata"}));
+  NewSubscription req;
+  std::optional<std::string> plan, email, name, card;
+  JOPAY_RETURN_IF_ERROR(GetString(body, "plan", plan, 100));
+  JOPAY_RETURN_IF_ERROR(Require(plan.has_value(), "plan"));
+  JOPAY_RETURN_IF_ERROR(GetString(body, "email", email, 254));
+  JOPAY_RETURN_IF_ERROR(Require(email.has_value(), "email"));
+  JOPAY_RETURN_IF_ERROR(ValidateEmail(*email));
+  JOPAY_RETURN_IF_ERROR(GetString(body, "name", name, 200));
+  JOPAY_RETURN_IF_ERROR(GetString(body, "card", card, 40));
+  std::optional<int64_t> trial;
+  JOPAY_RETURN_IF_ERROR(GetInt(body, "trial_days", trial, 0, 730));
+  if (auto it = body.find("metadata"); it != body.end() && !it->value().is_null()) {
+    JOPAY_RETURN_IF_ERROR(ValidateMetadata(it->value()));
+    req.metadata = json::serialize(it->value());
+  }
+  req.plan_id = *plan;
+  req.email = NormalizeEmail(*email);
+  req.name = name.value_or("");
+  req.card = card;
+  if (trial) req.trial_days = static_cast<int>(*trial);
+  return req;
+}
+
+void Create(Context& c, http::Request& req, http::Respond respond) {
+  auto body = ParseObject(req.body);
+  if (!body.ok()) return respond(http::ErrorResponse(body.status()));
+  auto parsed = ParseNewSubscription(*body);
+  if (!parsed.ok()) return respond(http::ErrorResponse(parsed.status()));
+  struct State {
+    Subscription sub;
+    Status payment;
+  };
+  auto state = std::make_shared<State>();
+  bool live = IsLive(req);
+  UnixSeconds now = c.clock.Now();
+  c.store.writer().Submit(
+      [&c, state, live, now, r = std::move(*parsed)](Db& db) {
+        return c.engine.Create(db, live, r, now, &state->sub, &state->payment);
+      },
+      [state, respond](Status st) {
+        if (st.ok() && !state->payment.ok()) {
+          // The decline is the answer; the incomplete subscription stays for the record.
+          const Status& p = state->payment;
+          st = Status::Make(p.kind(), p.code(),
+                            fmt::format("{} (subscription {} is incomplete)", p.message(),
+                                        state->sub.id),
+                            "card");
+        }
+        if (!st.ok()) return respond(http::ErrorResponse(st));
+        respond(Ok(SubscriptionView(state->sub), 201));
+      });
+}
+
+void List(Context& c, http::Request& req, http::Respond respond) {
+  auto page = ParsePage(req);
+  if (!page.ok()) return respond(http::ErrorResponse(page.status()));
+  SubscriptionFilter f;
+  f.livemode = IsLive(req);
+  f.limit = page->limit + 1;
+  f.starting_after = page->starting_after;
+  if (auto it = req.query.find("status"); it != req.query.end()) f.status = it->second;
+  if (auto it = req.query.find("email"); it != req.query.end()) f.email = NormalizeEmail(it->second);
+  if (auto it = req.query.find("plan"); it != req.query.end()) f.plan_id = it->second;
+  if (!f.status.empty() && std::find(std::begin(sub_status::kAll), std::end(sub_status::kAll),
+                                     f.status) == std::end(sub_status::kAll)) {
+    return respond(http::ErrorResponse(Status::Invalid(
+        "status must be one of incomplete, trialing, active, past_due, canceled, paused, expired",
+        "status")));
+  }
+  json::array items;
+  for (const auto& s : ListSubscriptions(c.store.reader(), f)) items.push_back(SubscriptionView(s));
+  respond(Ok(ListAnswer(std::move(items), page->limit)));
+}
+
+void Get(Context& c, http::Request& req, http::Respond respond) {
+  auto s = LoadSubscription(c.store.reader(), req.params["id"], IsLive(req));
+  if (!s.ok()) return respond(http::ErrorResponse(s.status()));
+  respond(Ok(SubscriptionView(*s)));
+}
+
+// cancel / pause / resume share a shape: load, transition, save, answer the new state.
+using Transition = std::function<Status(Db&, Subscription*)>;
+void Transit(Context& c, http::Respond respond, Transition t) {
+  auto sub = std::make_shared<Subscription>();
+  WriteThen(
+      c, respond, [sub, t = std::move(t)](Db& db) { return t(db, sub.get()); },
+      [sub] { return SubscriptionView(*sub); });
+}
+
+void CancelRoute(Context& c, http::Request& req, http::Respond respond) {
+  auto body = ParseObject(req.body);
+  if (!body.ok()) return respond(http::ErrorResponse(body.status()));
+  std::optional<bool> immediate;
+  std::optional<std::string> reason;
+  Status st = RejectUnknown(*body, {"immediate", "reason"});
+  if (st.ok()) st = GetBool(*body, "immediate", immediate);
+  if (st.ok()) st = GetString(*body, "reason", reason, 500);
+  if (!st.ok()) return respond(http::ErrorResponse(st));
+  std::string id = req.params["id"];
+  bool live = IsLive(req);
+  UnixSeconds now = c.clock.Now();
+  Transit(c, respond, [&c, id, live, now, imm = immediate.value_or(false), reason](Db& db, Subscription* out) {
+    return c.engine.Cancel(db, live, id, imm, reason, now, out);
+  });
+}
+
+void PauseRoute(Context& c, http::Request& req, http::Respond respond) {
+  std::string id = req.params["id"];
+  bool live = IsLive(req);
+  UnixSeconds now = c.clock.Now();
+  Transit(c, respond, [&c, id, live, now](Db& db, Subscription* out) {
+    return c.engine.Pause(db, live, id, now, out);
+  });
+}
+
+void ResumeRoute(Context& c, http::Request& req, http::Respond respond) {
+  std::string id = req.params["id"];
+  bool live = IsLive(req);
+  UnixSeconds now = c.clock.Now();
+  Transit(c, respond, [&c, id, live, now](Db& db, Subscription* out) {
+    return c.engine.Resume(db, live, id, now, out);
+  });
+}
+
+}  // namespace
+
+void AddSubscriptionRoutes(http::Router& r, Context& c) {
+  using namespace std::placeholders;
+  r.Add("POST", "/v1/subscriptions", Guarded(c, std::bind(Create, std::ref(c), _1, _2)));
+  r.Add("GET", "/v1/subscriptions", Guarded(c, std::bind(List, std::ref(c), _1, _2)));
+  r.Add("GET", "/v1/subscriptions/{id}", Guarded(c, std::bind(Get, std::ref(c), _1, _2)));
+  r.Add("POST", "/v1/subscriptions/{id}/cancel",
+        Guarded(c, std::bind(CancelRoute, std::ref(c), _1, _2)));
+  r.Add("POST", "/v1/subscriptions/{id}/pause",
+        Guarded(c, std::bind(PauseRoute, std::ref(c), _1, _2)));
+  r.Add("POST", "/v1/subscriptions/{id}/resume",
+        Guarded(c, std::bind(ResumeRoute, std::ref(c), _1, _2)));
+}
+
+}  // namespace jopay::admin

@@ -1,0 +1,89 @@
+#include "daemon/config.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include <charconv>
+
+#include "common/time.h"
+
+namespace jopay {
+
+namespace {
+
+Status ParseRetrySchedule(const std::string& text, std::vector<int64_t>& out) {
+  out.clear();
+  size_t pos = 0;
+  while (pos <= text.size() && !text.empty()) {
+    size_t comma = text.find(',', pos);
+    std::string item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    auto d = ParseDuration(item);
+    if (!d.ok() || d->months != 0) {
+      return Status::Invalid(fmt::format("retry-schedule: '{}' is not a duration like 1d or 12h",
+                                         item), "retry-schedule");
+    }
+    if (!out.empty() && d->seconds <= out.back()) {
+      return Status::Invalid("retry-schedule must grow (offsets from the first failure)",
+                             "retry-schedule");
+    }
+    out.push_back(d->seconds);
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+  return Status::Ok();
+}
+
+Status ParseListen(Config& c) {
+  size_t colon = c.listen.rfind(':');
+  if (colon == std::string::npos) return Status::Invalid("listen must be HOST:PORT", "listen");
+  c.listen_host = c.listen.substr(0, colon);
+  std::string port = c.listen.substr(colon + 1);
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (ec != std::errc() || end != port.data() + port.size() || value > 65535) {
+    return Status::Invalid("listen port must be 0..65535", "listen");
+  }
+  c.listen_port = static_cast<unsigned short>(value);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ParseConfig(int argc, char** argv, Config& c, int* exit_code) {
+  CLI::App app("jopayd: the JoPay subscription-billing daemon", "jopayd");
+  app.set_version_flag("--version", JOPAY_VERSION);
+  app.set_config("--config", "", "TOML config file; its keys are the long flag names");
+  app.add_option("--data-dir", c.data_dir, "where the database and lock live")->capture_default_str();
+  app.add_option("--socket", c.socket, "admin Unix socket (default DATA_DIR/jopayd.sock)");
+  app.add_option("--listen", c.listen, "public HTTP HOST:PORT")->capture_default_str();
+  app.add_option("--public-url", c.public_url, "base URL of the links jopayd hands out");
+  app.add_option("--clock", c.clock, "system, or manual (test mode: moved by jopayctl clock)")
+      ->check(CLI::IsMember({"system", "manual"}))
+      ->capture_default_str();
+  app.add_option("--clock-start", c.clock_start, "manual clock's first time (RFC 3339)");
+  app.add_option("--retry-schedule", c.retry_schedule,
+                 "dunning retries after the first failure")->capture_default_str();
+  app.add_option("--log-level", c.log_level, "debug, info, warn, error")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
+      ->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    if (code == 0) {
+      *exit_code = 0;
+      return Status::Ok();
+    }
+    return Status::Invalid(e.what(), "");
+  }
+  if (c.socket.empty()) c.socket = c.data_dir + "/jopayd.sock";
+  JOPAY_RETURN_IF_ERROR(ParseListen(c));
+  if (c.public_url.empty()) c.public_url = "http://" + c.listen;
+  if (!c.clock_start.empty()) {
+    auto t = ParseRfc3339(c.clock_start);
+    if (!t.ok()) return Status::Invalid("clock-start: " + t.status().message(), "clock-start");
+  }
+  return ParseRetrySchedule(c.retry_schedule, c.retry_offsets);
+}
+
+}  // namespace jopay

@@ -1,0 +1,31 @@
+// jopayd's settings: flags, each also a key of the TOML config file (--config FILE).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace jopay {
+
+struct Config {
+  std::string data_dir = "./var";
+  std::string socket;      // default <data_dir>/jopayd.sock
+  std::string listen = "127.0.0.1:8080";
+  std::string public_url;  // default http://<listen>
+  std::string clock = "system";  // or "manual" (test mode only)
+  std::string clock_start;       // manual clock's first time, RFC 3339 (default: now)
+  std::string retry_schedule = "1d,3d,5d";
+  std::string log_level = "info";
+
+  std::vector<int64_t> retry_offsets;  // parsed from retry_schedule
+  std::string listen_host;
+  unsigned short listen_port = 0;
+};
+
+// Parses argv (and the config file it names). Returns kInvalid with a message on bad
+// settings; `exit_code` is set (and the Status ok) when --help/--version printed and the
+// process should just exit.
+Status ParseConfig(int argc, char** argv, Config& config, int* exit_code);
+
+}  // namespace jopay

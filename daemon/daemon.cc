@@ -1,0 +1,133 @@
+#include "daemon/daemon.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <boost/asio.hpp>
+
+#include <filesystem>
+#include <thread>
+
+#include "common/log.h"
+#include "daemon/admin/context.h"
+#include "daemon/http/server.h"
+#include "daemon/providers/sandbox.h"
+
+namespace jopay {
+
+namespace {
+
+// Holds DATA_DIR/jopayd.lock for the process lifetime: a second jopayd on the same data dir
+// fails here, and the kernel releases the lock however this process ends.
+Result<int> TakeLock(const std::string& data_dir) {
+  std::string path = data_dir + "/jopayd.lock";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::Internal(fmt::format("cannot open {}: {}", path, strerror(errno)));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    char pid[32] = {0};
+    ssize_t n = ::pread(fd, pid, sizeof(pid) - 1, 0);
+    ::close(fd);
+    return Status::Conflict(fmt::format("another jopayd (pid {}) is already running on {}",
+                                        n > 0 ? std::string(pid, strcspn(pid, "\n")) : "?",
+                                        data_dir));
+  }
+  std::string pid = std::to_string(getpid()) + "\n";
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+    LogWarn("cannot write pid to {}", path);
+  }
+  return fd;
+}
+
+Result<UnixSeconds> ManualClockStart(Store& store, const Config& config) {
+  auto& q = store.reader().Cached("SELECT value FROM meta WHERE key = 'clock_now'");
+  q.Reset();
+  if (q.Step()) {
+    UnixSeconds saved = std::stoll(q.Text(0));
+    q.Reset();
+    return saved;  // a restarted test daemon keeps its simulated time
+  }
+  q.Reset();
+  if (!config.clock_start.empty()) return ParseRfc3339(config.clock_start);
+  return SystemNow();
+}
+
+void ConfigureLogging(const Config& c) {
+  if (c.log_level == "debug") SetLogLevel(LogLevel::kDebug);
+  if (c.log_level == "warn") SetLogLevel(LogLevel::kWarn);
+  if (c.log_level == "error") SetLogLevel(LogLevel::kError);
+}
+
+}  // namespace
+
+int RunDaemon(const Config& config) {
+  ConfigureLogging(config);
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  auto lock = TakeLock(config.data_dir);
+  if (!lock.ok()) {
+    LogError("{}", lock.status().message());
+    return 1;
+  }
+  auto store = Store::Open(config.data_dir + "/jopay.db");
+  if (!store.ok()) {
+    LogError("{}", store.status().message());
+    return 1;
+  }
+  bool manual = config.clock == "manual";
+  Result<UnixSeconds> start = manual ? ManualClockStart(**store, config) : Result<UnixSeconds>(0);
+  if (!start.ok()) {
+    LogError("{}", start.status().message());
+    return 1;
+  }
+  Clock clock = manual ? Clock::Manual(*start) : Clock::System();
+  Policy policy;
+  policy.retry_offsets = config.retry_offsets;
+  Engine engine(policy, std::make_unique<SandboxProvider>());
+  Scheduler scheduler(**store, engine, clock);
+  (*store)->writer().SetCommitHook([&scheduler] { scheduler.Wake(); });
+
+  boost::asio::io_context io;
+  admin::Context ctx{**store, engine, scheduler, clock,
+                     {std::filesystem::absolute(config.data_dir).string(), config.socket,
+                      config.listen, SystemNow()}};
+  http::Router admin_router;
+  admin::AddAdminRoutes(admin_router, ctx);
+  http::Server admin_server(io, admin_router);
+  http::Router public_router;
+  public_router.Add("GET", "/healthz", [](http::Request&, http::Respond respond) {
+    respond(http::JsonResponse(200, boost::json::object{{"ok", true}}));
+  });
+  http::Server public_server(io, public_router);
+
+  Status st = admin_server.ListenUnix(config.socket, 0660);
+  if (st.ok()) st = public_server.ListenTcp(config.listen_host, config.listen_port);
+  if (!st.ok()) {
+    LogError("{}", st.message());
+    return 1;
+  }
+  scheduler.Start();
+  LogInfo("jopayd {} ready: socket {}, public http://{}:{}, clock {} ({})", JOPAY_VERSION,
+          config.socket, config.listen_host, public_server.tcp_port(), config.clock,
+          FormatRfc3339(clock.Now()));
+
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int sig) {
+    LogInfo("signal {}: shutting down", sig);
+    admin_server.Stop();
+    public_server.Stop();
+    // The scheduler finishes its batch on its own thread; stopping it off the io threads
+    // lets in-flight responses that wait for it still be written.
+    std::thread([&] { scheduler.Stop(); }).detach();
+  });
+  std::thread second([&io] { io.run(); });
+  io.run();
+  second.join();
+  scheduler.Stop();
+  (*store)->Close();
+  ::close(*lock);
+  LogInfo("stopped");
+  return 0;
+}
+
+}  // namespace jopay
