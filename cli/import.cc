@@ -28,10 +28,12 @@ Result<std::optional<Chunk>> ChunkReader::Next() {
     }
     int64_t number = chunk.first_line + chunk.lines;
     if (line.size() + 1 > max_bytes_) {
+      std::string limit = max_bytes_ % 1024 == 0
+                              ? std::to_string(max_bytes_ / 1024) + " KiB"
+                              : std::to_string(max_bytes_) + " bytes";
       return Status::Invalid("line " + std::to_string(number) + " is " +
-                             std::to_string(line.size()) + " bytes, longer than the " +
-                             std::to_string(max_bytes_ / 1024) +
-                             " KiB an import request may carry");
+                             std::to_string(line.size()) + " bytes, more than the " + limit +
+                             " an import request may carry");
     }
     if (chunk.text.size() + line.size() + 1 > max_bytes_) {
       pending_ = std::move(line);

@@ -18,7 +18,7 @@ Status KeysCreate(Invocation& inv) {
   JOPAY_RETURN_IF_ERROR(ExpectObject(*answer));
   const json::value* secret = answer->as_object().if_contains("secret");
   if (inv.out().format() == Format::kTable && secret && secret->is_string()) {
-    inv.out().stream() << secret->as_string() << '\n';
+    inv.out().stream() << std::string_view(secret->as_string()) << '\n';
   } else {
     inv.out().Object(*answer);
   }

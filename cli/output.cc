@@ -46,7 +46,7 @@ void Pretty(std::string& out, const json::value& v, int depth) {
 void PrintId(std::ostream& out, const json::value& v) {
   if (!v.is_object()) return;
   if (const json::value* id = v.as_object().if_contains("id"); id && id->is_string()) {
-    out << id->as_string() << '\n';
+    out << std::string_view(id->as_string()) << '\n';
   }
 }
 
