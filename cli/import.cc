@@ -69,10 +69,14 @@ void CollectErrors(const json::value& answer, std::vector<LineError>& errors) {
   }
 }
 
-void Progress(Invocation& inv, const ChunkReader& reader, bool done) {
+// A "\r"-updated line on a terminal; `lines` < 0 clears it.
+void Progress(Invocation& inv, int64_t lines) {
   if (!inv.env().err_tty) return;
-  inv.err() << "\rimporting: " << reader.lines_read() << " lines sent";
-  inv.err() << (done ? "\r\x1b[K" : "") << std::flush;
+  if (lines < 0) {
+    inv.err() << "\r\x1b[K" << std::flush;
+  } else {
+    inv.err() << "\rimporting: " << lines << " lines sent" << std::flush;
+  }
 }
 
 void ReportErrors(Invocation& inv, std::vector<LineError>& errors) {
@@ -92,6 +96,7 @@ void ReportErrors(Invocation& inv, std::vector<LineError>& errors) {
 // Sends every chunk, collecting the daemon's per-line errors.
 Status SendLines(Invocation& inv, const std::string& id, ChunkReader& reader,
                  std::vector<LineError>& errors) {
+  int64_t sent = 0;
   while (true) {
     auto chunk = reader.Next();
     if (!chunk.ok()) return chunk.status();
@@ -101,7 +106,8 @@ Status SendLines(Invocation& inv, const std::string& id, ChunkReader& reader,
     auto answer = inv.Call("POST", target, RequestBody::Ndjson(std::move((*chunk)->text)));
     if (!answer.ok()) return answer.status();
     CollectErrors(*answer, errors);
-    Progress(inv, reader, false);
+    sent += (*chunk)->lines;
+    Progress(inv, sent);
   }
 }
 
@@ -133,7 +139,7 @@ Status ImportFrom(Invocation& inv, std::istream& in, size_t max_chunk_bytes) {
   ChunkReader reader(in, max_chunk_bytes);
   std::vector<LineError> errors;
   Status sent = SendLines(inv, id, reader, errors);
-  Progress(inv, reader, true);
+  Progress(inv, -1);
   if (!sent.ok()) {
     Discard(inv, id);
     return sent;
