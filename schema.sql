@@ -87,8 +87,9 @@ CREATE INDEX subscriptions_due ON subscriptions (next_action_at) WHERE next_acti
 CREATE INDEX subscriptions_customer ON subscriptions (customer_id);
 CREATE INDEX subscriptions_plan ON subscriptions (plan_id);
 
--- One row per charge attempt. idempotency_key = (subscription, period, attempt): the provider
--- sees the same key if an attempt is ever replayed, and a period can hold one paid row only.
+-- One row per charge attempt. idempotency_key spells (subscription, period, attempt), and
+-- that triple is unique: an attempt replayed after a crash finds its row instead of charging
+-- again, and the provider sees the same key. A period can hold one paid row only.
 CREATE TABLE payments (
   id                TEXT PRIMARY KEY,
   livemode          INTEGER NOT NULL,
@@ -104,11 +105,11 @@ CREATE TABLE payments (
   attempt           INTEGER NOT NULL DEFAULT 1,
   period_start      INTEGER,
   period_end        INTEGER,
-  idempotency_key   TEXT NOT NULL UNIQUE,
+  idempotency_key   TEXT NOT NULL,
   created_at        INTEGER NOT NULL,
-  paid_at           INTEGER
+  paid_at           INTEGER,
+  UNIQUE (subscription_id, period_start, attempt)
 );
-CREATE INDEX payments_subscription ON payments (subscription_id);
 CREATE UNIQUE INDEX payments_one_paid_per_period
   ON payments (subscription_id, period_start) WHERE status = 'paid';
 

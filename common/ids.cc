@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
@@ -43,9 +44,18 @@ std::string RandomBase62(size_t n) {
   return out;
 }
 
+std::string TimeBase62(int64_t millis) {
+  std::string out(kIdTimeChars, '0');
+  for (size_t i = kIdTimeChars; i-- > 0 && millis > 0; millis /= 62) out[i] = kBase62[millis % 62];
+  return out;
+}
+
 std::string NewId(std::string_view prefix) {
+  using namespace std::chrono;
+  int64_t ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
   std::string id(prefix);
-  id += RandomBase62(kIdRandomChars);
+  id += TimeBase62(ms);
+  id += RandomBase62(kIdRandomChars - kIdTimeChars);
   return id;
 }
 

@@ -6,22 +6,31 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace jopay {
 
-// Random characters in each id after its prefix.
+// Characters in each id after its prefix: kIdTimeChars of creation time, then random ones.
 constexpr size_t kIdRandomChars = 24;
+// The first 8 characters encode the creation time in milliseconds (base62, fixed width, so
+// ids sort by creation). New rows then land at the right edge of every id index instead of on
+// a random page: a renewal run writes far fewer pages. The other 16 characters (~95 bits)
+// are random, so ids stay unguessable.
+constexpr size_t kIdTimeChars = 8;
 
 // n characters drawn uniformly from [0-9A-Za-z] using OpenSSL's RAND_bytes.
 // Bytes that would bias the draw are rejected, not folded by modulo. Aborts
 // the process if the CSPRNG fails: no id is better than a predictable one.
 std::string RandomBase62(size_t n);
 
-// prefix + kIdRandomChars random base62 characters. The prefix includes its
-// trailing underscore, e.g. NewId("sub_") -> "sub_4eC39HqLyjWDarjtT1zdp7dc".
+// prefix + 8 time characters + 16 random base62 characters. The prefix includes its
+// trailing underscore, e.g. NewId("sub_") -> "sub_0TRh6qV24eC39HqLyjWDarjt".
 std::string NewId(std::string_view prefix);
+
+// millis as kIdTimeChars base62 digits, most significant first.
+std::string TimeBase62(int64_t millis);
 
 // True when id is exactly prefix followed by kIdRandomChars base62
 // characters: the shape NewId(prefix) produces.

@@ -72,3 +72,14 @@ TEST_CASE("HasIdPrefix checks prefix, length and alphabet") {
 
 }  // namespace
 }  // namespace jopay
+
+TEST_CASE("NewId starts with its creation time, so ids sort by creation") {
+  CHECK(TimeBase62(0) == "00000000");
+  CHECK(TimeBase62(61) == "0000000z");
+  CHECK(TimeBase62(62) == "00000010");
+  CHECK(TimeBase62(1'700'000'000'000) < TimeBase62(1'700'000'000'001));
+  const std::string a = NewId("evt_");
+  const std::string b = NewId("evt_");
+  CHECK(a.substr(4, kIdTimeChars) <= b.substr(4, kIdTimeChars));
+  CHECK(HasIdPrefix(a, "evt_"));
+}

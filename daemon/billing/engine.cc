@@ -46,7 +46,9 @@ class DbContext : public BillingContext {
       // The same (subscription, period, attempt) was already charged: report that outcome,
       // never a second charge. Any other unique violation (a second paid row for one period)
       // is a bug and aborts the job.
-      auto prior = e.is_unique_violation() ? FindPaymentByKey(db_, r.idempotency_key) : std::nullopt;
+      auto prior = e.is_unique_violation()
+                       ? FindAttempt(db_, s.id, r.period_start, r.attempt)
+                       : std::nullopt;
       if (!prior) throw;
       return {prior->status == "paid", prior->failure_code.value_or(""),
               prior->failure_message.value_or("")};

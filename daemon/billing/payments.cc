@@ -52,9 +52,12 @@ void InsertPayment(Db& db, const Payment& p) {
       .Exec();
 }
 
-std::optional<Payment> FindPaymentByKey(Db& db, const std::string& key) {
-  auto& q = db.Cached(fmt::format("SELECT {} FROM payments WHERE idempotency_key=?", kColumns));
-  q.Args(key);
+std::optional<Payment> FindAttempt(Db& db, const std::string& subscription_id,
+                                   UnixSeconds period_start, int attempt) {
+  auto& q = db.Cached(fmt::format(
+      "SELECT {} FROM payments WHERE subscription_id=? AND period_start=? AND attempt=?",
+      kColumns));
+  q.Args(subscription_id, period_start, int64_t{attempt});
   if (!q.Step()) return std::nullopt;
   Payment p = Read(q);
   q.Reset();

@@ -34,8 +34,9 @@ struct Payment {
 };
 
 void InsertPayment(Db& db, const Payment& p);
-// The payment recorded under this idempotency key, if any.
-std::optional<Payment> FindPaymentByKey(Db& db, const std::string& key);
+// The payment recorded for this (subscription, period, attempt), if any.
+std::optional<Payment> FindAttempt(Db& db, const std::string& subscription_id,
+                                   UnixSeconds period_start, int attempt);
 Result<Payment> LoadPayment(Db& db, const std::string& id, bool livemode);
 // Newest first, filtered by subscription and/or status ("" = any).
 std::vector<Payment> ListPayments(Db& db, bool livemode, const std::string& subscription_id,

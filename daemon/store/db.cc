@@ -76,7 +76,22 @@ std::optional<std::string> Stmt::OptText(int c) const {
   return Text(c);
 }
 
+namespace {
+// Process-wide SQLite settings, applied once before the first connection: connections are
+// never shared between threads (MULTITHREAD), and memory statistics are off, since they take
+// a global mutex on every allocation.
+void ConfigureSqliteOnce() {
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return sqlite3_initialize() == SQLITE_OK;
+  }();
+  (void)configured;
+}
+}  // namespace
+
 Db::Db(const std::string& path, bool read_only) : path_(path) {
+  ConfigureSqliteOnce();
   int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   flags |= SQLITE_OPEN_NOMUTEX;  // one connection per thread; no shared use
   int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
@@ -89,10 +104,13 @@ Db::Db(const std::string& path, bool read_only) : path_(path) {
   }
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, 5000);
-  Exec("PRAGMA foreign_keys = ON; PRAGMA cache_size = -131072; PRAGMA temp_store = MEMORY;");
+  Exec("PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;");
+  // The writer touches the most pages; readers need less.
+  Exec(read_only ? "PRAGMA cache_size = -65536" : "PRAGMA cache_size = -524288");
   if (!read_only) {
     // Money: a committed write must survive power loss.
-    Exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
+    // Checkpoints run on the store's checkpointer thread, not inside the writer's commits.
+    Exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0;");
   }
 }
 

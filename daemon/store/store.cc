@@ -67,6 +67,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
     auto version = Migrate(*db, kSchemaSql);
     if (!version.ok()) return version.status();
     store->writer_ = std::make_unique<Writer>(std::move(db));
+    store->checkpointer_ = std::thread([s = store.get()] { s->CheckpointLoop(); });
   } catch (const DbError& e) {
     return Status::Internal(e.what());
   }
@@ -77,6 +78,30 @@ Store::~Store() { Close(); }
 
 void Store::Close() {
   if (writer_) writer_->Stop();
+  {
+    std::lock_guard lock(checkpoint_mu_);
+    closing_ = true;
+    checkpoint_cv_.notify_all();
+  }
+  if (checkpointer_.joinable()) checkpointer_.join();
+}
+
+void Store::CheckpointLoop() {
+  Db db(path_, false);
+  std::unique_lock lock(checkpoint_mu_);
+  for (;;) {
+    checkpoint_cv_.wait_for(lock, std::chrono::milliseconds(200), [this] { return closing_; });
+    bool last = closing_;
+    lock.unlock();
+    try {
+      // PASSIVE never blocks the writer; at close a TRUNCATE leaves an empty WAL behind.
+      db.Exec(last ? "PRAGMA wal_checkpoint(TRUNCATE)" : "PRAGMA wal_checkpoint(PASSIVE)");
+    } catch (const DbError&) {
+      // Busy or interrupted: the next round tries again; the WAL stays valid meanwhile.
+    }
+    if (last) return;
+    lock.lock();
+  }
 }
 
 Db& Store::reader() {

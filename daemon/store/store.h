@@ -1,8 +1,11 @@
 // The store: one SQLite file, its migrations, the single writer and per-thread readers.
 #pragma once
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "common/status.h"
 #include "daemon/store/db.h"
@@ -34,8 +37,15 @@ class Store {
 
  private:
   explicit Store(std::string path) : path_(std::move(path)) {}
+  void CheckpointLoop();
   std::string path_;
   std::unique_ptr<Writer> writer_;
+  // Copies committed WAL pages back into the database file on its own connection and thread,
+  // so the writer never pays for it inside a commit.
+  std::thread checkpointer_;
+  std::mutex checkpoint_mu_;
+  std::condition_variable checkpoint_cv_;
+  bool closing_ = false;
 };
 
 }  // namespace jopay

@@ -44,6 +44,7 @@ class Writer {
   };
   void Loop();
   void CommitBatch(std::deque<Entry>& batch);
+  Status RunJob(const Job& job);
 
   std::unique_ptr<Db> db_;
   size_t max_batch_;

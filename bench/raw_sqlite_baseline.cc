@@ -1,0 +1,147 @@
+// The floor for bench/renewals.sh: the same schema and, per renewal, the same writes jopayd
+// makes (select a batch of due rows with their joins, update the subscription, insert a
+// payment and an event), in batches of 10,000 per transaction with synchronous=FULL in WAL
+// mode, but with none of the engine around them (no state machine, no JSON, fixed payloads).
+//
+//   raw_sqlite_baseline DB_PATH N
+// prints "raw_sqlite renewals=N seconds=S per_second=R".
+#include <sqlite3.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+void Check(int rc, sqlite3* db, const char* what) {
+  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
+    std::fprintf(stderr, "%s: %s\n", what, sqlite3_errmsg(db));
+    std::exit(1);
+  }
+}
+
+void Exec(sqlite3* db, const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::fprintf(stderr, "%s\n", err);
+    std::exit(1);
+  }
+}
+
+sqlite3_stmt* Prepare(sqlite3* db, const char* sql) {
+  sqlite3_stmt* s = nullptr;
+  Check(sqlite3_prepare_v2(db, sql, -1, &s, nullptr), db, sql);
+  return s;
+}
+
+std::string Id(const char* prefix, long n) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s%024ld", prefix, n);
+  return buf;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 4) {
+    std::fprintf(stderr, "usage: raw_sqlite_baseline SCHEMA_SQL DB_PATH N\n");
+    return 2;
+  }
+  std::ifstream schema_file(argv[1]);
+  std::stringstream schema;
+  schema << schema_file.rdbuf();
+  long n = std::atol(argv[3]);
+  sqlite3* db = nullptr;
+  sqlite3_open(argv[2], &db);
+  Exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+           "PRAGMA cache_size=-524288;");
+  Exec(db, schema.str());
+  Exec(db, "INSERT INTO plans VALUES ('plan_1', 0, 'Bench', '', 999, 'eur', 'month', 1, 0, 0, 1, 0, 0)");
+
+  // Load: n subscriptions, all due at t=100.
+  Exec(db, "BEGIN");
+  sqlite3_stmt* cus = Prepare(db, "INSERT INTO customers VALUES (?, 0, ?, '', 0)");
+  sqlite3_stmt* pm = Prepare(db, "INSERT INTO payment_methods VALUES (?, 0, ?, 'sandbox', 'ok', 'visa', '4242', 0)");
+  sqlite3_stmt* sub = Prepare(db,
+      "INSERT INTO subscriptions (id, livemode, customer_id, plan_id, payment_method_id, status, "
+      "amount, currency, interval, interval_count, billing_anchor, period_index, "
+      "current_period_start, current_period_end, next_action, next_action_at, created_at, "
+      "updated_at) VALUES (?, 0, ?, 'plan_1', ?, 'active', 999, 'eur', 'month', 1, 0, 0, 0, 100, "
+      "'renew', 100, 0, 0)");
+  for (long i = 0; i < n; ++i) {
+    std::string c = Id("cus_", i), p = Id("pm_", i), s = Id("sub_", i);
+    std::string email = "u" + std::to_string(i) + "@example.com";
+    sqlite3_bind_text(cus, 1, c.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(cus, 2, email.c_str(), -1, SQLITE_TRANSIENT);
+    Check(sqlite3_step(cus), db, "customer");
+    sqlite3_reset(cus);
+    sqlite3_bind_text(pm, 1, p.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(pm, 2, c.c_str(), -1, SQLITE_TRANSIENT);
+    Check(sqlite3_step(pm), db, "pm");
+    sqlite3_reset(pm);
+    sqlite3_bind_text(sub, 1, s.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(sub, 2, c.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(sub, 3, p.c_str(), -1, SQLITE_TRANSIENT);
+    Check(sqlite3_step(sub), db, "sub");
+    sqlite3_reset(sub);
+  }
+  Exec(db, "COMMIT");
+
+  sqlite3_stmt* due = Prepare(db,
+      "SELECT s.id, s.customer_id, c.email, p.name, pm.provider_ref, s.amount, s.currency, "
+      "s.metadata FROM subscriptions s JOIN customers c ON c.id = s.customer_id JOIN plans p ON "
+      "p.id = s.plan_id LEFT JOIN payment_methods pm ON pm.id = s.payment_method_id WHERE "
+      "s.next_action_at <= 100 ORDER BY s.next_action_at LIMIT 10000");
+  sqlite3_stmt* upd = Prepare(db,
+      "UPDATE subscriptions SET status='active', period_index=period_index+1, "
+      "current_period_start=100, current_period_end=200, next_action_at=200, sequence=sequence+1, "
+      "updated_at=100 WHERE id=?");
+  sqlite3_stmt* pay = Prepare(db,
+      "INSERT INTO payments (id, livemode, subscription_id, customer_id, payment_method_id, "
+      "provider, amount, currency, status, attempt, period_start, period_end, idempotency_key, "
+      "created_at, paid_at) VALUES (?, 0, ?, ?, NULL, 'sandbox', 999, 'eur', 'paid', 1, 100, 200, "
+      "?, 100, 100)");
+  sqlite3_stmt* evt = Prepare(db,
+      "INSERT INTO events VALUES (?, 0, 'subscription.renewed', ?, 2, "
+      "'{\"id\":\"x\",\"status\":\"active\",\"plan_name\":\"Bench\",\"amount_cents\":999}', 100)");
+
+  auto start = std::chrono::steady_clock::now();
+  long done = 0, next_id = 0;
+  for (;;) {
+    Exec(db, "BEGIN IMMEDIATE");
+    std::vector<std::pair<std::string, std::string>> rows;
+    while (sqlite3_step(due) == SQLITE_ROW) {
+      rows.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(due, 0)),
+                        reinterpret_cast<const char*>(sqlite3_column_text(due, 1)));
+    }
+    sqlite3_reset(due);
+    for (const auto& [s, c] : rows) {
+      sqlite3_bind_text(upd, 1, s.c_str(), -1, SQLITE_TRANSIENT);
+      Check(sqlite3_step(upd), db, "update");
+      sqlite3_reset(upd);
+      std::string pid = Id("pay_", next_id), eid = Id("evt_", next_id++);
+      std::string key = s + ":100:1";
+      sqlite3_bind_text(pay, 1, pid.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(pay, 2, s.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(pay, 3, c.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(pay, 4, key.c_str(), -1, SQLITE_TRANSIENT);
+      Check(sqlite3_step(pay), db, "payment");
+      sqlite3_reset(pay);
+      sqlite3_bind_text(evt, 1, eid.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(evt, 2, s.c_str(), -1, SQLITE_TRANSIENT);
+      Check(sqlite3_step(evt), db, "event");
+      sqlite3_reset(evt);
+    }
+    Exec(db, "COMMIT");
+    done += static_cast<long>(rows.size());
+    if (rows.empty()) break;
+  }
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("raw_sqlite renewals=%ld seconds=%.2f per_second=%.0f\n", done, secs, done / secs);
+  sqlite3_close(db);
+  return 0;
+}
