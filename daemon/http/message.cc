@@ -1,0 +1,51 @@
+#include "daemon/http/message.h"
+
+#include <boost/beast/core/string.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+
+namespace jopay::http {
+
+std::string Request::Header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (boost::beast::iequals(key, name)) return value;
+  }
+  return "";
+}
+
+Status ParseTarget(Request& req) {
+  auto parsed = boost::urls::parse_origin_form(req.target);
+  if (!parsed) {
+    return Status::Invalid("request target is not a valid path: " + req.target, "",
+                           "target_invalid");
+  }
+  const boost::urls::url_view& url = *parsed;
+  req.path = url.path();
+  req.segments.clear();
+  for (auto segment : url.segments()) req.segments.push_back(segment);
+  req.query.clear();
+  // params() decodes percent-escapes and '+' as a space, as HTML forms and curl send them.
+  for (auto param : url.params()) req.query[param.key] = param.value;
+  return Status::Ok();
+}
+
+Response JsonResponse(int status, const boost::json::value& v) {
+  Response r;
+  r.status = status;
+  r.body = boost::json::serialize(v);
+  return r;
+}
+
+Response ErrorResponse(const Status& s) {
+  boost::json::object error;
+  error["code"] = s.code();
+  error["message"] = s.message();
+  if (s.param().empty()) {
+    error["param"] = nullptr;
+  } else {
+    error["param"] = s.param();
+  }
+  return JsonResponse(s.http_status(), boost::json::object{{"error", std::move(error)}});
+}
+
+}  // namespace jopay::http

@@ -1,0 +1,68 @@
+// The request and response values that handlers see, independent of Beast.
+//
+// A handler receives a Request whose path, query and segments are already
+// decoded, and answers by calling its Respond exactly once, from any thread,
+// now or later. The Server turns a Response into HTTP; JsonResponse and
+// ErrorResponse build the usual JSON answers, ErrorResponse in the shape every
+// route uses for failures: {"error": {"code", "message", "param"}}.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+#include "common/status.h"
+
+namespace jopay::http {
+
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // raw target, as received ("/v1/plans?active=true")
+  std::string path;    // decoded path without query ("/v1/plans")
+  std::map<std::string, std::string> query;   // decoded ('+' is a space); last value wins
+  std::map<std::string, std::string> params;  // filled by the Router from "{name}" segments
+  std::vector<std::pair<std::string, std::string>> headers;  // in arrival order
+  std::string body;
+  // Decoded path segments; "%2F" stays inside its segment, so an id may hold a '/'.
+  // Filled by ParseTarget; the Router splits `path` if it is empty.
+  std::vector<std::string> segments;
+
+  // The first header named `name` (case-insensitive); "" if absent.
+  std::string Header(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  // Extra headers (Location, Retry-After...). Content-Length, Connection and
+  // Server are set by the Server; a Content-Type here replaces content_type.
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Fills req.path, req.segments and req.query from req.target (origin-form,
+// "/path?query"). Invalid input -> Invalid status with code "target_invalid";
+// req is then left with the fields it had.
+Status ParseTarget(Request& req);
+
+// `v` serialized compactly as the body, Content-Type application/json.
+Response JsonResponse(int status, const boost::json::value& v);
+
+// s.http_status() with body {"error": {"code", "message", "param"}}; param is
+// null when s.param() is empty.
+Response ErrorResponse(const Status& s);
+
+// Sends the response. Call it exactly once, from any thread; later calls are
+// ignored. Dropping every copy without calling it answers 500.
+using Respond = std::function<void(Response)>;
+
+// Handles one request. `req` stays valid as long as any copy of `respond` lives,
+// so a handler that answers later keeps it by keeping `respond`.
+using Handler = std::function<void(Request&, Respond)>;
+
+}  // namespace jopay::http
