@@ -73,6 +73,7 @@ TEST_CASE("HasIdPrefix checks prefix, length and alphabet") {
 }  // namespace
 }  // namespace jopay
 
+namespace jopay {
 TEST_CASE("NewId starts with its creation time, so ids sort by creation") {
   CHECK(TimeBase62(0) == "00000000");
   CHECK(TimeBase62(61) == "0000000z");
@@ -83,3 +84,4 @@ TEST_CASE("NewId starts with its creation time, so ids sort by creation") {
   CHECK(a.substr(4, kIdTimeChars) <= b.substr(4, kIdTimeChars));
   CHECK(HasIdPrefix(a, "evt_"));
 }
+}  // namespace jopay
