@@ -123,6 +123,30 @@ void CancelRoute(Context& c, http::Request& req, http::Respond respond) {
   });
 }
 
+void UpdateRoute(Context& c, http::Request& req, http::Respond respond) {
+  auto body = ParseObject(req.body);
+  if (!body.ok()) return respond(http::ErrorResponse(body.status()));
+  std::optional<std::string> card, metadata;
+  Status st = RejectUnknown(*body, {"card", "metadata"});
+  if (st.ok()) st = GetString(*body, "card", card, 40);
+  if (st.ok()) {
+    if (auto it = body->find("metadata"); it != body->end() && !it->value().is_null()) {
+      st = ValidateMetadata(it->value());
+      if (st.ok()) metadata = json::serialize(it->value());
+    }
+  }
+  if (st.ok() && !card && !metadata) {
+    st = Status::Invalid("nothing to update: give card and/or metadata", "", "parameter_missing");
+  }
+  if (!st.ok()) return respond(http::ErrorResponse(st));
+  std::string id = req.params["id"];
+  bool live = IsLive(req);
+  UnixSeconds now = c.clock.Now();
+  Transit(c, respond, [&c, id, live, now, card, metadata](Db& db, Subscription* out) {
+    return c.engine.Update(db, live, id, card, metadata, now, out);
+  });
+}
+
 void PauseRoute(Context& c, http::Request& req, http::Respond respond) {
   std::string id = req.params["id"];
   bool live = IsLive(req);
@@ -148,6 +172,7 @@ void AddSubscriptionRoutes(http::Router& r, Context& c) {
   r.Add("POST", "/v1/subscriptions", Guarded(c, std::bind(Create, std::ref(c), _1, _2)));
   r.Add("GET", "/v1/subscriptions", Guarded(c, std::bind(List, std::ref(c), _1, _2)));
   r.Add("GET", "/v1/subscriptions/{id}", Guarded(c, std::bind(Get, std::ref(c), _1, _2)));
+  r.Add("POST", "/v1/subscriptions/{id}", Guarded(c, std::bind(UpdateRoute, std::ref(c), _1, _2)));
   r.Add("POST", "/v1/subscriptions/{id}/cancel",
         Guarded(c, std::bind(CancelRoute, std::ref(c), _1, _2)));
   r.Add("POST", "/v1/subscriptions/{id}/pause",

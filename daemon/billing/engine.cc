@@ -184,6 +184,45 @@ Status Engine::Resume(Db& db, bool livemode, const std::string& id, UnixSeconds 
   return Status::Ok();
 }
 
+Status Engine::Update(Db& db, bool livemode, const std::string& id,
+                      const std::optional<std::string>& card,
+                      const std::optional<std::string>& metadata, UnixSeconds now,
+                      Subscription* out) {
+  auto s = LoadSubscription(db, id, livemode);
+  if (!s.ok()) return s.status();
+  if (s->Ended()) {
+    return Status::Conflict("The subscription has expired and can no longer change.",
+                            "subscription_expired");
+  }
+  if (card) {
+    Provider* provider = ProviderFor(livemode, "sandbox");
+    if (!provider) {
+      return Status::Invalid("No live payment provider is configured.", "card",
+                             "provider_unavailable");
+    }
+    auto saved = provider->Attach(*card);
+    if (!saved.ok()) return saved.status();
+    s->payment_method_id = InsertPaymentMethod(db, livemode, s->customer_id, *saved, now);
+    s->provider = saved->provider;
+    s->provider_ref = saved->provider_ref;
+    s->card_brand = saved->brand;
+    s->card_last4 = saved->last4;
+  }
+  if (metadata) s->metadata = *metadata;
+  s->updated_at = now;
+  DbContext ctx(db, *this, now);
+  ++s->sequence;
+  ctx.Emit(*s, "subscription.updated", {});
+  if (card && s->status == sub_status::kPastDue) {
+    Summary ignored;
+    s->Schedule(next_action::kRetry, now);  // the new card pays the open period now
+    RunDueAction(*s, now, policy_, ctx, ignored);
+  }
+  SaveSubscription(db, *s);
+  *out = std::move(*s);
+  return Status::Ok();
+}
+
 Status Engine::ArchivePlan(Db& db, bool livemode, const std::string& id, UnixSeconds now,
                            Plan* out, int64_t* canceled) {
   auto plan = LoadPlan(db, id, livemode);

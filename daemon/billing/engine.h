@@ -44,6 +44,10 @@ class Engine {
                 std::optional<std::string> reason, UnixSeconds now, Subscription* out);
   Status Pause(Db& db, bool livemode, const std::string& id, UnixSeconds now, Subscription* out);
   Status Resume(Db& db, bool livemode, const std::string& id, UnixSeconds now, Subscription* out);
+  // Replaces the saved card and/or the metadata (subscription.updated). A new card on a
+  // past_due subscription retries the unpaid period at once.
+  Status Update(Db& db, bool livemode, const std::string& id, const std::optional<std::string>& card,
+                const std::optional<std::string>& metadata, UnixSeconds now, Subscription* out);
   // Archives the plan and cancels its subscriptions at period end.
   Status ArchivePlan(Db& db, bool livemode, const std::string& id, UnixSeconds now, Plan* out,
                      int64_t* canceled);
