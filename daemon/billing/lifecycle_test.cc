@@ -1,0 +1,228 @@
+#include "daemon/billing/lifecycle.h"
+
+#include <doctest/doctest.h>
+
+#include <deque>
+
+namespace jopay {
+namespace {
+
+// Records what the lifecycle asked for; charges succeed unless told otherwise.
+class FakeContext : public BillingContext {
+ public:
+  std::deque<bool> outcomes;  // next charge results; empty = paid
+  std::vector<ChargeRequest> charges;
+  std::vector<std::string> events;
+  std::vector<EventExtras> extras;
+
+  ChargeOutcome Charge(const Subscription&, const ChargeRequest& r) override {
+    charges.push_back(r);
+    bool paid = true;
+    if (!outcomes.empty()) {
+      paid = outcomes.front();
+      outcomes.pop_front();
+    }
+    return paid ? ChargeOutcome{true, "", ""} : ChargeOutcome{false, "card_declined", "declined"};
+  }
+  void Emit(const Subscription&, std::string_view type, const EventExtras& x) override {
+    events.emplace_back(type);
+    extras.push_back(x);
+  }
+};
+
+constexpr UnixSeconds kJan31 = 1738317600;  // 2025-01-31T10:00:00Z
+constexpr int64_t kDay = 86400;
+
+Subscription NewSub() {
+  Subscription s;
+  s.id = "sub_test";
+  s.amount = 1499;
+  s.currency = "eur";
+  s.interval = Interval::kMonth;
+  s.interval_count = 1;
+  s.payment_method_id = "pm_test";
+  return s;
+}
+
+// Runs every action due up to `until`, each at its due time (what the manual clock does).
+Summary RunUntil(Subscription& s, UnixSeconds until, FakeContext& ctx, const Policy& policy = {}) {
+  Summary sum;
+  while (s.next_action_at && *s.next_action_at <= until) {
+    RunDueAction(s, *s.next_action_at, policy, ctx, sum);
+  }
+  return sum;
+}
+
+}  // namespace
+
+TEST_CASE("a new subscription pays its first period and renews on the anchored boundaries") {
+  Subscription s = NewSub();
+  FakeContext ctx;
+  REQUIRE(Start(s, kJan31, 0, Policy{}, ctx, nullptr).ok());
+  CHECK(s.status == "active");
+  CHECK(FormatRfc3339(s.current_period_end) == "2025-02-28T10:00:00Z");
+  CHECK(ctx.events == std::vector<std::string>{"subscription.created"});
+  CHECK(ctx.charges.at(0).idempotency_key == "sub_test:1738317600:1");
+  Summary sum = RunUntil(s, kJan31 + 365 * kDay, ctx);
+  CHECK(sum.renewed == 12);
+  CHECK(sum.charged["eur"] == 12 * 1499);
+  CHECK(FormatRfc3339(s.current_period_start) == "2026-01-31T10:00:00Z");
+  CHECK(FormatRfc3339(ctx.charges.at(2).period_start) == "2025-03-31T10:00:00Z");
+  CHECK(FormatRfc3339(ctx.charges.at(3).period_start) == "2025-04-30T10:00:00Z");
+  CHECK(s.sequence == 13);
+}
+
+TEST_CASE("a failed first charge leaves the subscription incomplete and unannounced") {
+  Subscription s = NewSub();
+  FakeContext ctx;
+  ctx.outcomes = {false};
+  Status st = Start(s, kJan31, 0, Policy{}, ctx, nullptr);
+  CHECK(st.kind() == Status::Kind::kPaymentFailed);
+  CHECK(s.status == "incomplete");
+  CHECK(ctx.events.empty());
+  RunUntil(s, kJan31 + 2 * kDay, ctx);
+  CHECK(s.status == "expired");
+  CHECK(ctx.events.empty());
+}
+
+TEST_CASE("a 7-day trial reminds on day 4 and charges on day 7") {
+  Subscription s = NewSub();
+  FakeContext ctx;
+  REQUIRE(Start(s, kJan31, 7, Policy{}, ctx, nullptr).ok());
+  CHECK(s.status == "trialing");
+  CHECK(ctx.charges.empty());
+  CHECK(*s.next_action == "trial_reminder");
+  CHECK(*s.next_action_at == kJan31 + 4 * kDay);
+  RunUntil(s, kJan31 + 6 * kDay, ctx);
+  CHECK(ctx.events.back() == "subscription.trial_ending");
+  CHECK(ctx.charges.empty());
+  RunUntil(s, kJan31 + 7 * kDay, ctx);
+  REQUIRE(ctx.charges.size() == 1);
+  CHECK(ctx.charges[0].period_start == kJan31 + 7 * kDay);
+  CHECK(s.status == "active");
+  CHECK(FormatRfc3339(s.current_period_end) == "2025-03-07T10:00:00Z");
+}
+
+TEST_CASE("a trial shorter than the reminder lead reminds at once") {
+  Subscription s = NewSub();
+  FakeContext ctx;
+  Summary sum;
+  REQUIRE(Start(s, kJan31, 2, Policy{}, ctx, &sum).ok());
+  CHECK(ctx.events == std::vector<std::string>{"subscription.created", "subscription.trial_ending"});
+  CHECK(sum.reminders == 1);
+  CHECK(*s.next_action == "renew");
+}
+
+TEST_CASE("dunning retries at +1d, +3d, +5d from the first failure, then expires") {
+  Subscription s = NewSub();
+  FakeContext ctx;
+  REQUIRE(Start(s, kJan31, 0, Policy{}, ctx, nullptr).ok());
+  ctx.outcomes = {false, false, false, false};
+  UnixSeconds fail = s.current_period_end;
+  Summary sum = RunUntil(s, fail + 10 * kDay, ctx);
+  REQUIRE(ctx.charges.size() == 5);
+  CHECK(ctx.charges[2].attempt == 2);
+  CHECK(ctx.charges[4].attempt == 4);
+  CHECK(ctx.charges[4].idempotency_key.ends_with(":4"));
+  CHECK(sum.failed == 4);
+  CHECK(sum.retried == 3);
+  CHECK(sum.expired == 1);
+  CHECK(s.status == "expired");
+  CHECK(*s.ended_at == fail + 5 * kDay);
+  // events: created, then one payment_failed per attempt, then expired
+  REQUIRE(ctx.events.size() == 6);
+  CHECK(*ctx.extras[1].next_retry_at == fail + kDay);
+  CHECK(*ctx.extras[2].next_retry_at == fail + 3 * kDay);
+  CHECK(*ctx.extras[3].next_retry_at == fail + 5 * kDay);
+  CHECK(ctx.extras[4].attempt == 4);
+  CHECK_FALSE(ctx.extras[4].next_retry_at.has_value());
+  CHECK(ctx.events.back() == "subscription.expired");
+}
+
+TEST_CASE("a retry that succeeds keeps the original anchor") {
+  Subscription s = NewSub();
+  FakeContext ctx;
+  REQUIRE(Start(s, kJan31, 0, Policy{}, ctx, nullptr).ok());
+  ctx.outcomes = {false, true};
+  RunUntil(s, s.current_period_end + 2 * kDay, ctx);
+  CHECK(s.status == "active");
+  CHECK(FormatRfc3339(s.current_period_start) == "2025-02-28T10:00:00Z");
+  CHECK(FormatRfc3339(*s.next_action_at) == "2025-03-31T10:00:00Z");
+  CHECK(ctx.events.back() == "subscription.renewed");
+}
+
+TEST_CASE("the grace period delays expiry after the last retry") {
+  Subscription s = NewSub();
+  s.grace_days = 10;
+  FakeContext ctx;
+  REQUIRE(Start(s, kJan31, 0, Policy{}, ctx, nullptr).ok());
+  UnixSeconds fail = s.current_period_end;
+  ctx.outcomes = {false, false, false, false};
+  RunUntil(s, fail + 6 * kDay, ctx);
+  CHECK(s.status == "past_due");
+  CHECK(*s.next_action == "expire");
+  CHECK(*s.next_action_at == fail + 10 * kDay);
+}
+
+TEST_CASE("cancel at period end keeps access, then expires without a charge") {
+  Subscription s = NewSub();
+  FakeContext ctx;
+  REQUIRE(Start(s, kJan31, 0, Policy{}, ctx, nullptr).ok());
+  REQUIRE(Cancel(s, false, std::string("too expensive"), kJan31 + kDay, ctx).ok());
+  CHECK(s.status == "canceled");
+  CHECK(s.cancel_at_period_end);
+  CHECK(Cancel(s, false, std::nullopt, kJan31 + kDay, ctx).kind() == Status::Kind::kConflict);
+  RunUntil(s, kJan31 + 60 * kDay, ctx);
+  CHECK(s.status == "expired");
+  CHECK(ctx.charges.size() == 1);
+  CHECK(ctx.events.back() == "subscription.expired");
+  CHECK(Cancel(s, true, std::nullopt, kJan31 + 61 * kDay, ctx).kind() == Status::Kind::kConflict);
+}
+
+TEST_CASE("immediate cancel and cancel of a past_due subscription end it now") {
+  Subscription a = NewSub();
+  FakeContext ctx;
+  REQUIRE(Start(a, kJan31, 0, Policy{}, ctx, nullptr).ok());
+  REQUIRE(Cancel(a, true, std::nullopt, kJan31 + kDay, ctx).ok());
+  CHECK(a.status == "expired");
+  CHECK_FALSE(a.next_action.has_value());
+
+  Subscription b = NewSub();
+  REQUIRE(Start(b, kJan31, 0, Policy{}, ctx, nullptr).ok());
+  ctx.outcomes = {false};
+  RunUntil(b, b.current_period_end, ctx);
+  REQUIRE(b.status == "past_due");
+  REQUIRE(Cancel(b, false, std::nullopt, b.current_period_start + kDay / 2, ctx).ok());
+  CHECK(b.status == "expired");
+}
+
+TEST_CASE("pause stops charges; resume starts a new period at the resume time") {
+  Subscription s = NewSub();
+  FakeContext ctx;
+  REQUIRE(Start(s, kJan31, 0, Policy{}, ctx, nullptr).ok());
+  REQUIRE(Pause(s, kJan31 + kDay, ctx).ok());
+  CHECK(s.status == "paused");
+  CHECK_FALSE(s.next_action_at.has_value());
+  CHECK(Pause(s, kJan31 + kDay, ctx).kind() == Status::Kind::kConflict);
+  UnixSeconds resume = kJan31 + 70 * kDay;
+  REQUIRE(Resume(s, resume, Policy{}, ctx, nullptr).ok());
+  CHECK(s.status == "active");
+  CHECK(s.current_period_start == resume);
+  CHECK(s.billing_anchor == resume);
+  CHECK(ctx.charges.back().period_start == resume);
+  CHECK(Resume(s, resume, Policy{}, ctx, nullptr).kind() == Status::Kind::kConflict);
+}
+
+TEST_CASE("a resume whose charge fails starts dunning instead of refusing") {
+  Subscription s = NewSub();
+  FakeContext ctx;
+  REQUIRE(Start(s, kJan31, 0, Policy{}, ctx, nullptr).ok());
+  REQUIRE(Pause(s, kJan31 + kDay, ctx).ok());
+  ctx.outcomes = {false};
+  REQUIRE(Resume(s, kJan31 + 3 * kDay, Policy{}, ctx, nullptr).ok());
+  CHECK(s.status == "past_due");
+  CHECK(*s.next_action == "retry");
+  CHECK(ctx.events.back() == "subscription.payment_failed");
+}
+
+}  // namespace jopay
