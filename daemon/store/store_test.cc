@@ -1,0 +1,150 @@
+#include "daemon/store/store.h"
+
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+namespace jopay {
+namespace {
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    char tmpl[] = "/tmp/jopay-store-XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::string db() const { return (path / "jopay.db").string(); }
+};
+
+int64_t Count(Db& db, const std::string& sql) {
+  Stmt q(db.raw(), sql);
+  q.Step();
+  return q.Int(0);
+}
+
+}  // namespace
+
+TEST_CASE("Migrate applies each migration once and records the version") {
+  TempDir dir;
+  Db db(dir.db(), false);
+  std::string schema =
+      "-- migration 1\nCREATE TABLE a (x INTEGER);\n-- migration 2\nCREATE TABLE b (y INTEGER);\n";
+  auto v = Migrate(db, schema);
+  REQUIRE(v.ok());
+  CHECK(*v == 2);
+  CHECK(Count(db, "PRAGMA user_version") == 2);
+  CHECK(*Migrate(db, schema) == 2);  // a second start changes nothing
+  auto bad = Migrate(db, schema + "-- migration 3\nCREATE TABLE a (x INTEGER);\n");
+  CHECK_FALSE(bad.ok());
+  CHECK(Count(db, "PRAGMA user_version") == 2);  // the failed migration left no trace
+}
+
+TEST_CASE("the store opens with WAL and the embedded schema") {
+  TempDir dir;
+  auto store = Store::Open(dir.db());
+  REQUIRE(store.ok());
+  Db& r = (*store)->reader();
+  Stmt mode(r.raw(), "PRAGMA journal_mode");
+  mode.Step();
+  CHECK(mode.Text(0) == "wal");
+  CHECK(Count(r, "PRAGMA user_version") >= 1);
+  CHECK(Count(r, "SELECT count(*) FROM sqlite_master WHERE name = 'subscriptions'") == 1);
+}
+
+TEST_CASE("a failing job is undone alone; the others in its commit stay") {
+  TempDir dir;
+  auto store = Store::Open(dir.db());
+  REQUIRE(store.ok());
+  Writer& w = (*store)->writer();
+  REQUIRE(w.Run([](Db& db) {
+               db.Exec("CREATE TABLE t (x INTEGER PRIMARY KEY)");
+               return Status::Ok();
+             }).ok());
+  // Queue many jobs at once so they share commits; every third fails after writing.
+  std::atomic<int> ok_count = 0, failed = 0, done = 0;
+  for (int i = 1; i <= 300; ++i) {
+    w.Submit(
+        [i](Db& db) {
+          db.Cached("INSERT INTO t (x) VALUES (?)").Args(int64_t{i}).Exec();
+          if (i % 3 == 0) return Status::Invalid("no multiples of three");
+          return Status::Ok();
+        },
+        [&](Status st) {
+          (st.ok() ? ok_count : failed)++;
+          done++;
+        });
+  }
+  while (done < 300) std::this_thread::yield();
+  CHECK(ok_count == 200);
+  CHECK(failed == 100);
+  Db& r = (*store)->reader();
+  CHECK(Count(r, "SELECT count(*) FROM t") == 200);
+  CHECK(Count(r, "SELECT count(*) FROM t WHERE x % 3 = 0") == 0);
+}
+
+TEST_CASE("a job that throws a SQLite error reports it and changes nothing") {
+  TempDir dir;
+  auto store = Store::Open(dir.db());
+  REQUIRE(store.ok());
+  Status st = (*store)->writer().Run([](Db& db) {
+    db.Exec("INSERT INTO meta (key, value) VALUES ('k', 'v')");
+    db.Exec("INSERT INTO meta (key, value) VALUES ('k', 'again')");  // primary key clash
+    return Status::Ok();
+  });
+  CHECK(st.kind() == Status::Kind::kInternal);
+  CHECK(Count((*store)->reader(), "SELECT count(*) FROM meta") == 0);
+}
+
+TEST_CASE("a period can hold one paid payment only") {
+  TempDir dir;
+  auto store = Store::Open(dir.db());
+  REQUIRE(store.ok());
+  auto seed = [](Db& db) {
+    db.Exec("INSERT INTO plans VALUES ('plan_1', 0, 'P', '', 100, 'eur', 'month', 1, 0, 0, 1, 0, 0);"
+            "INSERT INTO customers VALUES ('cus_1', 0, 'a@example.com', '', 0);"
+            "INSERT INTO subscriptions (id, livemode, customer_id, plan_id, status, amount, "
+            "currency, interval, interval_count, billing_anchor, period_index, "
+            "current_period_start, current_period_end, created_at, updated_at) VALUES ('sub_1', "
+            "0, 'cus_1', 'plan_1', 'active', 100, 'eur', 'month', 1, 0, 0, 0, 10, 0, 0);");
+    return Status::Ok();
+  };
+  REQUIRE((*store)->writer().Run(seed).ok());
+  auto pay = [](int attempt, const char* status) {
+    return [=](Db& db) {
+      db.Cached("INSERT INTO payments (id, livemode, subscription_id, customer_id, provider, "
+                "amount, currency, status, attempt, period_start, idempotency_key, created_at) "
+                "VALUES (?, 0, 'sub_1', 'cus_1', 'sandbox', 100, 'eur', ?, ?, 0, 'k', 0)")
+          .Args("pay_" + std::to_string(attempt), status, int64_t{attempt})
+          .Exec();
+      return Status::Ok();
+    };
+  };
+  CHECK((*store)->writer().Run(pay(1, "failed")).ok());
+  CHECK((*store)->writer().Run(pay(2, "paid")).ok());
+  CHECK_FALSE((*store)->writer().Run(pay(3, "paid")).ok());  // second paid row for period 0
+  CHECK_FALSE((*store)->writer().Run(pay(2, "failed")).ok());  // same attempt twice
+  CHECK(Count((*store)->reader(), "SELECT count(*) FROM payments") == 2);
+}
+
+TEST_CASE("Backup writes a consistent copy while the writer runs") {
+  TempDir dir;
+  auto store = Store::Open(dir.db());
+  REQUIRE(store.ok());
+  REQUIRE((*store)->writer().Run([](Db& db) {
+    db.Exec("INSERT INTO meta (key, value) VALUES ('a', '1')");
+    return Status::Ok();
+  }).ok());
+  std::string copy = (dir.path / "copy.db").string();
+  auto bytes = (*store)->Backup(copy);
+  REQUIRE(bytes.ok());
+  CHECK(*bytes > 0);
+  Db c(copy, true);
+  CHECK(Count(c, "SELECT count(*) FROM meta") == 1);
+  CHECK_FALSE((*store)->Backup("/nonexistent-dir/x.db").ok());
+}
+
+}  // namespace jopay
