@@ -69,7 +69,7 @@ void Flatten(const json::object& o, const std::string& prefix, std::vector<KeyVa
       continue;
     }
     Cell cell{ScalarText(&v)};
-    if (v.is_object()) cell.text = "-";  // an empty object, e.g. no metadata
+    if (v.is_object() || cell.text.empty()) cell.text = "-";  // e.g. no metadata, no name
     if (IsAmountField(k)) cell.text = MoneyText(o, k);
     if (k == "status") cell.color = StatusColor(cell.text);
     rows.push_back({key, cell});

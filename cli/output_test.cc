@@ -121,6 +121,13 @@ TEST_CASE("output: reports print rows in table mode, the answer in json, nothing
   CHECK(Print(Format::kId, [&](Printer& p) { p.Report(v, rows); }).empty());
 }
 
+TEST_CASE("output: empty strings show as '-' in the vertical view") {
+  std::string s = Print(Format::kTable, [&](Printer& p) {
+    p.Object(json::parse(R"({"id": "cus_1", "name": ""})"));
+  });
+  CHECK(s == "id    cus_1\nname  -\n");
+}
+
 TEST_CASE("output: format names") {
   CHECK(*ParseFormat("ndjson") == Format::kNdjson);
   CHECK_FALSE(ParseFormat("yaml").ok());

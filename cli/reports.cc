@@ -25,10 +25,11 @@ std::string Counts(const json::value* by_status) {
   if (!by_status || !by_status->is_object() || by_status->as_object().empty()) return "none";
   std::string out;
   for (const auto& [status, n] : by_status->as_object()) {
+    if (n.is_int64() && n.as_int64() == 0) continue;
     if (!out.empty()) out += ", ";
     out += ScalarText(&n) + " " + std::string(status);
   }
-  return out;
+  return out.empty() ? "none" : out;
 }
 
 std::string NextAction(const json::value* next) {
@@ -42,16 +43,17 @@ std::string NextAction(const json::value* next) {
 std::string HumanDuration(int64_t seconds) {
   static const std::pair<int64_t, const char*> units[] = {
       {86400, "d"}, {3600, "h"}, {60, "m"}, {1, "s"}};
-  std::string out;
-  int shown = 0;
-  for (const auto& [size, name] : units) {
-    if (seconds < size || shown == 2) continue;
-    if (!out.empty()) out += ' ';
-    out += std::to_string(seconds / size) + name;
-    seconds %= size;
-    ++shown;
+  for (size_t i = 0; i < std::size(units); ++i) {
+    auto [size, name] = units[i];
+    if (seconds < size) continue;
+    std::string out = std::to_string(seconds / size) + name;
+    if (i + 1 < std::size(units)) {  // and the next smaller unit, if any
+      auto [next, next_name] = units[i + 1];
+      if (int64_t n = seconds % size / next; n > 0) out += " " + std::to_string(n) + next_name;
+    }
+    return out;
   }
-  return out.empty() ? "0s" : out;
+  return "0s";
 }
 
 std::vector<KeyValue> SummaryRows(const json::object& s) {

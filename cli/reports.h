@@ -21,7 +21,7 @@ std::vector<KeyValue> ClockRows(const boost::json::object& clock);
 // GET /v1/status as a readable report.
 std::vector<KeyValue> StatusRows(const boost::json::object& status);
 
-// "3d 4h", "12m 5s", "0s": the two largest units of a span of seconds.
+// "3d 4h", "12m 5s", "0s": a span of seconds in its largest unit and the next.
 std::string HumanDuration(int64_t seconds);
 
 }  // namespace jopay::cli
