@@ -1,9 +1,10 @@
 // The floor for bench/renewals.sh: the same schema and, per renewal, the same writes jopayd
 // makes (select a batch of due rows with their joins, update the subscription, insert a
 // payment and an event), in batches of 10,000 per transaction with synchronous=FULL in WAL
-// mode, but with none of the engine around them (no state machine, no JSON, fixed payloads).
+// mode, but with none of the engine around them (no state machine, no JSON building: a fixed
+// event payload of the same size as jopayd's, ~700 bytes).
 //
-//   raw_sqlite_baseline DB_PATH N
+//   raw_sqlite_baseline SCHEMA_SQL DB_PATH N
 // prints "raw_sqlite renewals=N seconds=S per_second=R".
 #include <sqlite3.h>
 
@@ -107,7 +108,7 @@ int main(int argc, char** argv) {
       "?, 100, 100)");
   sqlite3_stmt* evt = Prepare(db,
       "INSERT INTO events VALUES (?, 0, 'subscription.renewed', ?, 2, "
-      "'{\"id\":\"x\",\"status\":\"active\",\"plan_name\":\"Bench\",\"amount_cents\":999}', 100)");
+      "'{\"id\":\"sub_0TRh6qV24eC39HqLyjWDarjt\",\"object\":\"subscription\",\"stripe_subscription_id\":null,\"status\":\"active\",\"plan_id\":\"plan_0TRh6qV24eC39HqLyjWDarjt\",\"plan_name\":\"Bench\",\"plan_interval\":\"month\",\"interval_count\":1,\"amount_cents\":999,\"currency\":\"eur\",\"customer_id\":\"cus_0TRh6qV24eC39HqLyjWDarjt\",\"customer_email\":\"u123456@example.com\",\"current_period_start\":\"2025-02-01T00:00:00Z\",\"current_period_end\":\"2025-03-01T00:00:00Z\",\"trial_end\":null,\"cancel_at_period_end\":false,\"canceled_at\":null,\"ended_at\":null,\"metadata\":{},\"sequence\":2,\"livemode\":false,\"attempt\":1}', 100)");
 
   auto start = std::chrono::steady_clock::now();
   long done = 0, next_id = 0;
