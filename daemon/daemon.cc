@@ -90,15 +90,18 @@ int RunDaemon(const Config& config) {
   boost::asio::io_context io;
   admin::Context ctx{**store, engine, scheduler, clock,
                      {std::filesystem::absolute(config.data_dir).string(), config.socket,
-                      config.listen, SystemNow()}};
+                      config.listen, SystemNow()},
+                     {}};
   http::Router admin_router;
   admin::AddAdminRoutes(admin_router, ctx);
-  http::Server admin_server(io, admin_router);
+  http::ServerOptions server_options;
+  server_options.on_error = [](const std::string& what) { LogError("http: {}", what); };
+  http::Server admin_server(io, admin_router, server_options);
   http::Router public_router;
   public_router.Add("GET", "/healthz", [](http::Request&, http::Respond respond) {
     respond(http::JsonResponse(200, boost::json::object{{"ok", true}}));
   });
-  http::Server public_server(io, public_router);
+  http::Server public_server(io, public_router, server_options);
 
   Status st = admin_server.ListenUnix(config.socket, 0660);
   if (st.ok()) st = public_server.ListenTcp(config.listen_host, config.listen_port);

@@ -29,7 +29,7 @@ void CreatePlan(Context& c, http::Request& req, http::Respond respond) {
 void ListPlansRoute(Context& c, http::Request& req, http::Respond respond) {
   auto page = ParsePage(req);
   if (!page.ok()) return respond(http::ErrorResponse(page.status()));
-  std::optional<bool> active = true;
+  std::optional<bool> active;  // absent = all plans, as jopayctl plans list --all sends
   if (auto it = req.query.find("active"); it != req.query.end()) {
     if (it->second == "all") active.reset();
     else if (it->second == "true" || it->second == "false") active = it->second == "true";
