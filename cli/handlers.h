@@ -22,6 +22,7 @@ Status CustomersGet(Invocation& inv);
 Status SubscriptionsCreate(Invocation& inv);
 Status SubscriptionsList(Invocation& inv);
 Status SubscriptionsGet(Invocation& inv);
+Status SubscriptionsUpdate(Invocation& inv);
 Status SubscriptionsCancel(Invocation& inv);
 Status SubscriptionsPause(Invocation& inv);
 Status SubscriptionsResume(Invocation& inv);

@@ -1,4 +1,4 @@
-// jopayctl subscriptions create|list|get|cancel|pause|resume (import is in
+// jopayctl subscriptions create|list|get|update|cancel|pause|resume (import is in
 // cli/import.cc).
 #include "cli/calls.h"
 #include "cli/handlers.h"
@@ -41,6 +41,17 @@ Status SubscriptionsList(Invocation& inv) {
 }
 
 Status SubscriptionsGet(Invocation& inv) { return GetAndPrint(inv, One(inv)); }
+
+Status SubscriptionsUpdate(Invocation& inv) {
+  json::object body;
+  AddField(body, inv, "card", "card");
+  if (inv.Has("metadata")) {
+    auto metadata = ParseKeyValues(inv.All("metadata"));
+    if (!metadata.ok()) return metadata.status();
+    body["metadata"] = std::move(*metadata);
+  }
+  return PostAndPrint(inv, One(inv), body);
+}
 
 Status SubscriptionsCancel(Invocation& inv) {
   json::object body;

@@ -88,7 +88,7 @@ _jopayctl() {
             esac ;;
         subscriptions)
             case ${args[1]} in
-                "") COMPREPLY=($(compgen -W "create list get cancel pause resume import" -- "$cur")); return ;;
+                "") COMPREPLY=($(compgen -W "create list get update cancel pause resume import" -- "$cur")); return ;;
                 create)
                     opts="--plan --email --card --trial-days --metadata"
                     case $prev in
@@ -104,6 +104,13 @@ _jopayctl() {
                     ;;
                 get)
                     opts=""
+                    nargs=1 npos=$((${#args[@]} - 2))
+                    ;;
+                update)
+                    opts="--card --metadata"
+                    case $prev in
+                        --card|--metadata) return ;;
+                    esac
                     nargs=1 npos=$((${#args[@]} - 2))
                     ;;
                 cancel)
