@@ -105,6 +105,13 @@ int ParseFailure(CLI::App& app, const CLI::ParseError& e, Env& env) {
     app.exit(e, *env.out, *env.err);  // --help, --version
     return kExitOk;
   }
+  // An unknown top-level word leaves CLI11 saying only that a subcommand is required: name it.
+  std::vector<std::string> left = app.remaining();
+  if (!left.empty() && !left.front().starts_with("-") && app.get_subcommands().empty()) {
+    *env.err << "jopayctl: error: unknown command: " << left.front()
+             << "\nRun with --help for more information.\n";
+    return kExitUsage;
+  }
   *env.err << "jopayctl: error: " << e.what() << "\nRun with --help for more information.\n";
   return kExitUsage;
 }

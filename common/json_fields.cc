@@ -69,17 +69,19 @@ Status RejectUnknown(const json::object& o, std::initializer_list<std::string_vi
   return Status::Ok();
 }
 
-Result<json::object> ParseObject(std::string_view body) {
+Result<json::object> ParseObject(std::string_view body, std::string_view what) {
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return json::object();
   json::parse_options opts;
   opts.max_depth = 32;
   boost::system::error_code ec;
   json::value v = json::parse(body, ec, {}, opts);
   if (ec) {
-    return Status::Invalid(fmt::format("request body is not valid JSON: {}", ec.message()), "",
+    return Status::Invalid(fmt::format("{} is not valid JSON: {}", what, ec.message()), "",
                            "invalid_json");
   }
-  if (!v.is_object()) return Status::Invalid("request body must be a JSON object", "", "invalid_json");
+  if (!v.is_object()) {
+    return Status::Invalid(fmt::format("{} must be a JSON object", what), "", "invalid_json");
+  }
   return std::move(v.get_object());
 }
 

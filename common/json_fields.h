@@ -25,8 +25,9 @@ Status GetBool(const boost::json::object& o, std::string_view key, std::optional
 // Fails on the first key of `o` not in `known`, naming it.
 Status RejectUnknown(const boost::json::object& o, std::initializer_list<std::string_view> known);
 // Parses a request body that must be a JSON object (an empty body is an empty object).
-// Depth is limited to 32 levels.
-Result<boost::json::object> ParseObject(std::string_view body);
+// Depth is limited to 32 levels. `what` names the text in error messages.
+Result<boost::json::object> ParseObject(std::string_view body,
+                                        std::string_view what = "request body");
 // "missing required param: X" when `present` is false.
 Status Require(bool present, std::string_view key);
 

@@ -53,6 +53,7 @@ Status ParseConfig(int argc, char** argv, Config& c, int* exit_code) {
   CLI::App app("jopayd: the JoPay subscription-billing daemon", "jopayd");
   app.set_version_flag("--version", JOPAY_VERSION);
   app.set_config("--config", "", "TOML config file; its keys are the long flag names");
+  app.allow_config_extras(false);  // a misspelt key is an error, not a silent default
   app.add_option("--data-dir", c.data_dir, "where the database and lock live")->capture_default_str();
   app.add_option("--socket", c.socket, "admin Unix socket (default DATA_DIR/jopayd.sock)");
   app.add_option("--listen", c.listen, "public HTTP HOST:PORT")->capture_default_str();
@@ -69,12 +70,10 @@ Status ParseConfig(int argc, char** argv, Config& c, int* exit_code) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // CLI11 prints the help, the version or the error itself.
     int code = app.exit(e);
-    if (code == 0) {
-      *exit_code = 0;
-      return Status::Ok();
-    }
-    return Status::Invalid(e.what(), "");
+    *exit_code = code == 0 ? 0 : 2;
+    return Status::Ok();
   }
   if (c.socket.empty()) c.socket = c.data_dir + "/jopayd.sock";
   JOPAY_RETURN_IF_ERROR(ParseListen(c));

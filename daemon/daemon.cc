@@ -109,6 +109,7 @@ int RunDaemon(const Config& config) {
     LogError("{}", st.message());
     return 1;
   }
+  ctx.info.listen = fmt::format("{}:{}", config.listen_host, public_server.tcp_port());
   scheduler.Start();
   LogInfo("jopayd {} ready: socket {}, public http://{}:{}, clock {} ({})", JOPAY_VERSION,
           config.socket, config.listen_host, public_server.tcp_port(), config.clock,

@@ -54,7 +54,9 @@ void UpdatePlanRoute(Context& c, http::Request& req, http::Respond respond) {
   if (!body.ok()) return respond(http::ErrorResponse(body.status()));
   // Validate before queuing so bad input never reaches the writer.
   Plan probe;
-  Status st = ApplyPlanFields(*body, false, probe);
+  Status st = body->empty() ? Status::Invalid("nothing to update: give at least one field", "",
+                                              "parameter_missing")
+                            : ApplyPlanFields(*body, false, probe);
   if (!st.ok()) return respond(http::ErrorResponse(st));
   auto plan = std::make_shared<Plan>();
   std::string id = req.params["id"];

@@ -94,7 +94,7 @@ Result<Plan> ImportBatch::PlanFor(Db& db, const std::string& id) {
 }
 
 Result<ImportRow> ImportBatch::ParseLine(Db& db, Engine& engine, std::string_view line) {
-  auto parsed = ParseObject(line);
+  auto parsed = ParseObject(line, "the line");
   if (!parsed.ok()) return parsed.status();
   const json::object& o = *parsed;
   JOPAY_RETURN_IF_ERROR(RejectUnknown(o, {"email", "name", "plan", "status", "current_period_start",

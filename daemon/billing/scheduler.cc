@@ -28,7 +28,8 @@ void Scheduler::Stop() {
     cv_.notify_all();
   }
   for (auto& r : dropped) r.second(Status::Unavailable("jopayd is shutting down"));
-  if (thread_.joinable()) thread_.join();
+  std::lock_guard join_lock(join_mu_);
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
 }
 
 void Scheduler::Wake() {

@@ -56,6 +56,7 @@ class Scheduler {
   int batch_size_;
 
   std::mutex mu_;
+  std::mutex join_mu_;  // Stop() may be called from two threads; only one may join
   std::condition_variable cv_;
   std::deque<std::pair<std::function<void()>, Done>> requests_;
   bool stopping_ = false;

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <mutex>
 #include <regex>
 #include <unordered_map>
@@ -113,6 +114,20 @@ Db& Store::reader() {
 }
 
 Result<int64_t> Store::Backup(const std::string& dest) {
+  // Writing over the store's own files would destroy it.
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path target = fs::weakly_canonical(dest, ec);
+  fs::path db = fs::weakly_canonical(path_, ec);
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    if (target == fs::path(db.string() + suffix)) {
+      return Status::Invalid(
+          fmt::format("cannot back up to {}: it is one of the live store's own files", dest), "path");
+    }
+  }
+  if (fs::is_directory(target, ec)) {
+    return Status::Invalid(fmt::format("cannot back up to {}: it is a directory", dest), "path");
+  }
   std::string tmp = dest + ".tmp";
   std::remove(tmp.c_str());
   sqlite3* out = nullptr;

@@ -65,8 +65,8 @@ class Daemon:
         return a + self.extra_args
 
     def start(self, wait=True):
-        log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(self.args(), stdout=log, stderr=log)
+        with open(self.log_path, "ab") as log:  # the child keeps its own copy
+            self.proc = subprocess.Popen(self.args(), stdout=log, stderr=log)
         if wait:
             self.wait_ready()
         return self
@@ -138,10 +138,12 @@ class Daemon:
             h["JoPay-Mode"] = "live"
         h.update(headers or {})
         data = raw if raw is not None else (json.dumps(body) if body is not None else None)
-        conn.request(method, path, body=data, headers=h)
-        resp = conn.getresponse()
-        text = resp.read().decode()
-        conn.close()
+        try:
+            conn.request(method, path, body=data, headers=h)
+            resp = conn.getresponse()
+            text = resp.read().decode()
+        finally:
+            conn.close()
         try:
             return resp.status, json.loads(text)
         except ValueError:
