@@ -27,9 +27,9 @@ def write_due_subscriptions(path, plan_id, n, card=GOOD):
 
 
 def stop(d, timeout=5):
-    """Stops jopayd with SIGTERM and returns its exit code. jopayd sometimes hangs in its
-    shutdown (test_sigterm_stops_jopayd_every_time shows it); then it is killed and None is
-    returned: every write these tests look at was committed before, and survives a kill."""
+    """Stops jopayd with SIGTERM and returns its exit code. Should the shutdown hang (it did,
+    until 8e05c32; test_sigterm_stops_jopayd_every_time guards that), jopayd is killed and None
+    is returned: every write these tests look at was committed before, and survives a kill."""
     d.proc.send_signal(signal.SIGTERM)
     try:
         return d.proc.wait(timeout=timeout)
@@ -177,8 +177,8 @@ class IdempotencyTest(DaemonTest):
         self.assertEqual(len(d2.payments(sub["id"])), 14)
 
     def test_sigterm_stops_jopayd_every_time(self):
-        # Restarts (and every test's clean-up) rely on a clean stop. The shutdown sometimes
-        # hangs, so try it a number of times.
+        # Restarts rely on a clean stop. The shutdown used to hang now and then (two threads
+        # joined the scheduler thread), so try it a number of times.
         stop(self.d)
         for cycle in range(1, 31):
             d = Daemon().start()
