@@ -78,6 +78,7 @@ CREATE TABLE subscriptions (
   next_action_at       INTEGER,
   retry_count          INTEGER NOT NULL DEFAULT 0,
   first_failed_at      INTEGER,
+  schedule             INTEGER NOT NULL DEFAULT 0,  -- bumped when a resume starts a new schedule
   sequence             INTEGER NOT NULL DEFAULT 0,
   metadata             TEXT NOT NULL DEFAULT '{}',
   created_at           INTEGER NOT NULL,
@@ -87,8 +88,8 @@ CREATE INDEX subscriptions_due ON subscriptions (next_action_at) WHERE next_acti
 CREATE INDEX subscriptions_customer ON subscriptions (customer_id);
 CREATE INDEX subscriptions_plan ON subscriptions (plan_id);
 
--- One row per charge attempt. idempotency_key spells (subscription, period, attempt), and
--- that triple is unique: an attempt replayed after a crash finds its row instead of charging
+-- One row per charge attempt. idempotency_key spells (subscription, schedule, period, attempt),
+-- and that is unique: an attempt replayed after a crash finds its row instead of charging
 -- again, and the provider sees the same key. A period can hold one paid row only.
 CREATE TABLE payments (
   id                TEXT PRIMARY KEY,
@@ -103,12 +104,13 @@ CREATE TABLE payments (
   failure_code      TEXT,
   failure_message   TEXT,
   attempt           INTEGER NOT NULL DEFAULT 1,
+  schedule          INTEGER NOT NULL DEFAULT 0,
   period_start      INTEGER,
   period_end        INTEGER,
   idempotency_key   TEXT NOT NULL,
   created_at        INTEGER NOT NULL,
   paid_at           INTEGER,
-  UNIQUE (subscription_id, period_start, attempt)
+  UNIQUE (subscription_id, schedule, period_start, attempt)
 );
 CREATE UNIQUE INDEX payments_one_paid_per_period
   ON payments (subscription_id, period_start) WHERE status = 'paid';

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/asio.hpp>
@@ -62,6 +63,9 @@ void ConfigureLogging(const Config& c) {
 
 int RunDaemon(const Config& config) {
   ConfigureLogging(config);
+  // The store holds customer emails and payment history: not for other users' eyes. (The
+  // admin socket is chmod'ed 0660 on its own.)
+  ::umask(027);
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
   auto lock = TakeLock(config.data_dir);
@@ -115,18 +119,21 @@ int RunDaemon(const Config& config) {
           config.socket, config.listen_host, public_server.tcp_port(), config.clock,
           FormatRfc3339(clock.Now()));
 
+  // On a signal: stop accepting, and stop the scheduler on a thread of its own (it finishes
+  // its batch first, and in-flight responses that wait for it still need the io threads).
+  std::thread stopper;
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int sig) {
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
     LogInfo("signal {}: shutting down", sig);
     admin_server.Stop();
     public_server.Stop();
-    // The scheduler finishes its batch on its own thread; stopping it off the io threads
-    // lets in-flight responses that wait for it still be written.
-    std::thread([&] { scheduler.Stop(); }).detach();
+    stopper = std::thread([&scheduler] { scheduler.Stop(); });
   });
   std::thread second([&io] { io.run(); });
   io.run();
   second.join();
+  if (stopper.joinable()) stopper.join();
   scheduler.Stop();
   (*store)->Close();
   ::close(*lock);

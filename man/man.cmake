@@ -40,6 +40,7 @@ if(CMAKE_SCRIPT_MODE_FILE)
       message(FATAL_ERROR "scdoc failed on ${IN}")
     endif()
   elseif(MODE STREQUAL "lint")
+    string(REPLACE "\\;" ";" PAGES "${PAGES}")  # add_test passes the list escaped
     execute_process(COMMAND ${MANDOC} -T lint -W warning ${PAGES}
                     OUTPUT_VARIABLE out ERROR_VARIABLE err)
     string(REPLACE "\n" ";" lines "${out}${err}")

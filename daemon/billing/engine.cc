@@ -35,6 +35,7 @@ class DbContext : public BillingContext {
       p.failure_message = out.failure_message;
     }
     p.attempt = r.attempt;
+    p.schedule = r.schedule;
     p.period_start = r.period_start;
     p.period_end = r.period_end;
     p.idempotency_key = r.idempotency_key;
@@ -47,7 +48,7 @@ class DbContext : public BillingContext {
       // never a second charge. Any other unique violation (a second paid row for one period)
       // is a bug and aborts the job.
       auto prior = e.is_unique_violation()
-                       ? FindAttempt(db_, s.id, r.period_start, r.attempt)
+                       ? FindAttempt(db_, s.id, r.schedule, r.period_start, r.attempt)
                        : std::nullopt;
       if (!prior) throw;
       return {prior->status == "paid", prior->failure_code.value_or(""),
@@ -84,6 +85,25 @@ class DbContext : public BillingContext {
 
  public:
   UnixSeconds now;
+};
+
+// Charges without side effects and records nothing: the dry run's context.
+class SimulatedContext : public BillingContext {
+ public:
+  explicit SimulatedContext(const Engine& engine) : engine_(engine) {}
+  ChargeOutcome Charge(const Subscription& s, const ChargeRequest& r) override {
+    if (!s.payment_method_id) {
+      return {false, "no_payment_method", "The subscription has no saved payment method."};
+    }
+    Provider* provider = engine_.ProviderFor(s.livemode, s.provider);
+    if (!provider) return {false, "provider_unavailable", "The provider is not configured."};
+    if (!provider->simulated()) return {true, "", ""};  // never charge for real in a dry run
+    return provider->Charge(s.provider_ref, r.amount, r.currency, r.idempotency_key);
+  }
+  void Emit(const Subscription&, std::string_view, const EventExtras&) override {}
+
+ private:
+  const Engine& engine_;
 };
 
 }  // namespace
@@ -242,6 +262,14 @@ Status Engine::ArchivePlan(Db& db, bool livemode, const std::string& id, UnixSec
   }
   *out = std::move(*plan);
   return Status::Ok();
+}
+
+void Engine::Simulate(Subscription s, UnixSeconds until, bool use_due_time, UnixSeconds now,
+                      Summary& summary) const {
+  SimulatedContext ctx(*this);
+  while (s.next_action_at && *s.next_action_at <= until) {
+    RunDueAction(s, use_due_time ? *s.next_action_at : now, policy_, ctx, summary);
+  }
 }
 
 int64_t Engine::RunDueBatch(Db& db, UnixSeconds until, bool use_due_time, UnixSeconds now,

@@ -57,6 +57,10 @@ class Engine {
   // Returns how many subscriptions it processed.
   int64_t RunDueBatch(Db& db, UnixSeconds until, bool use_due_time, UnixSeconds now, int limit,
                       Summary& summary);
+  // What RunDueBatch would do to `s` up to `until`, computed in memory: nothing is written,
+  // and only simulated providers are asked (a live provider's charge is assumed to succeed).
+  void Simulate(Subscription s, UnixSeconds until, bool use_due_time, UnixSeconds now,
+                Summary& summary) const;
 
  private:
   Policy policy_;

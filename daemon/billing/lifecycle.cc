@@ -42,7 +42,9 @@ ChargeOutcome ChargePeriod(Subscription& s, int attempt, BillingContext& ctx, Su
   req.attempt = attempt;
   req.period_start = s.current_period_start;
   req.period_end = s.current_period_end;
+  req.schedule = s.schedule;
   req.idempotency_key = fmt::format("{}:{}:{}", s.id, s.current_period_start, attempt);
+  if (s.schedule > 0) req.idempotency_key += fmt::format(":s{}", s.schedule);
   ChargeOutcome out = ctx.Charge(s, req);
   if (summary) {
     if (out.paid) {
@@ -82,9 +84,11 @@ void StartDunning(Subscription& s, const ChargeOutcome& out, UnixSeconds now,
   s.status = kPastDue;
   s.retry_count = 0;
   s.first_failed_at = now;
-  if (policy.retry_offsets.empty()) {
+  if (policy.retry_offsets.empty()) {  // no retries: straight to the end of the grace period
     Emit(s, ctx, "subscription.payment_failed", {out, 1, std::nullopt});
-    Expire(s, now, ctx, summary);
+    UnixSeconds grace_end = now + int64_t{s.grace_days} * 86400;
+    if (grace_end > now) s.Schedule(next_action::kExpire, grace_end);
+    else Expire(s, now, ctx, summary);
     return;
   }
   UnixSeconds next = now + policy.retry_offsets[0];
@@ -241,6 +245,7 @@ Status Resume(Subscription& s, UnixSeconds now, const Policy& policy, BillingCon
   s.paused_at.reset();
   s.updated_at = now;
   s.billing_anchor = now;  // a new schedule starts at the resume
+  ++s.schedule;
   s.SetPeriod(0);
   ChargeOutcome out = ChargePeriod(s, 1, ctx, summary);
   if (out.paid) {

@@ -27,7 +27,10 @@ struct ChargeRequest {
   int attempt = 1;  // 1 = first try of the period, 2.. = retries
   UnixSeconds period_start = 0;
   UnixSeconds period_end = 0;
-  std::string idempotency_key;  // "<subscription>:<period_start>:<attempt>"
+  int64_t schedule = 0;
+  // "<subscription>:<period_start>:<attempt>", plus ":s<schedule>" after a resume (a resumed
+  // period may start in the same second as an earlier one and must not share its key).
+  std::string idempotency_key;
 };
 
 // Extra fields an event carries besides the subscription snapshot.

@@ -11,7 +11,7 @@ namespace {
 constexpr const char* kColumns =
     "id, livemode, subscription_id, customer_id, payment_method_id, provider, amount, currency, "
     "status, failure_code, failure_message, attempt, period_start, period_end, idempotency_key, "
-    "created_at, paid_at";
+    "created_at, paid_at, schedule";
 
 Payment Read(const Stmt& q) {
   Payment p;
@@ -32,6 +32,7 @@ Payment Read(const Stmt& q) {
   p.idempotency_key = q.Text(14);
   p.created_at = q.Int(15);
   p.paid_at = q.OptInt(16);
+  p.schedule = q.Int(17);
   return p;
 }
 
@@ -43,21 +44,21 @@ json::value OptTime(std::optional<UnixSeconds> t) {
 }  // namespace
 
 void InsertPayment(Db& db, const Payment& p) {
-  db.Cached(fmt::format("INSERT INTO payments ({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+  db.Cached(fmt::format("INSERT INTO payments ({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         kColumns))
       .Args(p.id, int64_t{p.livemode}, p.subscription_id, p.customer_id, p.payment_method_id,
             p.provider, p.amount, p.currency, p.status, p.failure_code, p.failure_message,
             int64_t{p.attempt}, p.period_start, p.period_end, p.idempotency_key, p.created_at,
-            p.paid_at)
+            p.paid_at, p.schedule)
       .Exec();
 }
 
-std::optional<Payment> FindAttempt(Db& db, const std::string& subscription_id,
+std::optional<Payment> FindAttempt(Db& db, const std::string& subscription_id, int64_t schedule,
                                    UnixSeconds period_start, int attempt) {
-  auto& q = db.Cached(fmt::format(
-      "SELECT {} FROM payments WHERE subscription_id=? AND period_start=? AND attempt=?",
-      kColumns));
-  q.Args(subscription_id, period_start, int64_t{attempt});
+  auto& q = db.Cached(fmt::format("SELECT {} FROM payments WHERE subscription_id=? AND "
+                                  "schedule=? AND period_start=? AND attempt=?",
+                                  kColumns));
+  q.Args(subscription_id, schedule, period_start, int64_t{attempt});
   if (!q.Step()) return std::nullopt;
   Payment p = Read(q);
   q.Reset();

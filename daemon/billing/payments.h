@@ -26,6 +26,7 @@ struct Payment {
   std::optional<std::string> failure_code;
   std::optional<std::string> failure_message;
   int attempt = 1;
+  int64_t schedule = 0;
   std::optional<UnixSeconds> period_start;
   std::optional<UnixSeconds> period_end;
   std::string idempotency_key;
@@ -34,8 +35,8 @@ struct Payment {
 };
 
 void InsertPayment(Db& db, const Payment& p);
-// The payment recorded for this (subscription, period, attempt), if any.
-std::optional<Payment> FindAttempt(Db& db, const std::string& subscription_id,
+// The payment recorded for this (subscription, schedule, period, attempt), if any.
+std::optional<Payment> FindAttempt(Db& db, const std::string& subscription_id, int64_t schedule,
                                    UnixSeconds period_start, int attempt);
 Result<Payment> LoadPayment(Db& db, const std::string& id, bool livemode);
 // Newest first, filtered by subscription and/or status ("" = any).

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/log.h"
+#include "daemon/billing/sub_records.h"
 
 namespace jopay {
 
@@ -114,23 +115,30 @@ Result<Summary> Scheduler::RunDue(UnixSeconds until, bool use_due_time, UnixSeco
 }
 
 Result<Summary> Scheduler::DryRun(UnixSeconds until, bool use_due_time, UnixSeconds now) {
-  // One job, all batches inside a savepoint that is rolled back: nothing changes, and later
-  // batches see what earlier ones would have done (so a retry due within the run counts too).
+  // In memory, from a read snapshot page by page: every due subscription runs through the same
+  // lifecycle as for real, up to `until`, with nothing written and the writer never blocked.
+  // Subscriptions are independent, so simulating each one alone gives the real run's counts.
   Summary total;
-  Status st = store_.writer().Run([&](Db& db) {
-    total = Summary();
-    db.Exec("SAVEPOINT dry_run");
-    try {
-      while (engine_.RunDueBatch(db, until, use_due_time, now, batch_size_, total) > 0) {
-      }
-    } catch (...) {
-      db.Exec("ROLLBACK TO dry_run; RELEASE dry_run");
-      throw;
+  Db& db = store_.reader();
+  UnixSeconds after_at = INT64_MIN;
+  int64_t after_rowid = INT64_MIN;
+  try {
+    db.Exec("BEGIN");  // one snapshot for every page
+    for (;;) {
+      auto page = LoadDueAfter(db, until, after_at, after_rowid, batch_size_);
+      for (const Subscription& s : page) engine_.Simulate(s, until, use_due_time, now, total);
+      if (page.size() < static_cast<size_t>(batch_size_)) break;
+      after_at = *page.back().next_action_at;
+      after_rowid = page.back().rowid;
     }
-    db.Exec("ROLLBACK TO dry_run; RELEASE dry_run");
-    return Status::Ok();
-  });
-  if (!st.ok()) return st;
+    db.Exec("COMMIT");
+  } catch (const DbError& e) {
+    try {
+      db.Exec("ROLLBACK");
+    } catch (const DbError&) {
+    }
+    return Status::Internal(e.what());
+  }
   return total;
 }
 

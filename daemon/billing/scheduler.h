@@ -34,7 +34,7 @@ class Scheduler {
   // Something changed: re-check the earliest due time.
   void Wake();
 
-  // All due work now. dry_run: computed inside a savepoint that is rolled back.
+  // All due work now. dry_run: computed in memory from a read snapshot; nothing is written.
   void Renew(bool dry_run, Done done);
   // Manual clock only: fires everything due up to `target` in due-time order, then moves the
   // clock to `target` (persisted). Refuses to move back.

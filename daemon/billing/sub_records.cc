@@ -15,7 +15,7 @@ constexpr const char* kSelect =
     "s.current_period_start, s.current_period_end, s.trial_start, s.trial_end, "
     "s.cancel_at_period_end, s.canceled_at, s.cancel_reason, s.ended_at, s.paused_at, "
     "s.next_action, s.next_action_at, s.retry_count, s.first_failed_at, s.sequence, "
-    "s.metadata, s.created_at, s.updated_at "
+    "s.metadata, s.created_at, s.updated_at, s.rowid, s.schedule "
     "FROM subscriptions s JOIN customers c ON c.id = s.customer_id "
     "JOIN plans p ON p.id = s.plan_id "
     "LEFT JOIN payment_methods pm ON pm.id = s.payment_method_id ";
@@ -58,6 +58,8 @@ Subscription Read(const Stmt& q) {
   s.metadata = q.Text(33);
   s.created_at = q.Int(34);
   s.updated_at = q.Int(35);
+  s.rowid = q.Int(36);
+  s.schedule = q.Int(37);
   return s;
 }
 
@@ -93,14 +95,14 @@ void InsertSubscription(Db& db, const Subscription& s) {
         "period_index, current_period_start, current_period_end, trial_start, trial_end, "
         "cancel_at_period_end, canceled_at, cancel_reason, ended_at, paused_at, next_action, "
         "next_action_at, retry_count, first_failed_at, sequence, metadata, created_at, "
-        "updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+        "updated_at, schedule) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
       .Args(s.id, int64_t{s.livemode}, s.customer_id, s.plan_id, s.payment_method_id, s.status,
             s.amount, s.currency, IntervalName(s.interval), int64_t{s.interval_count},
             int64_t{s.grace_days}, s.billing_anchor, s.period_index, s.current_period_start,
             s.current_period_end, s.trial_start, s.trial_end, int64_t{s.cancel_at_period_end},
             s.canceled_at, s.cancel_reason, s.ended_at, s.paused_at, s.next_action,
             s.next_action_at, int64_t{s.retry_count}, s.first_failed_at, s.sequence, s.metadata,
-            s.created_at, s.updated_at)
+            s.created_at, s.updated_at, s.schedule)
       .Exec();
 }
 
@@ -110,12 +112,12 @@ void SaveSubscription(Db& db, const Subscription& s) {
         "period_index=?, current_period_start=?, current_period_end=?, trial_start=?, "
         "trial_end=?, cancel_at_period_end=?, canceled_at=?, cancel_reason=?, ended_at=?, "
         "paused_at=?, next_action=?, next_action_at=?, retry_count=?, first_failed_at=?, "
-        "sequence=?, metadata=?, updated_at=? WHERE id=?")
+        "sequence=?, metadata=?, updated_at=?, schedule=? WHERE id=?")
       .Args(s.payment_method_id, s.status, s.billing_anchor, s.period_index,
             s.current_period_start, s.current_period_end, s.trial_start, s.trial_end,
             int64_t{s.cancel_at_period_end}, s.canceled_at, s.cancel_reason, s.ended_at,
             s.paused_at, s.next_action, s.next_action_at, int64_t{s.retry_count},
-            s.first_failed_at, s.sequence, s.metadata, s.updated_at, s.id)
+            s.first_failed_at, s.sequence, s.metadata, s.updated_at, s.schedule, s.id)
       .Exec();
 }
 
@@ -135,6 +137,15 @@ std::vector<Subscription> LoadDue(Db& db, UnixSeconds until, int limit) {
   auto& q = db.Cached(std::string(kSelect) +
                       "WHERE s.next_action_at <= ? ORDER BY s.next_action_at, s.rowid LIMIT ?");
   q.Args(until, int64_t{limit});
+  return ReadAll(q);
+}
+
+std::vector<Subscription> LoadDueAfter(Db& db, UnixSeconds until, UnixSeconds after_at,
+                                       int64_t after_rowid, int limit) {
+  auto& q = db.Cached(std::string(kSelect) +
+                      "WHERE s.next_action_at <= ?1 AND (s.next_action_at, s.rowid) > (?2, ?3) "
+                      "ORDER BY s.next_action_at, s.rowid LIMIT ?4");
+  q.Args(until, after_at, after_rowid, int64_t{limit});
   return ReadAll(q);
 }
 

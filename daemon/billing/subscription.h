@@ -75,6 +75,8 @@ struct Subscription {
   int retry_count = 0;  // failed retries so far in this dunning run
   std::optional<UnixSeconds> first_failed_at;
 
+  int64_t rowid = 0;     // the store's row number (keyset paging of due work)
+  int64_t schedule = 0;  // bumped when a resume starts a new billing schedule
   int64_t sequence = 0;  // bumped by every event about this subscription
   std::string metadata = "{}";  // a JSON object of strings
   UnixSeconds created_at = 0;

@@ -39,7 +39,13 @@ Result<int> Migrate(Db& db, const std::string& schema_sql) {
   version_q.Step();
   int current = static_cast<int>(version_q.Int(0));
   version_q.Reset();
-  for (const auto& m : SplitMigrations(schema_sql)) {
+  auto migrations = SplitMigrations(schema_sql);
+  int known = migrations.empty() ? 0 : migrations.back().version;
+  if (current > known) {
+    return Status::Internal(fmt::format("the database is at schema version {}, newer than this "
+                                        "jopayd knows ({}); run a newer jopayd", current, known));
+  }
+  for (const auto& m : migrations) {
     if (m.version <= current) continue;
     if (m.version != current + 1) {
       return Status::Internal(fmt::format("schema.sql: migration {} follows {}", m.version, current));
@@ -88,7 +94,12 @@ void Store::Close() {
 }
 
 void Store::CheckpointLoop() {
-  Db db(path_, false);
+  std::unique_ptr<Db> db;
+  try {
+    db = std::make_unique<Db>(path_, false);
+  } catch (const DbError&) {
+    return;  // SQLite's own checkpoints are off; the WAL just grows until the next start
+  }
   std::unique_lock lock(checkpoint_mu_);
   for (;;) {
     checkpoint_cv_.wait_for(lock, std::chrono::milliseconds(200), [this] { return closing_; });
@@ -96,7 +107,7 @@ void Store::CheckpointLoop() {
     lock.unlock();
     try {
       // PASSIVE never blocks the writer; at close a TRUNCATE leaves an empty WAL behind.
-      db.Exec(last ? "PRAGMA wal_checkpoint(TRUNCATE)" : "PRAGMA wal_checkpoint(PASSIVE)");
+      db->Exec(last ? "PRAGMA wal_checkpoint(TRUNCATE)" : "PRAGMA wal_checkpoint(PASSIVE)");
     } catch (const DbError&) {
       // Busy or interrupted: the next round tries again; the WAL stays valid meanwhile.
     }

@@ -148,3 +148,18 @@ TEST_CASE("Backup writes a consistent copy while the writer runs") {
 }
 
 }  // namespace jopay
+
+namespace jopay {
+TEST_CASE("Migrate refuses a database newer than the schema it knows") {
+  char tmpl[] = "/tmp/jopay-store-XXXXXX";
+  std::filesystem::path dir = mkdtemp(tmpl);
+  {
+    Db db((dir / "x.db").string(), false);
+    db.Exec("PRAGMA user_version = 7");
+    auto v = Migrate(db, "-- migration 1\nCREATE TABLE a (x INTEGER);\n");
+    CHECK_FALSE(v.ok());
+    CHECK(v.status().message().find("newer") != std::string::npos);
+  }
+  std::filesystem::remove_all(dir);
+}
+}  // namespace jopay
