@@ -13,9 +13,29 @@ import subprocess
 import tempfile
 import time
 import unittest
+from datetime import datetime, timezone
 
 JOPAYD = os.environ.get("JOPAYD", os.path.join(os.path.dirname(__file__), "../../build/jopayd"))
 JOPAYCTL = os.environ.get("JOPAYCTL", os.path.join(os.path.dirname(__file__), "../../build/jopayctl"))
+
+
+GOOD_CARD = "4242424242424242"
+FAILING_CARD = "4000000000000341"  # saved fine, every charge fails
+# Fields every subscription event's data carries (the documented payload plus sequence).
+EVENT_DATA_KEYS = {"id", "status", "plan_name", "plan_interval", "amount_cents", "currency",
+                   "customer_email", "current_period_start", "current_period_end", "metadata",
+                   "sequence"}
+# A renew / clock summary with nothing done; counts() picks these keys out of a summary.
+ZERO = {"renewed": 0, "failed": 0, "retried": 0, "expired": 0, "reminders": 0, "charged": {}}
+
+
+def unix(ts):
+    """RFC 3339 "...Z" -> Unix seconds."""
+    return int(datetime.strptime(ts, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp())
+
+
+def counts(summary):
+    return {k: summary[k] for k in ZERO}
 
 
 class UnixHTTPConnection(http.client.HTTPConnection):

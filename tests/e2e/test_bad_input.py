@@ -4,9 +4,8 @@ import json
 import sqlite3
 import unittest
 
-from harness import DaemonTest, UnixHTTPConnection
+from harness import GOOD_CARD, DaemonTest, UnixHTTPConnection
 
-GOOD_CARD = "4242424242424242"
 
 
 def snapshot(d):

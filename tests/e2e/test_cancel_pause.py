@@ -1,24 +1,9 @@
 """Cancel (at period end, or --immediate), pause and resume, and transitions that are refused
 (exit 5) without changing anything."""
 import unittest
-from datetime import datetime, timezone
 
-from harness import DaemonTest
+from harness import DaemonTest, unix, counts, ZERO, EVENT_DATA_KEYS, GOOD_CARD, FAILING_CARD
 
-GOOD = "4242424242424242"
-FAILING = "4000000000000341"
-EVENT_DATA_KEYS = {"id", "status", "plan_name", "plan_interval", "amount_cents", "currency",
-                   "customer_email", "current_period_start", "current_period_end", "metadata",
-                   "sequence"}
-ZERO = {"renewed": 0, "failed": 0, "retried": 0, "expired": 0, "reminders": 0, "charged": {}}
-
-
-def unix(ts):
-    return int(datetime.strptime(ts, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp())
-
-
-def counts(summary):
-    return {k: summary[k] for k in ZERO}
 
 
 class CancelPauseTest(DaemonTest):
@@ -106,7 +91,7 @@ class CancelPauseTest(DaemonTest):
 
     def test_canceling_a_past_due_subscription_stops_the_retries(self):
         sub = self.d.subscribe(self.plan["id"], "pastdue@example.com")
-        self.d.api("POST", f"/v1/subscriptions/{sub['id']}", {"card": FAILING})
+        self.d.api("POST", f"/v1/subscriptions/{sub['id']}", {"card": FAILING_CARD})
         self.d.advance("28d")
         self.assertEqual(self.get(sub["id"])["status"], "past_due")
         self.d.ok("subscriptions", "cancel", sub["id"])
@@ -169,7 +154,7 @@ class CancelPauseTest(DaemonTest):
                           ("2025-05-31T10:00:00Z", "2025-06-30T10:00:00Z")])
 
     def test_a_paused_trial_is_not_charged_until_resumed(self):
-        sub = self.d.subscribe(self.plan["id"], "trialpause@example.com", GOOD, "--trial-days", "7")
+        sub = self.d.subscribe(self.plan["id"], "trialpause@example.com", GOOD_CARD, "--trial-days", "7")
         self.d.advance("2d")
         self.d.ok("subscriptions", "pause", sub["id"])
         self.assertEqual(counts(self.d.advance("10d")["fired"]), ZERO)  # past the trial end
@@ -183,11 +168,11 @@ class CancelPauseTest(DaemonTest):
         # working card and resumes. The resume starts a new period at that second and must
         # charge the new card; the earlier failed attempt is no answer for it.
         sub = self.d.subscribe(self.plan["id"], "samesecond@example.com")
-        self.d.api("POST", f"/v1/subscriptions/{sub['id']}", {"card": FAILING})
+        self.d.api("POST", f"/v1/subscriptions/{sub['id']}", {"card": FAILING_CARD})
         self.d.advance("28d")
         self.assertEqual(self.get(sub["id"])["status"], "past_due")
         self.d.ok("subscriptions", "pause", sub["id"])
-        status, body = self.d.api("POST", f"/v1/subscriptions/{sub['id']}", {"card": GOOD})
+        status, body = self.d.api("POST", f"/v1/subscriptions/{sub['id']}", {"card": GOOD_CARD})
         self.assertEqual(status, 200, body)
         r = self.d.ok("subscriptions", "resume", sub["id"])
         pays = self.d.payments(sub["id"])
@@ -210,7 +195,7 @@ class CancelPauseTest(DaemonTest):
 
     def test_invalid_transitions_exit_5_and_change_nothing(self):
         active = self.d.subscribe(self.plan["id"], "active@example.com")
-        trialing = self.d.subscribe(self.plan["id"], "trialing@example.com", GOOD, "--trial-days", "14")
+        trialing = self.d.subscribe(self.plan["id"], "trialing@example.com", GOOD_CARD, "--trial-days", "14")
         canceled = self.d.subscribe(self.plan["id"], "canceled@example.com")
         self.d.ok("subscriptions", "cancel", canceled["id"])
         paused = self.d.subscribe(self.plan["id"], "paused@example.com")
@@ -245,7 +230,7 @@ class CancelPauseTest(DaemonTest):
         status, body = self.d.api("POST", f"/v1/subscriptions/{expired['id']}/resume")
         self.assertEqual(status, 409, body)
         self.assertEqual(set(body["error"]), {"code", "message", "param"})
-        status, body = self.d.api("POST", f"/v1/subscriptions/{expired['id']}", {"card": GOOD})
+        status, body = self.d.api("POST", f"/v1/subscriptions/{expired['id']}", {"card": GOOD_CARD})
         self.assertEqual(status, 409, body)
         self.assertEqual(self.snapshot(expired["id"]), before)
 

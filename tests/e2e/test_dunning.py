@@ -3,24 +3,9 @@
 plan's grace period keeps access longer; renew summaries count failures, retries, expiries."""
 import json
 import unittest
-from datetime import datetime, timezone
 
-from harness import Daemon, DaemonTest
+from harness import Daemon, DaemonTest, unix, counts, ZERO, EVENT_DATA_KEYS, GOOD_CARD, FAILING_CARD
 
-FAILING = "4000000000000341"
-GOOD = "4242424242424242"
-EVENT_DATA_KEYS = {"id", "status", "plan_name", "plan_interval", "amount_cents", "currency",
-                   "customer_email", "current_period_start", "current_period_end", "metadata",
-                   "sequence"}
-ZERO = {"renewed": 0, "failed": 0, "retried": 0, "expired": 0, "reminders": 0, "charged": {}}
-
-
-def unix(ts):
-    return int(datetime.strptime(ts, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp())
-
-
-def counts(summary):
-    return {k: summary[k] for k in ZERO}
 
 
 class DunningChecks:
@@ -33,8 +18,8 @@ class DunningChecks:
     def failing_subscription(self, plan_id, email):
         """Active since 2025-01-31 (paid with a good card), then switched to the card whose
         charges all fail: the renewal on 2025-02-28 fails."""
-        sub = self.d.subscribe(plan_id, email, GOOD)
-        self.assertEqual(self.set_card(sub["id"], FAILING)["status"], "active")
+        sub = self.d.subscribe(plan_id, email, GOOD_CARD)
+        self.assertEqual(self.set_card(sub["id"], FAILING_CARD)["status"], "active")
         return sub
 
     def failed_payments(self, sub_id):
@@ -139,7 +124,7 @@ class DunningTest(DunningChecks, DaemonTest):
         self.d.advance("28d")  # Feb 28: attempt 1 fails
         self.d.advance("1d")   # Mar 1: attempt 2 fails
         self.d.advance("1d")   # Mar 2
-        body = self.set_card(sub["id"], GOOD)
+        body = self.set_card(sub["id"], GOOD_CARD)
         self.assertEqual(body["status"], "active")
         self.assertEqual(body["retry_count"], 0)
         self.assertEqual((body["current_period_start"], body["current_period_end"]),
@@ -174,7 +159,7 @@ class DunningTest(DunningChecks, DaemonTest):
         self.assertEqual(len(self.failed_payments(sub["id"])), 2)
 
     def test_a_trial_with_a_failing_card_starts_dunning_at_trial_end(self):
-        sub = self.d.subscribe(self.plan["id"], "trialfail@example.com", FAILING, "--trial-days", "7")
+        sub = self.d.subscribe(self.plan["id"], "trialfail@example.com", FAILING_CARD, "--trial-days", "7")
         self.assertEqual(sub["status"], "trialing")
         fired = self.d.advance("7d")["fired"]
         self.assertEqual(counts(fired), dict(ZERO, failed=1, reminders=1))
@@ -186,7 +171,7 @@ class DunningTest(DunningChecks, DaemonTest):
 
     def test_subscribing_with_the_failing_card_and_no_trial_is_refused(self):
         r = self.d.ctl("subscriptions", "create", "--plan", self.plan["id"],
-                       "--email", "declined@example.com", "--card", FAILING)
+                       "--email", "declined@example.com", "--card", FAILING_CARD)
         self.assertFails(r, 5, "declined")
         self.assertEqual(self.d.ok("subscriptions", "list", "--status", "active"), [])
 
@@ -227,7 +212,7 @@ class GracePeriodTest(DunningChecks, DaemonTest):
         plan = self.d.plan(name="Grace", amount=1499, grace_days=10)
         sub = self.failing_subscription(plan["id"], "rescue@example.com")
         self.d.advance("35d")  # Mar 7: retries exhausted, in grace
-        body = self.set_card(sub["id"], GOOD)
+        body = self.set_card(sub["id"], GOOD_CARD)
         self.assertEqual(body["status"], "active")
         self.assertEqual((body["next_action"], body["next_action_at"]), ("renew", "2025-03-31T10:00:00Z"))
         last = self.d.payments(sub["id"])[-1]
@@ -259,13 +244,13 @@ class RenewSummaryTest(DunningChecks, DaemonTest):
         plan = self.d.plan(name="Import", amount=1000)
         lines = [
             # A: failing since Jan 25: fails, retries Jan 26, 28, 30 -> expired Jan 30
-            {"email": "a@example.com", "plan": plan["id"], "card": FAILING,
+            {"email": "a@example.com", "plan": plan["id"], "card": FAILING_CARD,
              "current_period_end": "2025-01-25T00:00:00Z"},
             # B: failing since Jan 30: fails, retry Jan 31 00:00 fails, next Feb 2
-            {"email": "b@example.com", "plan": plan["id"], "card": FAILING,
+            {"email": "b@example.com", "plan": plan["id"], "card": FAILING_CARD,
              "current_period_end": "2025-01-30T00:00:00Z"},
             # C: renews Jan 31 00:00
-            {"email": "c@example.com", "plan": plan["id"], "card": GOOD,
+            {"email": "c@example.com", "plan": plan["id"], "card": GOOD_CARD,
              "current_period_end": "2025-01-31T00:00:00Z"},
         ]
         out = self.d.ok("subscriptions", "import", "-",

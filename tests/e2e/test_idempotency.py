@@ -9,15 +9,13 @@ import subprocess
 import time
 import unittest
 
-from harness import JOPAYCTL, Daemon, DaemonTest
+from harness import JOPAYCTL, Daemon, DaemonTest, unix, counts, GOOD_CARD, FAILING_CARD
 
-GOOD = "4242424242424242"
-FAILING = "4000000000000341"
 PERIOD_START = 1738281600  # 2025-01-31T00:00:00Z: the renewal every imported row is due for
 NEXT_PERIOD_END = 1740700800  # 2025-02-28T00:00:00Z
 
 
-def write_due_subscriptions(path, plan_id, n, card=GOOD):
+def write_due_subscriptions(path, plan_id, n, card=GOOD_CARD):
     """n active subscriptions whose period ended 2025-01-31T00:00:00Z (the clock is 10:00)."""
     with open(path, "w") as f:
         for i in range(n):
@@ -58,17 +56,17 @@ class IdempotencyTest(DaemonTest):
     def import_mixed(self):
         plan = self.d.plan(name="Mixed", amount=1000)
         lines = [
-            {"email": "late@example.com", "card": GOOD, "current_period_end": "2025-01-20T00:00:00Z"},
-            {"email": "due@example.com", "card": GOOD, "current_period_end": "2025-01-31T00:00:00Z"},
-            {"email": "dunned@example.com", "card": FAILING, "current_period_end": "2025-01-25T00:00:00Z"},
-            {"email": "failing@example.com", "card": FAILING, "current_period_end": "2025-01-30T00:00:00Z"},
-            {"email": "trial@example.com", "card": GOOD, "status": "trialing",
+            {"email": "late@example.com", "card": GOOD_CARD, "current_period_end": "2025-01-20T00:00:00Z"},
+            {"email": "due@example.com", "card": GOOD_CARD, "current_period_end": "2025-01-31T00:00:00Z"},
+            {"email": "dunned@example.com", "card": FAILING_CARD, "current_period_end": "2025-01-25T00:00:00Z"},
+            {"email": "failing@example.com", "card": FAILING_CARD, "current_period_end": "2025-01-30T00:00:00Z"},
+            {"email": "trial@example.com", "card": GOOD_CARD, "status": "trialing",
              "trial_end": "2025-01-30T12:00:00Z"},
-            {"email": "leaving@example.com", "card": GOOD, "status": "canceled",
+            {"email": "leaving@example.com", "card": GOOD_CARD, "status": "canceled",
              "current_period_end": "2025-01-30T00:00:00Z"},
-            {"email": "paused@example.com", "card": GOOD, "status": "paused",
+            {"email": "paused@example.com", "card": GOOD_CARD, "status": "paused",
              "current_period_end": "2025-01-30T00:00:00Z"},
-            {"email": "future@example.com", "card": GOOD, "current_period_end": "2025-02-15T00:00:00Z"},
+            {"email": "future@example.com", "card": GOOD_CARD, "current_period_end": "2025-02-15T00:00:00Z"},
         ]
         body = "".join(json.dumps(dict(l, plan=plan["id"])) + "\n" for l in lines)
         self.assertEqual(self.d.ok("subscriptions", "import", "-", stdin=body)["imported"], len(lines))

@@ -4,15 +4,7 @@ subscriptions see."""
 import unittest
 from datetime import datetime, timezone
 
-from harness import Daemon, DaemonTest
-
-EVENT_DATA_KEYS = {"id", "status", "plan_name", "plan_interval", "amount_cents", "currency",
-                   "customer_email", "current_period_start", "current_period_end", "metadata",
-                   "sequence"}
-
-
-def unix(ts):
-    return int(datetime.strptime(ts, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp())
+from harness import Daemon, DaemonTest, unix, EVENT_DATA_KEYS
 
 
 def periods(boundaries):

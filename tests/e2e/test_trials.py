@@ -2,22 +2,8 @@
 first charge at trial end with periods anchored there, cancel during a trial, and a trial
 without a card."""
 import unittest
-from datetime import datetime, timezone
 
-from harness import Daemon, DaemonTest
-
-EVENT_DATA_KEYS = {"id", "status", "plan_name", "plan_interval", "amount_cents", "currency",
-                   "customer_email", "current_period_start", "current_period_end", "metadata",
-                   "sequence"}
-ZERO = {"renewed": 0, "failed": 0, "retried": 0, "expired": 0, "reminders": 0, "charged": {}}
-
-
-def unix(ts):
-    return int(datetime.strptime(ts, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp())
-
-
-def counts(summary):
-    return {k: summary[k] for k in ZERO}
+from harness import Daemon, DaemonTest, unix, counts, ZERO, EVENT_DATA_KEYS
 
 
 class TrialTest(DaemonTest):
