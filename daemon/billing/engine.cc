@@ -140,29 +140,10 @@ Status Engine::Create(Db& db, bool livemode, const NewSubscription& req, UnixSec
     card = *saved;
   }
   Customer customer = FindOrCreateCustomer(db, livemode, req.email, req.name, now);
-  Subscription s;
-  s.id = NewId("sub_");
-  s.livemode = livemode;
-  s.customer_id = customer.id;
-  s.customer_email = customer.email;
-  s.plan_id = plan->id;
-  s.plan_name = plan->name;
-  if (card) {
-    s.payment_method_id = InsertPaymentMethod(db, livemode, customer.id, *card, now);
-    s.provider = card->provider;
-    s.provider_ref = card->provider_ref;
-    s.card_brand = card->brand;
-    s.card_last4 = card->last4;
-  }
+  Subscription s = NewSubscriptionOf(*plan, customer, livemode, now);
+  if (card) AttachCard(db, s, *card, now);
   s.status = "incomplete";
-  s.amount = plan->amount;
-  s.currency = plan->currency;
-  s.interval = plan->interval;
-  s.interval_count = plan->interval_count;
-  s.grace_days = plan->grace_days;
   s.metadata = req.metadata;
-  s.created_at = s.updated_at = s.billing_anchor = s.current_period_start =
-      s.current_period_end = now;
   InsertSubscription(db, s);  // first, so its payments can reference it
   DbContext ctx(db, *this, now);
   *payment_status = Start(s, now, trial, policy_, ctx, nullptr);
@@ -222,11 +203,7 @@ Status Engine::Update(Db& db, bool livemode, const std::string& id,
     }
     auto saved = provider->Attach(*card);
     if (!saved.ok()) return saved.status();
-    s->payment_method_id = InsertPaymentMethod(db, livemode, s->customer_id, *saved, now);
-    s->provider = saved->provider;
-    s->provider_ref = saved->provider_ref;
-    s->card_brand = saved->brand;
-    s->card_last4 = saved->last4;
+    AttachCard(db, *s, *saved, now);
   }
   if (metadata) s->metadata = *metadata;
   s->updated_at = now;

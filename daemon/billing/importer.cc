@@ -175,20 +175,10 @@ int64_t ImportBatch::Commit(Db& db, const Policy& policy, UnixSeconds now) {
   for (const ImportRow& r : rows_) {
     const Plan& plan = plans_.at(r.plan_id);
     Customer c = FindOrCreateCustomer(db, livemode_, r.email, r.name, now);
-    Subscription s;
-    s.id = NewId("sub_");
-    s.livemode = livemode_;
-    s.customer_id = c.id;
-    s.plan_id = plan.id;
-    if (r.card) s.payment_method_id = InsertPaymentMethod(db, livemode_, c.id, *r.card, now);
+    Subscription s = NewSubscriptionOf(plan, c, livemode_, now);
+    if (r.card) AttachCard(db, s, *r.card, now);
     s.status = r.status;
-    s.amount = plan.amount;
-    s.currency = plan.currency;
-    s.interval = plan.interval;
-    s.interval_count = plan.interval_count;
-    s.grace_days = plan.grace_days;
     s.metadata = r.metadata;
-    s.created_at = s.updated_at = now;
     Schedule(s, r, policy, now);
     InsertSubscription(db, s);
   }

@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include "common/ids.h"
+
 namespace jopay {
 
 namespace json = boost::json;
@@ -78,6 +80,33 @@ json::value Text(const std::optional<std::string>& s) {
 }
 
 }  // namespace
+
+Subscription NewSubscriptionOf(const Plan& plan, const Customer& customer, bool livemode,
+                               UnixSeconds now) {
+  Subscription s;
+  s.id = NewId("sub_");
+  s.livemode = livemode;
+  s.customer_id = customer.id;
+  s.customer_email = customer.email;
+  s.plan_id = plan.id;
+  s.plan_name = plan.name;
+  s.amount = plan.amount;
+  s.currency = plan.currency;
+  s.interval = plan.interval;
+  s.interval_count = plan.interval_count;
+  s.grace_days = plan.grace_days;
+  s.created_at = s.updated_at = s.billing_anchor = s.current_period_start =
+      s.current_period_end = now;
+  return s;
+}
+
+void AttachCard(Db& db, Subscription& s, const SavedCard& card, UnixSeconds now) {
+  s.payment_method_id = InsertPaymentMethod(db, s.livemode, s.customer_id, card, now);
+  s.provider = card.provider;
+  s.provider_ref = card.provider_ref;
+  s.card_brand = card.brand;
+  s.card_last4 = card.last4;
+}
 
 Result<Subscription> LoadSubscription(Db& db, const std::string& id, bool livemode) {
   auto& q = db.Cached(std::string(kSelect) + "WHERE s.id = ? AND s.livemode = ?");

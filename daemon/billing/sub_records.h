@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "common/status.h"
+#include "daemon/billing/customers.h"
+#include "daemon/billing/plans.h"
 #include "daemon/billing/subscription.h"
 #include "daemon/store/db.h"
 
@@ -23,6 +25,14 @@ struct SubscriptionFilter {
   int limit = 100;
   std::string starting_after;
 };
+
+// A new subscription (fresh id, not yet stored) of `customer` to `plan`: the plan's price,
+// interval and grace period are copied, so later plan changes do not touch it.
+Subscription NewSubscriptionOf(const Plan& plan, const Customer& customer, bool livemode,
+                               UnixSeconds now);
+// Saves `card` as a payment method of the subscription's customer and makes it the
+// subscription's (in memory; SaveSubscription/InsertSubscription stores the link).
+void AttachCard(Db& db, Subscription& s, const SavedCard& card, UnixSeconds now);
 
 Result<Subscription> LoadSubscription(Db& db, const std::string& id, bool livemode);
 void InsertSubscription(Db& db, const Subscription& s);
