@@ -70,3 +70,13 @@ http::Handler Guarded(Context& c, std::function<void(http::Request&, http::Respo
 }
 
 }  // namespace jopay::admin
+
+namespace jopay::admin {
+
+void AddRoute(http::Router& r, Context& c, const char* method, const char* path, RouteFn fn) {
+  r.Add(method, path, Guarded(c, [&c, fn](http::Request& req, http::Respond respond) {
+          fn(c, req, std::move(respond));
+        }));
+}
+
+}  // namespace jopay::admin

@@ -56,6 +56,10 @@ void WriteThen(Context& c, http::Respond respond, Writer::Job job,
 // is for test mode), and an exception becomes a 500 answer instead of a dropped connection.
 http::Handler Guarded(Context& c, std::function<void(http::Request&, http::Respond)> h);
 
+// Registers `fn` (a route function taking the Context) as a Guarded handler.
+using RouteFn = void (*)(Context&, http::Request&, http::Respond);
+void AddRoute(http::Router& r, Context& c, const char* method, const char* path, RouteFn fn);
+
 // Route registration, one file per resource.
 void AddPlanRoutes(http::Router& r, Context& c);
 void AddSubscriptionRoutes(http::Router& r, Context& c);

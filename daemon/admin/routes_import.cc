@@ -75,14 +75,10 @@ void Drop(Context& c, http::Request& req, http::Respond respond) {
 }  // namespace
 
 void AddImportRoutes(http::Router& r, Context& c) {
-  using namespace std::placeholders;
-  auto add = [&](const char* method, const char* path, auto fn) {
-    r.Add(method, path, Guarded(c, std::bind(fn, std::ref(c), _1, _2)));
-  };
-  add("POST", "/v1/imports", Open);
-  add("POST", "/v1/imports/{id}/lines", Lines);
-  add("POST", "/v1/imports/{id}/commit", Commit);
-  add("DELETE", "/v1/imports/{id}", Drop);
+  AddRoute(r, c, "POST", "/v1/imports", Open);
+  AddRoute(r, c, "POST", "/v1/imports/{id}/lines", Lines);
+  AddRoute(r, c, "POST", "/v1/imports/{id}/commit", Commit);
+  AddRoute(r, c, "DELETE", "/v1/imports/{id}", Drop);
 }
 
 }  // namespace jopay::admin

@@ -57,10 +57,9 @@ void RevokeKey(Context& c, http::Request& req, http::Respond respond) {
 }  // namespace
 
 void AddKeyRoutes(http::Router& r, Context& c) {
-  using namespace std::placeholders;
-  r.Add("POST", "/v1/keys", Guarded(c, std::bind(CreateKey, std::ref(c), _1, _2)));
-  r.Add("GET", "/v1/keys", Guarded(c, std::bind(ListKeys, std::ref(c), _1, _2)));
-  r.Add("POST", "/v1/keys/{id}/revoke", Guarded(c, std::bind(RevokeKey, std::ref(c), _1, _2)));
+  AddRoute(r, c, "POST", "/v1/keys", CreateKey);
+  AddRoute(r, c, "GET", "/v1/keys", ListKeys);
+  AddRoute(r, c, "POST", "/v1/keys/{id}/revoke", RevokeKey);
 }
 
 }  // namespace jopay::admin

@@ -95,16 +95,12 @@ void GetEventRoute(Context& c, http::Request& req, http::Respond respond) {
 }  // namespace
 
 void AddLedgerRoutes(http::Router& r, Context& c) {
-  using namespace std::placeholders;
-  auto add = [&](const char* method, const char* path, auto fn) {
-    r.Add(method, path, Guarded(c, std::bind(fn, std::ref(c), _1, _2)));
-  };
-  add("GET", "/v1/customers", ListCustomersRoute);
-  add("GET", "/v1/customers/{id}", GetCustomer);
-  add("GET", "/v1/payments", ListPaymentsRoute);
-  add("GET", "/v1/payments/{id}", GetPaymentRoute);
-  add("GET", "/v1/events", ListEventsRoute);
-  add("GET", "/v1/events/{id}", GetEventRoute);
+  AddRoute(r, c, "GET", "/v1/customers", ListCustomersRoute);
+  AddRoute(r, c, "GET", "/v1/customers/{id}", GetCustomer);
+  AddRoute(r, c, "GET", "/v1/payments", ListPaymentsRoute);
+  AddRoute(r, c, "GET", "/v1/payments/{id}", GetPaymentRoute);
+  AddRoute(r, c, "GET", "/v1/events", ListEventsRoute);
+  AddRoute(r, c, "GET", "/v1/events/{id}", GetEventRoute);
 }
 
 }  // namespace jopay::admin

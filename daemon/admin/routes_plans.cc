@@ -95,13 +95,11 @@ void ArchivePlanRoute(Context& c, http::Request& req, http::Respond respond) {
 }  // namespace
 
 void AddPlanRoutes(http::Router& r, Context& c) {
-  using namespace std::placeholders;
-  r.Add("POST", "/v1/plans", Guarded(c, std::bind(CreatePlan, std::ref(c), _1, _2)));
-  r.Add("GET", "/v1/plans", Guarded(c, std::bind(ListPlansRoute, std::ref(c), _1, _2)));
-  r.Add("GET", "/v1/plans/{id}", Guarded(c, std::bind(GetPlan, std::ref(c), _1, _2)));
-  r.Add("POST", "/v1/plans/{id}", Guarded(c, std::bind(UpdatePlanRoute, std::ref(c), _1, _2)));
-  r.Add("POST", "/v1/plans/{id}/archive",
-        Guarded(c, std::bind(ArchivePlanRoute, std::ref(c), _1, _2)));
+  AddRoute(r, c, "POST", "/v1/plans", CreatePlan);
+  AddRoute(r, c, "GET", "/v1/plans", ListPlansRoute);
+  AddRoute(r, c, "GET", "/v1/plans/{id}", GetPlan);
+  AddRoute(r, c, "POST", "/v1/plans/{id}", UpdatePlanRoute);
+  AddRoute(r, c, "POST", "/v1/plans/{id}/archive", ArchivePlanRoute);
 }
 
 }  // namespace jopay::admin

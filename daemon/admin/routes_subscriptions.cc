@@ -168,17 +168,13 @@ void ResumeRoute(Context& c, http::Request& req, http::Respond respond) {
 }  // namespace
 
 void AddSubscriptionRoutes(http::Router& r, Context& c) {
-  using namespace std::placeholders;
-  r.Add("POST", "/v1/subscriptions", Guarded(c, std::bind(Create, std::ref(c), _1, _2)));
-  r.Add("GET", "/v1/subscriptions", Guarded(c, std::bind(List, std::ref(c), _1, _2)));
-  r.Add("GET", "/v1/subscriptions/{id}", Guarded(c, std::bind(Get, std::ref(c), _1, _2)));
-  r.Add("POST", "/v1/subscriptions/{id}", Guarded(c, std::bind(UpdateRoute, std::ref(c), _1, _2)));
-  r.Add("POST", "/v1/subscriptions/{id}/cancel",
-        Guarded(c, std::bind(CancelRoute, std::ref(c), _1, _2)));
-  r.Add("POST", "/v1/subscriptions/{id}/pause",
-        Guarded(c, std::bind(PauseRoute, std::ref(c), _1, _2)));
-  r.Add("POST", "/v1/subscriptions/{id}/resume",
-        Guarded(c, std::bind(ResumeRoute, std::ref(c), _1, _2)));
+  AddRoute(r, c, "POST", "/v1/subscriptions", Create);
+  AddRoute(r, c, "GET", "/v1/subscriptions", List);
+  AddRoute(r, c, "GET", "/v1/subscriptions/{id}", Get);
+  AddRoute(r, c, "POST", "/v1/subscriptions/{id}", UpdateRoute);
+  AddRoute(r, c, "POST", "/v1/subscriptions/{id}/cancel", CancelRoute);
+  AddRoute(r, c, "POST", "/v1/subscriptions/{id}/pause", PauseRoute);
+  AddRoute(r, c, "POST", "/v1/subscriptions/{id}/resume", ResumeRoute);
 }
 
 }  // namespace jopay::admin

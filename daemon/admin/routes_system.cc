@@ -148,16 +148,12 @@ void Backup(Context& c, http::Request& req, http::Respond respond) {
 }  // namespace
 
 void AddSystemRoutes(http::Router& r, Context& c) {
-  using namespace std::placeholders;
-  auto add = [&](const char* method, const char* path, auto fn) {
-    r.Add(method, path, Guarded(c, std::bind(fn, std::ref(c), _1, _2)));
-  };
-  add("GET", "/v1/status", StatusRoute);
-  add("GET", "/v1/clock", ClockGet);
-  add("POST", "/v1/clock/set", ClockSet);
-  add("POST", "/v1/clock/advance", ClockAdvance);
-  add("POST", "/v1/renew", Renew);
-  add("POST", "/v1/backup", Backup);
+  AddRoute(r, c, "GET", "/v1/status", StatusRoute);
+  AddRoute(r, c, "GET", "/v1/clock", ClockGet);
+  AddRoute(r, c, "POST", "/v1/clock/set", ClockSet);
+  AddRoute(r, c, "POST", "/v1/clock/advance", ClockAdvance);
+  AddRoute(r, c, "POST", "/v1/renew", Renew);
+  AddRoute(r, c, "POST", "/v1/backup", Backup);
 }
 
 }  // namespace jopay::admin
