@@ -44,8 +44,10 @@ json::value OptTime(std::optional<UnixSeconds> t) {
 }  // namespace
 
 void InsertPayment(Db& db, const Payment& p) {
-  db.Cached(fmt::format("INSERT INTO payments ({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                        kColumns))
+  // Built once: this runs for every renewal.
+  static const std::string sql =
+      fmt::format("INSERT INTO payments ({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", kColumns);
+  db.Cached(sql)
       .Args(p.id, int64_t{p.livemode}, p.subscription_id, p.customer_id, p.payment_method_id,
             p.provider, p.amount, p.currency, p.status, p.failure_code, p.failure_message,
             int64_t{p.attempt}, p.period_start, p.period_end, p.idempotency_key, p.created_at,

@@ -109,7 +109,8 @@ void AttachCard(Db& db, Subscription& s, const SavedCard& card, UnixSeconds now)
 }
 
 Result<Subscription> LoadSubscription(Db& db, const std::string& id, bool livemode) {
-  auto& q = db.Cached(std::string(kSelect) + "WHERE s.id = ? AND s.livemode = ?");
+  static const std::string sql = std::string(kSelect) + "WHERE s.id = ? AND s.livemode = ?";
+  auto& q = db.Cached(sql);
   q.Args(id, int64_t{livemode});
   if (!q.Step()) return Status::NotFound(fmt::format("No such subscription: {}", id), "id");
   Subscription s = Read(q);
@@ -163,8 +164,9 @@ std::vector<Subscription> ListSubscriptions(Db& db, const SubscriptionFilter& f)
 }
 
 std::vector<Subscription> LoadDue(Db& db, UnixSeconds until, int limit) {
-  auto& q = db.Cached(std::string(kSelect) +
-                      "WHERE s.next_action_at <= ? ORDER BY s.next_action_at, s.rowid LIMIT ?");
+  static const std::string sql =
+      std::string(kSelect) + "WHERE s.next_action_at <= ? ORDER BY s.next_action_at, s.rowid LIMIT ?";
+  auto& q = db.Cached(sql);
   q.Args(until, int64_t{limit});
   return ReadAll(q);
 }

@@ -16,7 +16,9 @@ Event Read(const Stmt& q) {
 
 std::string InsertEvent(Db& db, Event e) {
   if (e.id.empty()) e.id = NewId("evt_");
-  db.Cached(fmt::format("INSERT INTO events ({}) VALUES (?,?,?,?,?,?,?)", kColumns))
+  static const std::string sql =  // built once: this runs for every event
+      fmt::format("INSERT INTO events ({}) VALUES (?,?,?,?,?,?,?)", kColumns);
+  db.Cached(sql)
       .Args(e.id, int64_t{e.livemode}, e.type, e.object_id, e.sequence, e.data, e.created_at)
       .Exec();
   return e.id;
