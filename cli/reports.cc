@@ -1,5 +1,7 @@
 #include "cli/reports.h"
 
+#include <algorithm>
+
 #include "cli/columns.h"
 #include "common/money.h"
 
@@ -67,6 +69,16 @@ std::vector<KeyValue> SummaryRows(const json::object& s) {
     rows.push_back({key, {Field(s, key)}});
   }
   rows.push_back({"charged", {Charged(s)}});
+  // Counts of the clock's other due work (e.g. sessions_expired), whatever the daemon reports.
+  for (const auto& [key, value] : s) {
+    if (!value.is_int64() || std::string_view(key) == "renewed" || key == "failed" ||
+        key == "retried" || key == "expired" || key == "reminders") {
+      continue;
+    }
+    std::string label(key);
+    std::replace(label.begin(), label.end(), '_', ' ');
+    rows.push_back({label, {Field(s, key)}});
+  }
   return rows;
 }
 

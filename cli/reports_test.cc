@@ -47,4 +47,12 @@ TEST_CASE("reports: durations show their largest unit and the next") {
   CHECK(HumanDuration(86400 * 3 + 5) == "3d");
 }
 
+TEST_CASE("reports: counts of other due work the daemon reports get a row each") {
+  auto rows = SummaryRows(json::parse(R"({"renewed": 0, "failed": 0, "retried": 0,
+      "expired": 0, "reminders": 0, "charged": {}, "sessions_expired": 4})")
+                              .as_object());
+  CHECK(Value(rows, "sessions expired") == "4");
+  CHECK(Value(rows, "renewed") == "0");
+}
+
 }  // namespace jopay::cli

@@ -16,9 +16,11 @@ namespace {
 json::object SummaryView(const Summary& s, bool dry_run, UnixSeconds now) {
   json::object charged;
   for (const auto& [cur, amount] : s.charged) charged[cur] = amount;
-  return {{"dry_run", dry_run},     {"now", FormatRfc3339(now)}, {"renewed", s.renewed},
-          {"failed", s.failed},     {"retried", s.retried},      {"expired", s.expired},
-          {"reminders", s.reminders}, {"charged", std::move(charged)}};
+  json::object view{{"dry_run", dry_run},     {"now", FormatRfc3339(now)}, {"renewed", s.renewed},
+                    {"failed", s.failed},     {"retried", s.retried},      {"expired", s.expired},
+                    {"reminders", s.reminders}, {"charged", std::move(charged)}};
+  for (const auto& [name, n] : s.work) view[name] = n;  // other due work, e.g. sessions_expired
+  return view;
 }
 
 json::object ClockView(const Clock& clock) {

@@ -15,6 +15,7 @@ void Summary::Add(const Summary& o) {
   expired += o.expired;
   reminders += o.reminders;
   for (const auto& [cur, amount] : o.charged) charged[cur] += amount;
+  for (const auto& [name, n] : o.work) work[name] += n;
 }
 
 namespace {

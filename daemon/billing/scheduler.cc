@@ -18,6 +18,12 @@ Scheduler::Scheduler(Store& store, Engine& engine, Clock& clock, int batch_size)
 
 Scheduler::~Scheduler() { Stop(); }
 
+void Scheduler::AddWork(DueWork* work) { works_.push_back(work); }
+
+void Scheduler::OnClockMoved(std::function<void()> listener) {
+  clock_listeners_.push_back(std::move(listener));
+}
+
 void Scheduler::Start() { thread_ = std::thread([this] { Loop(); }); }
 
 void Scheduler::Stop() {
@@ -77,8 +83,21 @@ Result<Summary> Scheduler::DoMoveClock(UnixSeconds target) {
     return Status::Invalid(fmt::format("The clock cannot go back (it is {}).",
                                        FormatRfc3339(clock_.Now())), "time");
   }
-  auto fired = RunDue(target, true, target);
-  if (!fired.ok()) return fired;
+  // Subscriptions and the other work interleave in time order: the subscriptions run up to
+  // the next moment some other work is due, then that work runs, and so on up to the target.
+  Summary fired;
+  for (;;) {
+    std::optional<UnixSeconds> other = EarliestWorkDue();
+    UnixSeconds step = other ? std::clamp(*other, clock_.Now(), target) : target;
+    auto part = RunSubscriptionsDue(step, true, step);
+    if (!part.ok()) return part;
+    fired.Add(*part);
+    for (DueWork* w : works_) {
+      Status st = w->RunDue(step, true, step, fired);
+      if (!st.ok()) return st;
+    }
+    if (step >= target) break;
+  }
   Status st = store_.writer().Run([target](Db& db) {
     db.Cached("INSERT INTO meta (key, value) VALUES ('clock_now', ?) "
               "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
@@ -88,10 +107,22 @@ Result<Summary> Scheduler::DoMoveClock(UnixSeconds target) {
   });
   if (!st.ok()) return st;
   clock_.Set(target);
+  for (auto& listener : clock_listeners_) listener();
   return fired;
 }
 
 Result<Summary> Scheduler::RunDue(UnixSeconds until, bool use_due_time, UnixSeconds now) {
+  auto total = RunSubscriptionsDue(until, use_due_time, now);
+  if (!total.ok()) return total;
+  for (DueWork* w : works_) {
+    Status st = w->RunDue(until, use_due_time, now, *total);
+    if (!st.ok()) return st;
+  }
+  return total;
+}
+
+Result<Summary> Scheduler::RunSubscriptionsDue(UnixSeconds until, bool use_due_time,
+                                               UnixSeconds now) {
   Summary total;
   for (;;) {
     Summary part;
@@ -143,6 +174,22 @@ Result<Summary> Scheduler::DryRun(UnixSeconds until, bool use_due_time, UnixSeco
 }
 
 std::optional<UnixSeconds> Scheduler::EarliestDue() {
+  auto subs = EarliestSubscriptionDue();
+  auto other = EarliestWorkDue();
+  if (subs && other) return std::min(*subs, *other);
+  return subs ? subs : other;
+}
+
+std::optional<UnixSeconds> Scheduler::EarliestWorkDue() {
+  std::optional<UnixSeconds> earliest;
+  for (DueWork* w : works_) {
+    auto at = w->EarliestDue(store_.reader());
+    if (at && (!earliest || *at < *earliest)) earliest = at;
+  }
+  return earliest;
+}
+
+std::optional<UnixSeconds> Scheduler::EarliestSubscriptionDue() {
   auto& q = store_.reader().Cached(
       "SELECT MIN(next_action_at) FROM subscriptions WHERE next_action_at IS NOT NULL");
   q.Step();
@@ -162,6 +209,9 @@ void Scheduler::RunTimerWork() {
   if (s.renewed || s.failed || s.expired || s.reminders) {
     LogInfo("due work: renewed {}, failed {}, retried {}, expired {}, reminders {}", s.renewed,
             s.failed, s.retried, s.expired, s.reminders);
+  }
+  for (const auto& [name, n] : s.work) {
+    if (n > 0) LogInfo("due work: {} {}", name, n);
   }
 }
 

@@ -14,9 +14,11 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "common/status.h"
 #include "daemon/billing/clock.h"
+#include "daemon/billing/due_work.h"
 #include "daemon/billing/engine.h"
 #include "daemon/store/store.h"
 
@@ -28,6 +30,11 @@ class Scheduler {
 
   Scheduler(Store& store, Engine& engine, Clock& clock, int batch_size = 10000);
   ~Scheduler();
+  // Other timed work to drive (session expiry, webhook retries). Before Start(); not owned.
+  void AddWork(DueWork* work);
+  // Called (on the scheduler thread) after the manual clock moved, e.g. to wake a webhook
+  // dispatcher whose retries are now due. Before Start().
+  void OnClockMoved(std::function<void()> listener);
   void Start();
   // Ends after the batch in progress; queued requests are answered Unavailable.
   void Stop();
@@ -39,11 +46,15 @@ class Scheduler {
   // Manual clock only: fires everything due up to `target` in due-time order, then moves the
   // clock to `target` (persisted). Refuses to move back.
   void MoveClock(UnixSeconds target, Done done);
-  // The earliest pending action, if any (read-only).
+  // The earliest pending action of subscriptions or any added work, if any (read-only).
   std::optional<UnixSeconds> EarliestDue();
 
  private:
+  std::optional<UnixSeconds> EarliestSubscriptionDue();
+  std::optional<UnixSeconds> EarliestWorkDue();
+  // Subscriptions, then every added work, up to `until`.
   Result<Summary> RunDue(UnixSeconds until, bool use_due_time, UnixSeconds now);
+  Result<Summary> RunSubscriptionsDue(UnixSeconds until, bool use_due_time, UnixSeconds now);
   Result<Summary> DryRun(UnixSeconds until, bool use_due_time, UnixSeconds now);
   Result<Summary> DoMoveClock(UnixSeconds target);
   void Enqueue(std::function<void()> request, Done done);
@@ -54,6 +65,8 @@ class Scheduler {
   Engine& engine_;
   Clock& clock_;
   int batch_size_;
+  std::vector<DueWork*> works_;
+  std::vector<std::function<void()>> clock_listeners_;
 
   std::mutex mu_;
   std::mutex join_mu_;  // Stop() may be called from two threads; only one may join

@@ -110,6 +110,7 @@ struct Summary {
   int64_t expired = 0;    // subscriptions that ended
   int64_t reminders = 0;  // subscription.trial_ending events
   std::map<std::string, int64_t> charged;  // currency -> minor units collected
+  std::map<std::string, int64_t> work;     // other DueWork done, e.g. "sessions_expired" -> 3
   void Add(const Summary& o);
 };
 
