@@ -1,6 +1,7 @@
 #include "daemon/config.h"
 
 #include <CLI/CLI.hpp>
+#include <boost/url/parse.hpp>
 #include <fmt/core.h>
 
 #include <charconv>
@@ -33,16 +34,21 @@ Status ParseRetrySchedule(const std::string& text, std::vector<int64_t>& out) {
   return Status::Ok();
 }
 
+// HOST:PORT, where HOST is a name, an IPv4 address or a bracketed IPv6 address ("[::1]:8080"),
+// parsed as a URL authority by Boost.URL.
 Status ParseListen(Config& c) {
-  size_t colon = c.listen.rfind(':');
-  if (colon == std::string::npos) return Status::Invalid("listen must be HOST:PORT", "listen");
-  c.listen_host = c.listen.substr(0, colon);
-  std::string port = c.listen.substr(colon + 1);
+  auto authority = boost::urls::parse_authority(c.listen);
+  if (!authority || !authority->has_port() || authority->has_userinfo() ||
+      authority->host_address().empty()) {
+    return Status::Invalid("listen must be HOST:PORT (IPv6 in brackets: [::1]:8080)", "listen");
+  }
   unsigned value = 0;
+  std::string_view port = authority->port();
   auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (ec != std::errc() || end != port.data() + port.size() || value > 65535) {
+  if (port.empty() || ec != std::errc() || end != port.data() + port.size() || value > 65535) {
     return Status::Invalid("listen port must be 0..65535", "listen");
   }
+  c.listen_host = authority->host_address();
   c.listen_port = static_cast<unsigned short>(value);
   return Status::Ok();
 }

@@ -68,6 +68,9 @@ int RunDaemon(const Config& config) {
   ::umask(027);
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
+  // A socket elsewhere (e.g. /run/jopay/jopayd.sock) needs its directory too.
+  std::filesystem::path socket_dir = std::filesystem::path(config.socket).parent_path();
+  if (!socket_dir.empty()) std::filesystem::create_directories(socket_dir, ec);
   auto lock = TakeLock(config.data_dir);
   if (!lock.ok()) {
     LogError("{}", lock.status().message());
@@ -95,11 +98,18 @@ int RunDaemon(const Config& config) {
   admin::Context ctx{**store, engine, scheduler, clock,
                      {std::filesystem::absolute(config.data_dir).string(), config.socket,
                       config.listen, SystemNow()},
+                     {},
                      {}};
   http::Router admin_router;
   admin::AddAdminRoutes(admin_router, ctx);
   http::ServerOptions server_options;
   server_options.on_error = [](const std::string& what) { LogError("http: {}", what); };
+  if (config.log_level == "debug") {
+    server_options.on_answer = [](const std::string& method, const std::string& path, int status,
+                                  int64_t micros) {
+      LogDebug("http: {} {} -> {} in {} us", method, path, status, micros);
+    };
+  }
   http::Server admin_server(io, admin_router, server_options);
   http::Router public_router;
   public_router.Add("GET", "/healthz", [](http::Request&, http::Respond respond) {
@@ -113,10 +123,14 @@ int RunDaemon(const Config& config) {
     LogError("{}", st.message());
     return 1;
   }
-  ctx.info.listen = fmt::format("{}:{}", config.listen_host, public_server.tcp_port());
+  // IPv6 hosts are bracketed, as in URLs and in --listen.
+  std::string host = config.listen_host.find(':') == std::string::npos
+                         ? config.listen_host
+                         : "[" + config.listen_host + "]";
+  ctx.info.listen = fmt::format("{}:{}", host, public_server.tcp_port());
   scheduler.Start();
-  LogInfo("jopayd {} ready: socket {}, public http://{}:{}, clock {} ({})", JOPAY_VERSION,
-          config.socket, config.listen_host, public_server.tcp_port(), config.clock,
+  LogInfo("jopayd {} ready: socket {}, public http://{}, clock {} ({})", JOPAY_VERSION,
+          config.socket, ctx.info.listen, config.clock,
           FormatRfc3339(clock.Now()));
 
   // On a signal: stop accepting, and stop the scheduler on a thread of its own (it finishes
@@ -135,6 +149,7 @@ int RunDaemon(const Config& config) {
   second.join();
   if (stopper.joinable()) stopper.join();
   scheduler.Stop();
+  ctx.background.JoinAll();
   (*store)->Close();
   ::close(*lock);
   LogInfo("stopped");

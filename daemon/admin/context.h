@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "daemon/admin/background.h"
 #include "daemon/billing/clock.h"
 #include "daemon/billing/engine.h"
 #include "daemon/billing/importer.h"
@@ -32,6 +33,7 @@ struct Context {
   Clock& clock;
   DaemonInfo info;
   ImportRegistry imports;
+  Background background;  // long requests (backup) off the io threads
 };
 
 // Test mode unless the request says `JoPay-Mode: live`.

@@ -142,9 +142,11 @@ void Backup(Context& c, http::Request& req, http::Respond respond) {
     st = Status::Invalid("path must be absolute", "path");
   }
   if (!st.ok()) return respond(http::ErrorResponse(st));
-  auto bytes = c.store.Backup(*path);
-  if (!bytes.ok()) return respond(http::ErrorResponse(bytes.status()));
-  respond(Ok(json::object{{"path", *path}, {"bytes", *bytes}}));
+  c.background.Run([&c, dest = *path, respond] {
+    auto bytes = c.store.Backup(dest);
+    if (!bytes.ok()) return respond(http::ErrorResponse(bytes.status()));
+    respond(Ok(json::object{{"path", dest}, {"bytes", *bytes}}));
+  });
 }
 
 }  // namespace

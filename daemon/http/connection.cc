@@ -1,6 +1,7 @@
 #include "daemon/http/connection.h"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <optional>
 #include <utility>
@@ -75,6 +76,11 @@ class Responder {
 
   void Send(Response r) {
     if (sent_.exchange(true)) return;
+    if (const auto& on_answer = conn_->state().options().on_answer) {
+      auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::steady_clock::now() - started_);
+      on_answer(req_->method, req_->path, r.status, micros.count());
+    }
     net::post(conn_->executor(),
               [conn = conn_, r = std::move(r)]() mutable { conn->Write(std::move(r)); });
     work_.reset();  // the posted write is work of its own
@@ -85,6 +91,7 @@ class Responder {
   std::shared_ptr<Request> req_;  // keeps the handler's Request alive while it may answer
   net::executor_work_guard<net::any_io_executor> work_;
   std::atomic<bool> sent_{false};
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
 template <class Protocol>

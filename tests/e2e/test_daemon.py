@@ -1,9 +1,13 @@
 """jopayd as a process: one per data dir, clean shutdown, crash recovery, status, backup, the
 clock modes, its config file and flags."""
+import http.client
 import json
 import os
+import shutil
 import signal
+import socket
 import sqlite3
+import stat
 import subprocess
 import tempfile
 import threading
@@ -461,6 +465,64 @@ class ConfigTest(DaemonProcessTest):
         self.assertIn("/nonexistent/jopayd.toml", r.stderr)
 
 
+class ListenDaemon(Daemon):
+    """A Daemon whose --listen and --socket the test picks."""
+
+    def __init__(self, listen, socket_path=None, **kw):
+        super().__init__(**kw)
+        self.listen = listen
+        if socket_path:
+            self.socket = socket_path
+
+    def args(self):
+        a = super().args()
+        a[a.index("--listen") + 1] = self.listen
+        return a + ["--socket", self.socket]
+
+
+def ipv6_loopback_available():
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+class ListenAndSocketTest(DaemonProcessTest):
+    def start(self, d):
+        self.addCleanup(d.cleanup)
+        return d.start()
+
+    @unittest.skipUnless(ipv6_loopback_available(), "no IPv6 loopback on this machine")
+    def test_ipv6_listen_address_in_brackets(self):
+        d = self.start(ListenDaemon("[::1]:0"))
+        listen = d.ok("status")["listen"]
+        self.assertTrue(listen.startswith("[::1]:"), listen)
+        port = int(listen.rsplit(":", 1)[1])
+        conn = http.client.HTTPConnection("::1", port, timeout=10)
+        conn.request("GET", "/healthz")
+        self.assertEqual(conn.getresponse().status, 200)
+
+    def test_socket_directory_is_created(self):
+        root = tempfile.mkdtemp(prefix="jopay-sock-")
+        self.addCleanup(shutil.rmtree, root, ignore_errors=True)
+        path = os.path.join(root, "run", "jopay", "jopayd.sock")
+        d = self.start(ListenDaemon("127.0.0.1:0", socket_path=path))
+        self.assertTrue(stat.S_ISSOCK(os.stat(path).st_mode))
+        self.assertEqual(d.ok("status")["socket"], path)
+
+    def test_debug_log_level_logs_each_request(self):
+        d = self.start(ListenDaemon("127.0.0.1:0", extra_args=["--log-level", "debug"]))
+        d.ok("status")
+        self.assertRegex(d.log(), r"http: GET /v1/status -> 200 in \d+ us")
+
+    def test_info_log_level_does_not(self):
+        d = self.start(ListenDaemon("127.0.0.1:0"))
+        d.ok("status")
+        self.assertNotIn("http: GET /v1/status", d.log())
+
+
 class FlagsTest(unittest.TestCase):
     def run_jopayd(self, *args):
         with tempfile.TemporaryDirectory() as tmp:
@@ -476,7 +538,9 @@ class FlagsTest(unittest.TestCase):
 
     def test_bad_flag_values_exit_non_zero(self):
         for args in (("--clock", "sundial"), ("--clock-start", "yesterday"),
-                     ("--listen", "nohostport"), ("--retry-schedule", "3d,1d"),
+                     ("--listen", "nohostport"), ("--listen", "[::1]"), ("--listen", "::1:80"),
+                     ("--listen", "host:99999"), ("--listen", "user@host:80"),
+                     ("--listen", "host:"), ("--retry-schedule", "3d,1d"),
                      ("--log-level", "loud")):
             with self.subTest(args=args):
                 listen = () if args[0] == "--listen" else ("--listen", "127.0.0.1:0")
