@@ -12,8 +12,11 @@
 
 #include "common/log.h"
 #include "daemon/admin/context.h"
+#include "daemon/checkout/session_expiry.h"
 #include "daemon/http/server.h"
 #include "daemon/providers/sandbox.h"
+#include "daemon/public/context.h"
+#include "daemon/public/tokens.h"
 
 namespace jopay {
 
@@ -53,6 +56,15 @@ Result<UnixSeconds> ManualClockStart(Store& store, const Config& config) {
   return SystemNow();
 }
 
+// The base of the links handed out: --public-url, or (its default) http://HOST:PORT with the
+// port actually bound, so --listen HOST:0 still gives working links.
+std::string PublicBaseUrl(const Config& c, unsigned short bound_port) {
+  std::string url = c.public_url;
+  if (url == "http://" + c.listen) url = fmt::format("http://{}:{}", c.listen_host, bound_port);
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
 void ConfigureLogging(const Config& c) {
   if (c.log_level == "debug") SetLogLevel(LogLevel::kDebug);
   if (c.log_level == "warn") SetLogLevel(LogLevel::kWarn);
@@ -90,11 +102,18 @@ int RunDaemon(const Config& config) {
   Engine engine(policy, std::make_unique<SandboxProvider>());
   Scheduler scheduler(**store, engine, clock);
   (*store)->writer().SetCommitHook([&scheduler] { scheduler.Wake(); });
+  SessionExpiry session_expiry(**store);
+  scheduler.AddWork(&session_expiry);
+  auto signing_key = LoadOrCreateSigningKey(**store);
+  if (!signing_key.ok()) {
+    LogError("{}", signing_key.status().message());
+    return 1;
+  }
 
   boost::asio::io_context io;
   admin::Context ctx{**store, engine, scheduler, clock,
                      {std::filesystem::absolute(config.data_dir).string(), config.socket,
-                      config.listen, SystemNow()},
+                      config.listen, SystemNow(), ""},
                      {}};
   http::Router admin_router;
   admin::AddAdminRoutes(admin_router, ctx);
@@ -105,6 +124,8 @@ int RunDaemon(const Config& config) {
   public_router.Add("GET", "/healthz", [](http::Request&, http::Respond respond) {
     respond(http::JsonResponse(200, boost::json::object{{"ok", true}}));
   });
+  pub::Context public_ctx{**store, engine, scheduler, clock, "", *signing_key};
+  pub::AddPublicRoutes(public_router, public_ctx);
   http::Server public_server(io, public_router, server_options);
 
   Status st = admin_server.ListenUnix(config.socket, 0660);
@@ -114,6 +135,8 @@ int RunDaemon(const Config& config) {
     return 1;
   }
   ctx.info.listen = fmt::format("{}:{}", config.listen_host, public_server.tcp_port());
+  public_ctx.public_url = PublicBaseUrl(config, public_server.tcp_port());
+  ctx.info.public_url = public_ctx.public_url;
   scheduler.Start();
   LogInfo("jopayd {} ready: socket {}, public http://{}:{}, clock {} ({})", JOPAY_VERSION,
           config.socket, config.listen_host, public_server.tcp_port(), config.clock,
