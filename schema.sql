@@ -138,3 +138,48 @@ CREATE TABLE api_keys (
   last_used_at INTEGER,
   revoked_at   INTEGER
 );
+
+-- migration 2
+-- Checkout sessions (the public checkout API and its hosted page). mode 'payment' charges
+-- amount once for line_items; mode 'subscription' starts a subscription to plan (a JSON
+-- snapshot {id?, name, amount, currency, interval, interval_count}; without an id the plan is
+-- found or created when the session is paid). Pending sessions expire at expires_at.
+CREATE TABLE checkout_sessions (
+  id                  TEXT PRIMARY KEY,
+  livemode            INTEGER NOT NULL,
+  mode                TEXT NOT NULL CHECK (mode IN ('payment', 'subscription')),
+  status              TEXT NOT NULL CHECK (status IN ('pending', 'completed', 'expired',
+                        'cancelled')),
+  amount              INTEGER NOT NULL,
+  currency            TEXT NOT NULL,
+  line_items          TEXT NOT NULL DEFAULT '[]',
+  plan                TEXT,
+  trial_days          INTEGER,
+  customer_email      TEXT,
+  client_reference_id TEXT,
+  success_url         TEXT NOT NULL,
+  cancel_url          TEXT NOT NULL,
+  metadata            TEXT NOT NULL DEFAULT '{}',
+  subscription_id     TEXT,
+  payment_id          TEXT,
+  attempts            INTEGER NOT NULL DEFAULT 0,
+  sequence            INTEGER NOT NULL DEFAULT 0,
+  expires_at          INTEGER NOT NULL,
+  completed_at        INTEGER,
+  created_at          INTEGER NOT NULL,
+  updated_at          INTEGER NOT NULL
+);
+CREATE INDEX checkout_sessions_pending ON checkout_sessions (expires_at)
+  WHERE status = 'pending';
+
+-- Idempotency-Key of the public API's POSTs: the first answer, replayed for 24 h to the same
+-- key (per mode) with the same request; another request under the key is refused.
+CREATE TABLE idempotency_keys (
+  livemode     INTEGER NOT NULL,
+  key          TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  status       INTEGER NOT NULL,
+  body         TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  PRIMARY KEY (livemode, key)
+) WITHOUT ROWID;

@@ -81,6 +81,17 @@ std::vector<Column> EventColumns() {
   };
 }
 
+std::vector<Column> SessionColumns() {
+  return {
+      {"ID", [](const json::object& o) { return Plain(o, "id"); }},
+      {"MODE", [](const json::object& o) { return Plain(o, "mode"); }},
+      {"STATUS", Status},
+      {"AMOUNT", [](const json::object& o) { return Cell{MoneyText(o, "amount_cents")}; }},
+      {"EMAIL", [](const json::object& o) { return Plain(o, "customer_email"); }},
+      {"EXPIRES", [](const json::object& o) { return Plain(o, "expires_at"); }},
+  };
+}
+
 Cell KeyState(const json::object& o) {
   const json::value* revoked = o.if_contains("revoked_at");
   if (revoked && !revoked->is_null()) return {"revoked", StatusColor("revoked")};
@@ -118,6 +129,7 @@ const std::vector<Column>& ColumnsFor(std::string_view object) {
       {"plan", PlanColumns()},         {"subscription", SubscriptionColumns()},
       {"customer", CustomerColumns()}, {"payment", PaymentColumns()},
       {"event", EventColumns()},       {"api_key", KeyColumns()},
+      {"checkout.session", SessionColumns()},
   };
   static const std::vector<Column> other = OtherColumns();
   auto it = by_type.find(object);

@@ -116,6 +116,27 @@ std::vector<CommandSpec> HistoryCommands() {
   };
 }
 
+const std::vector<std::string> kSessionStatuses = {"pending", "completed", "expired", "cancelled"};
+
+std::vector<CommandSpec> SessionCommands() {
+  ArgSpec id{"ID", "checkout session id (cs_...)"};
+  return {
+      {"sessions", "list", "List checkout sessions",
+       {},
+       {{"status", "STATUS", "only this status", K::kText, kSessionStatuses}},
+       SessionsList, true},
+      {"sessions", "get", "Show a checkout session", {id}, {}, SessionsGet},
+      {"sessions", "cancel", "Cancel a pending checkout session", {id}, {}, SessionsCancel,
+       false, true},
+      {"sessions", "pay", "Pay a pending session with a card, as the hosted page does",
+       {id},
+       {Required({"card", "NUMBER", "sandbox test card number, e.g. 4242424242424242"}),
+        {"email", "EMAIL", "the payer's email (when the session has no customer_email)"},
+        {"name", "NAME", "the payer's name"}},
+       SessionsPay},
+  };
+}
+
 std::vector<CommandSpec> KeyCommands() {
   return {
       {"keys", "create", "Create an API key (the secret is shown once)",
@@ -169,7 +190,7 @@ void AddImplicitOptions(CommandSpec& c) {
 std::vector<CommandSpec> BuildTable() {
   std::vector<CommandSpec> all;
   for (auto group : {PlanCommands, CustomerCommands, SubscriptionCommands, HistoryCommands,
-                     KeyCommands, ClockCommands, TopLevelCommands}) {
+                     SessionCommands, KeyCommands, ClockCommands, TopLevelCommands}) {
     for (auto& c : group()) all.push_back(std::move(c));
   }
   for (auto& c : all) AddImplicitOptions(c);
@@ -190,6 +211,7 @@ std::span<const NounSpec> Nouns() {
       {"subscriptions", "Customers' subscriptions to plans"},
       {"payments", "Charges, paid or failed"},
       {"events", "The record of every state change (what webhooks deliver)"},
+      {"sessions", "Checkout sessions (what the hosted checkout page sells)"},
       {"keys", "API keys for the public API"},
       {"clock", "The billing clock"},
   };

@@ -41,6 +41,12 @@ Status KeysCreate(Invocation& inv);
 Status KeysList(Invocation& inv);
 Status KeysRevoke(Invocation& inv);
 
+// cli/sessions.cc: checkout sessions.
+Status SessionsList(Invocation& inv);
+Status SessionsGet(Invocation& inv);
+Status SessionsCancel(Invocation& inv);
+Status SessionsPay(Invocation& inv);
+
 // cli/clock.cc: the billing clock and on-demand renewal runs.
 Status ClockShow(Invocation& inv);
 Status ClockSet(Invocation& inv);

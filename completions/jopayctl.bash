@@ -35,7 +35,7 @@ _jopayctl() {
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "$globals" -- "$cur"))
             else
-                COMPREPLY=($(compgen -W "plans customers subscriptions payments events keys clock status renew backup completion" -- "$cur"))
+                COMPREPLY=($(compgen -W "plans customers subscriptions payments events sessions keys clock status renew backup completion" -- "$cur"))
             fi
             return ;;
         plans)
@@ -162,6 +162,33 @@ _jopayctl() {
                     ;;
                 get)
                     opts=""
+                    nargs=1 npos=$((${#args[@]} - 2))
+                    ;;
+                *) return ;;
+            esac ;;
+        sessions)
+            case ${args[1]} in
+                "") COMPREPLY=($(compgen -W "list get cancel pay" -- "$cur")); return ;;
+                list)
+                    opts="--status --limit --starting-after"
+                    case $prev in
+                        --status) COMPREPLY=($(compgen -W "pending completed expired cancelled" -- "$cur")); return ;;
+                        --limit|--starting-after) return ;;
+                    esac
+                    ;;
+                get)
+                    opts=""
+                    nargs=1 npos=$((${#args[@]} - 2))
+                    ;;
+                cancel)
+                    opts="--confirm"
+                    nargs=1 npos=$((${#args[@]} - 2))
+                    ;;
+                pay)
+                    opts="--card --email --name"
+                    case $prev in
+                        --card|--email|--name) return ;;
+                    esac
                     nargs=1 npos=$((${#args[@]} - 2))
                     ;;
                 *) return ;;

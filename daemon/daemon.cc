@@ -12,8 +12,11 @@
 
 #include "common/log.h"
 #include "daemon/admin/context.h"
+#include "daemon/checkout/session_expiry.h"
 #include "daemon/http/server.h"
 #include "daemon/providers/sandbox.h"
+#include "daemon/public/context.h"
+#include "daemon/public/tokens.h"
 
 namespace jopay {
 
@@ -51,6 +54,16 @@ Result<UnixSeconds> ManualClockStart(Store& store, const Config& config) {
   q.Reset();
   if (!config.clock_start.empty()) return ParseRfc3339(config.clock_start);
   return SystemNow();
+}
+
+// The base of the links handed out: --public-url, or (its default) http://HOST:PORT with the
+// port actually bound, so --listen HOST:0 still gives working links.
+// `bound` is the public listener's HOST:PORT as bound (port 0 resolved, IPv6 bracketed).
+std::string PublicBaseUrl(const Config& c, const std::string& bound) {
+  std::string url = c.public_url;
+  if (url == "http://" + c.listen) url = "http://" + bound;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
 }
 
 void ConfigureLogging(const Config& c) {
@@ -93,11 +106,18 @@ int RunDaemon(const Config& config) {
   Engine engine(policy, std::make_unique<SandboxProvider>());
   Scheduler scheduler(**store, engine, clock);
   (*store)->writer().SetCommitHook([&scheduler] { scheduler.Wake(); });
+  SessionExpiry session_expiry(**store);
+  scheduler.AddWork(&session_expiry);
+  auto signing_key = LoadOrCreateSigningKey(**store);
+  if (!signing_key.ok()) {
+    LogError("{}", signing_key.status().message());
+    return 1;
+  }
 
   boost::asio::io_context io;
   admin::Context ctx{**store, engine, scheduler, clock,
                      {std::filesystem::absolute(config.data_dir).string(), config.socket,
-                      config.listen, SystemNow()},
+                      config.listen, SystemNow(), ""},
                      {},
                      {}};
   http::Router admin_router;
@@ -115,6 +135,8 @@ int RunDaemon(const Config& config) {
   public_router.Add("GET", "/healthz", [](http::Request&, http::Respond respond) {
     respond(http::JsonResponse(200, boost::json::object{{"ok", true}}));
   });
+  pub::Context public_ctx{**store, engine, scheduler, clock, "", *signing_key};
+  pub::AddPublicRoutes(public_router, public_ctx);
   http::Server public_server(io, public_router, server_options);
 
   Status st = admin_server.ListenUnix(config.socket, 0660);
@@ -128,6 +150,8 @@ int RunDaemon(const Config& config) {
                          ? config.listen_host
                          : "[" + config.listen_host + "]";
   ctx.info.listen = fmt::format("{}:{}", host, public_server.tcp_port());
+  public_ctx.public_url = PublicBaseUrl(config, ctx.info.listen);
+  ctx.info.public_url = public_ctx.public_url;
   scheduler.Start();
   LogInfo("jopayd {} ready: socket {}, public http://{}, clock {} ({})", JOPAY_VERSION,
           config.socket, ctx.info.listen, config.clock,

@@ -24,6 +24,7 @@ struct DaemonInfo {
   std::string socket;
   std::string listen;
   UnixSeconds started_at = 0;  // wall-clock
+  std::string public_url;      // base of checkout links (set once the public port is bound)
 };
 
 struct Context {
@@ -69,6 +70,7 @@ void AddLedgerRoutes(http::Router& r, Context& c);  // customers, payments, even
 void AddSystemRoutes(http::Router& r, Context& c);  // status, clock, renew, backup
 void AddKeyRoutes(http::Router& r, Context& c);
 void AddImportRoutes(http::Router& r, Context& c);
+void AddSessionRoutes(http::Router& r, Context& c);  // checkout sessions
 
 inline void AddAdminRoutes(http::Router& r, Context& c) {
   AddPlanRoutes(r, c);
@@ -77,6 +79,7 @@ inline void AddAdminRoutes(http::Router& r, Context& c) {
   AddSystemRoutes(r, c);
   AddKeyRoutes(r, c);
   AddImportRoutes(r, c);
+  AddSessionRoutes(r, c);
 }
 
 }  // namespace jopay::admin

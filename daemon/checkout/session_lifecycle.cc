@@ -1,0 +1,246 @@
+// Session transitions: create, cancel, pay, expire (see the state diagram in session.h).
+#include <fmt/core.h>
+
+#include "common/ids.h"
+#include "common/validate.h"
+#include "daemon/billing/customers.h"
+#include "daemon/billing/payments.h"
+#include "daemon/checkout/session.h"
+#include "daemon/checkout/session_store.h"
+#include "daemon/events/outbox.h"
+
+namespace jopay {
+
+namespace {
+
+void Emit(Db& db, Session& s, std::string_view type, UnixSeconds at,
+          const PayOutcome* failure = nullptr) {
+  ++s.sequence;
+  boost::json::object data = SessionEventData(s);
+  if (failure) {
+    data["failure_code"] = failure->failure_code;
+    data["failure_message"] = failure->failure_message;
+    data["attempt"] = s.attempts;
+  }
+  Event e;
+  e.livemode = s.livemode;
+  e.type = std::string(type);
+  e.object_id = s.id;
+  e.sequence = s.sequence;
+  e.data = boost::json::serialize(data);
+  e.created_at = at;
+  InsertEvent(db, std::move(e));
+}
+
+Status NotPending(const Session& s, UnixSeconds now) {
+  if (s.status == session_status::kPending && now >= s.expires_at) {
+    return Status::Conflict("The checkout session has expired.", "session_expired");
+  }
+  return Status::Conflict(fmt::format("The checkout session is {}.", s.status),
+                          s.status == session_status::kExpired ? "session_expired"
+                                                               : "session_not_pending");
+}
+
+// The plan an inline subscription session sells: an active plan of this mode with exactly its
+// terms (so many sessions for "Pro Monthly" share one plan), or a new one.
+std::string FindOrCreatePlan(Db& db, bool livemode, const SessionPlan& spec, UnixSeconds now) {
+  auto& q = db.Cached(
+      "SELECT id FROM plans WHERE livemode=? AND active=1 AND name=? AND amount=? AND "
+      "currency=? AND interval=? AND interval_count=? AND trial_days=0 AND grace_days=0 "
+      "ORDER BY rowid LIMIT 1");
+  q.Args(int64_t{livemode}, spec.name, spec.amount, spec.currency,
+         std::string(IntervalName(spec.interval)), int64_t{spec.interval_count});
+  if (q.Step()) {
+    std::string id = q.Text(0);
+    q.Reset();
+    return id;
+  }
+  q.Reset();
+  Plan plan;
+  plan.id = NewId("plan_");
+  plan.livemode = livemode;
+  plan.name = spec.name;
+  plan.amount = spec.amount;
+  plan.currency = spec.currency;
+  plan.interval = spec.interval;
+  plan.interval_count = spec.interval_count;
+  plan.created_at = plan.updated_at = now;
+  InsertPlan(db, plan);
+  return plan.id;
+}
+
+void Decline(Db& db, Session& s, const PayOutcome& outcome, UnixSeconds now) {
+  s.updated_at = now;
+  Emit(db, s, "checkout.payment.failed", now, &outcome);
+  SaveSession(db, s);
+}
+
+void Complete(Db& db, Session& s, const std::string& email, UnixSeconds now) {
+  s.status = std::string(session_status::kCompleted);
+  s.customer_email = email;
+  s.completed_at = now;
+  s.updated_at = now;
+  Emit(db, s, "checkout.session.completed", now);
+  SaveSession(db, s);
+}
+
+Status PaySubscription(Db& db, Engine& engine, Session& s, const std::string& email,
+                       const PayRequest& req, UnixSeconds now, PayOutcome* outcome) {
+  NewSubscription sub;
+  sub.plan_id = s.plan->id.empty() ? FindOrCreatePlan(db, s.livemode, *s.plan, now) : s.plan->id;
+  sub.email = email;
+  sub.name = req.name;
+  sub.card = req.card;
+  sub.trial_days = s.trial_days;
+  sub.metadata = s.metadata;
+  // A declined first charge must leave no subscription behind: its rows are undone here while
+  // the decline itself (the session's attempt and event) still commits.
+  db.Exec("SAVEPOINT checkout_subscription");
+  Subscription created;
+  Status payment;
+  Status st = engine.Create(db, s.livemode, sub, now, &created, &payment);
+  if (st.ok() && payment.ok()) {
+    db.Exec("RELEASE checkout_subscription");
+    s.subscription_id = created.id;
+    if (s.plan->id.empty()) s.plan->id = sub.plan_id;
+    Complete(db, s, email, now);
+    outcome->paid = true;
+    return Status::Ok();
+  }
+  db.Exec("ROLLBACK TO checkout_subscription");
+  db.Exec("RELEASE checkout_subscription");
+  const Status& why = st.ok() ? payment : st;
+  if (why.kind() != Status::Kind::kPaymentFailed) return why;
+  *outcome = {false, why.code(), why.message()};
+  Decline(db, s, *outcome, now);
+  return Status::Ok();
+}
+
+Status PayOnce(Db& db, Engine& engine, Session& s, const std::string& email,
+               const PayRequest& req, UnixSeconds now, PayOutcome* outcome) {
+  Provider* provider = engine.ProviderFor(s.livemode, "sandbox");
+  if (!provider) {
+    return Status::Invalid("No live payment provider is configured.", "card",
+                           "provider_unavailable");
+  }
+  auto card = provider->Attach(req.card);
+  if (!card.ok() && card.status().kind() != Status::Kind::kPaymentFailed) return card.status();
+  Customer customer = FindOrCreateCustomer(db, s.livemode, email, req.name, now);
+  Payment p;
+  p.id = NewId("pay_");
+  p.livemode = s.livemode;
+  p.customer_id = customer.id;
+  p.provider = std::string(provider->name());
+  p.amount = s.amount;
+  p.currency = s.currency;
+  p.attempt = static_cast<int>(s.attempts);
+  p.idempotency_key = fmt::format("{}:{}", s.id, s.attempts);
+  p.created_at = now;
+  ChargeOutcome charged =
+      card.ok() ? provider->Charge(card->provider_ref, s.amount, s.currency, p.idempotency_key)
+                : ChargeOutcome{false, card.status().code(), card.status().message()};
+  p.status = charged.paid ? "paid" : "failed";
+  if (charged.paid) {
+    p.paid_at = now;
+  } else {
+    p.failure_code = charged.failure_code;
+    p.failure_message = charged.failure_message;
+  }
+  InsertPayment(db, p);
+  if (!charged.paid) {
+    *outcome = {false, charged.failure_code, charged.failure_message};
+    Decline(db, s, *outcome, now);
+    return Status::Ok();
+  }
+  s.payment_id = p.id;
+  Complete(db, s, email, now);
+  outcome->paid = true;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status CreateSession(Db& db, bool livemode, const NewSession& req, UnixSeconds now,
+                     Session* out) {
+  Session s;
+  s.id = NewId("cs_");
+  s.livemode = livemode;
+  s.mode = req.mode;
+  s.status = std::string(session_status::kPending);
+  if (req.mode == "subscription") {
+    SessionPlan plan = *req.plan;
+    if (!plan.id.empty()) {
+      auto stored = LoadPlan(db, plan.id, livemode);
+      if (!stored.ok()) return Status::NotFound(stored.status().message(), "plan");
+      if (!stored->active) return Status::Invalid("The plan is archived.", "plan", "plan_archived");
+      plan = {stored->id,       stored->name,           stored->amount,    stored->currency,
+              stored->interval, stored->interval_count, stored->trial_days};
+    }
+    s.amount = plan.amount;
+    s.currency = plan.currency;
+    s.plan = std::move(plan);
+    s.trial_days = req.trial_days;
+  } else {
+    s.line_items = req.line_items;
+    for (const auto& item : s.line_items) s.amount += item.amount * item.quantity;
+    s.currency = s.line_items.front().currency;
+  }
+  s.customer_email = req.customer_email;
+  s.client_reference_id = req.client_reference_id;
+  s.success_url = req.success_url;
+  s.cancel_url = req.cancel_url;
+  s.metadata = req.metadata;
+  s.expires_at = now + req.expires_in;
+  s.created_at = s.updated_at = now;
+  InsertSession(db, s);
+  *out = std::move(s);
+  return Status::Ok();
+}
+
+Status CancelSession(Db& db, bool livemode, const std::string& id, UnixSeconds now,
+                     Session* out) {
+  auto s = LoadSession(db, id, livemode);
+  if (!s.ok()) return s.status();
+  if (!s->Payable(now)) return NotPending(*s, now);
+  s->status = std::string(session_status::kCancelled);
+  s->updated_at = now;
+  SaveSession(db, *s);
+  *out = std::move(*s);
+  return Status::Ok();
+}
+
+Status PaySession(Db& db, Engine& engine, bool livemode, const std::string& id,
+                  const PayRequest& req, UnixSeconds now, Session* out, PayOutcome* outcome) {
+  auto s = LoadSession(db, id, livemode);
+  if (!s.ok()) return s.status();
+  if (!s->Payable(now)) return NotPending(*s, now);
+  std::string email = s->customer_email ? *s->customer_email : NormalizeEmail(req.email);
+  if (email.empty()) {
+    return Status::Invalid("missing required param: email (the session has no customer_email)",
+                           "email", "parameter_missing");
+  }
+  JOPAY_RETURN_IF_ERROR(ValidateEmail(email));
+  if (req.card.empty()) return Status::Invalid("missing required param: card", "card", "parameter_missing");
+  ++s->attempts;
+  *outcome = {};
+  Status st = s->subscription_mode() ? PaySubscription(db, engine, *s, email, req, now, outcome)
+                                     : PayOnce(db, engine, *s, email, req, now, outcome);
+  if (!st.ok()) return st;
+  *out = std::move(*s);
+  return Status::Ok();
+}
+
+int64_t ExpireDueSessions(Db& db, UnixSeconds until, bool use_due_time, UnixSeconds now,
+                          int limit) {
+  auto due = LoadExpiring(db, until, limit);
+  for (Session& s : due) {
+    UnixSeconds at = use_due_time ? s.expires_at : now;
+    s.status = std::string(session_status::kExpired);
+    s.updated_at = at;
+    Emit(db, s, "checkout.session.expired", at);
+    SaveSession(db, s);
+  }
+  return static_cast<int64_t>(due.size());
+}
+
+}  // namespace jopay

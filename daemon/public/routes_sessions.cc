@@ -1,0 +1,75 @@
+// /api/checkout/v1/sessions: create, get, cancel (shapes of the jopay-checkout-api reference).
+#include "common/json_fields.h"
+#include "daemon/checkout/session.h"
+#include "daemon/checkout/session_request.h"
+#include "daemon/public/context.h"
+
+namespace jopay::pub {
+
+namespace json = boost::json;
+
+namespace {
+
+// The create answer: payment {id, checkout_url, status, amount_cents, currency, expires_at};
+// subscription {id, checkout_url, status, mode, expires_at}.
+json::object CreatedView(const Session& s, std::string_view base) {
+  json::object o{{"id", s.id}, {"checkout_url", CheckoutUrl(base, s.id)}, {"status", s.status}};
+  if (s.subscription_mode()) {
+    o["mode"] = s.mode;
+  } else {
+    o["amount_cents"] = s.amount;
+    o["currency"] = s.currency;
+  }
+  o["expires_at"] = FormatRfc3339(s.expires_at);
+  return o;
+}
+
+void Create(Context& c, const Caller& caller, http::Request& req, http::Respond respond) {
+  auto body = ParseObject(req.body);
+  if (!body.ok()) return respond(ErrorAnswer(body.status()));
+  auto parsed = ParseNewSession(*body, caller.livemode);
+  if (!parsed.ok()) return respond(ErrorAnswer(parsed.status()));
+  auto session = std::make_shared<Session>();
+  bool live = caller.livemode;
+  UnixSeconds now = c.clock.Now();
+  WriteThen(
+      c, caller, req, respond,
+      [session, live, now, r = std::move(*parsed)](Db& db) {
+        return CreateSession(db, live, r, now, session.get());
+      },
+      [&c, session] { return CreatedView(*session, c.public_url); });
+}
+
+void Get(Context& c, const Caller& caller, http::Request& req, http::Respond respond) {
+  auto s = LoadSession(c.store.reader(), req.params["id"], caller.livemode);
+  if (!s.ok()) return respond(ErrorAnswer(s.status()));
+  respond(http::JsonResponse(200, SessionView(*s, c.public_url)));
+}
+
+void Cancel(Context& c, const Caller& caller, http::Request& req, http::Respond respond) {
+  auto body = ParseObject(req.body);
+  Status st = body.ok() ? RejectUnknown(*body, {}) : body.status();
+  if (!st.ok()) return respond(ErrorAnswer(st));
+  auto session = std::make_shared<Session>();
+  bool live = caller.livemode;
+  UnixSeconds now = c.clock.Now();
+  WriteThen(
+      c, caller, req, respond,
+      [session, live, now, id = req.params["id"]](Db& db) {
+        return CancelSession(db, live, id, now, session.get());
+      },
+      [session] {
+        return json::object{
+            {"id", session->id}, {"status", session->status}, {"cancel_url", session->cancel_url}};
+      });
+}
+
+}  // namespace
+
+void AddCheckoutSessionRoutes(http::Router& r, Context& c) {
+  AddApiRoute(r, c, "POST", "/api/checkout/v1/sessions", Create);
+  AddApiRoute(r, c, "GET", "/api/checkout/v1/sessions/{id}", Get);
+  AddApiRoute(r, c, "POST", "/api/checkout/v1/sessions/{id}/cancel", Cancel);
+}
+
+}  // namespace jopay::pub
