@@ -17,6 +17,7 @@
 #include "daemon/providers/sandbox.h"
 #include "daemon/public/context.h"
 #include "daemon/public/tokens.h"
+#include "daemon/public/idempotency_purge.h"
 
 namespace jopay {
 
@@ -108,6 +109,8 @@ int RunDaemon(const Config& config) {
   (*store)->writer().SetCommitHook([&scheduler] { scheduler.Wake(); });
   SessionExpiry session_expiry(**store);
   scheduler.AddWork(&session_expiry);
+  pub::IdempotencyPurge idempotency_purge(**store);
+  scheduler.AddWork(&idempotency_purge);
   auto signing_key = LoadOrCreateSigningKey(**store);
   if (!signing_key.ok()) {
     LogError("{}", signing_key.status().message());

@@ -10,6 +10,7 @@
 #include "common/crypto.h"
 #include "common/log.h"
 #include "daemon/auth/keys.h"
+#include "daemon/public/idempotency_purge.h"
 
 namespace jopay::pub {
 
@@ -17,7 +18,6 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr int64_t kIdempotencyWindow = 24 * 3600;
 constexpr size_t kMaxIdempotencyKey = 255;
 
 Status Unauthenticated(std::string code, std::string message) {

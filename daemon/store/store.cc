@@ -1,5 +1,7 @@
 #include "daemon/store/store.h"
 
+#include <atomic>
+
 #include <fmt/core.h>
 #include <sys/stat.h>
 
@@ -116,10 +118,16 @@ void Store::CheckpointLoop() {
   }
 }
 
+uint64_t Store::NextSerial() {
+  static std::atomic<uint64_t> next{1};
+  return next++;
+}
+
 Db& Store::reader() {
-  // Per-thread connections: SQLite connections are not shared between threads here.
-  thread_local std::unordered_map<const Store*, std::unique_ptr<Db>> readers;
-  auto& slot = readers[this];
+  // Per-thread connections: SQLite connections are not shared between threads here. Keyed by
+  // serial, not address: a Store allocated where a closed one was must not get its readers.
+  thread_local std::unordered_map<uint64_t, std::unique_ptr<Db>> readers;
+  auto& slot = readers[serial_];
   if (!slot) slot = std::make_unique<Db>(path_, true);
   return *slot;
 }

@@ -39,6 +39,10 @@ class Store {
   explicit Store(std::string path) : path_(std::move(path)) {}
   void CheckpointLoop();
   std::string path_;
+  // Names this Store among all Stores of the process, never reused (unlike its address, which
+  // a later Store may get): per-thread reader connections are keyed by it.
+  const uint64_t serial_ = NextSerial();
+  static uint64_t NextSerial();
   std::unique_ptr<Writer> writer_;
   // Copies committed WAL pages back into the database file on its own connection and thread,
   // so the writer never pays for it inside a commit.

@@ -145,9 +145,12 @@ class IdempotencyTest(CheckoutTest):
         first = self.pub.ok("POST", API + "/sessions", PAYMENT_BODY, headers=h)
         self.d.advance("23h")
         self.assertEqual(self.pub.ok("POST", API + "/sessions", PAYMENT_BODY, headers=h), first)
-        self.d.advance("2h")
+        moved = self.d.advance("2h")
+        # The clock forgets answers past their window: the stored row is purged, and counted.
+        self.assertEqual(moved["fired"].get("idempotency_keys_purged"), 1, moved)
         later = self.pub.ok("POST", API + "/sessions", PAYMENT_BODY, headers=h)
         self.assertNotEqual(later["id"], first["id"])
+        self.assertNotIn("idempotency_keys_purged", self.d.advance("1h")["fired"])
 
     def test_cancel_replays_instead_of_failing_the_second_time(self):
         s = self.create(PAYMENT_BODY)
