@@ -108,6 +108,16 @@ class PublicTest(LnbitsTest):
         self.assertEqual((subscribers[0]["name"], subscribers[0]["telegram"],
                           subscribers[0]["nostr"]), ("John Doe", "@username", "npub1..."))
 
+    def test_idempotency_key_makes_one_subscription(self):
+        h = {"Idempotency-Key": "form-1"}
+        path = f"/public/subscribe/{self.plan['id']}"
+        first = self.public("POST", path, FORM, headers=h)
+        self.assertEqual(self.public("POST", path, FORM, headers=h), first)
+        self.assertEqual(len(self.v1("GET", "/subscriptions")), 1)
+        self.error("POST", path, dict(FORM, name="Other"), status=409,
+                   code="idempotency_key_reused", key=None, headers=h)
+        self.assertEqual(len(self.d.ok("sessions", "list")), 1)
+
     def test_bad_input_changes_nothing(self):
         path = f"/public/subscribe/{self.plan['id']}"
         no_cards = self.v1("POST", "/plans", dict(REFERENCE_PLAN, name="LN only",
