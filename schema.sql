@@ -184,3 +184,16 @@ CREATE TABLE idempotency_keys (
   PRIMARY KEY (livemode, key)
 ) WITHOUT ROWID;
 CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+
+-- migration 3
+-- The LNbits-style API (/api/v1, /public): a plan's accepted payment methods, as that API
+-- spells them (jopayd itself takes cards: allow_stripe), and a subscriber's contacts.
+ALTER TABLE plans ADD COLUMN allow_lightning INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE plans ADD COLUMN allow_onchain INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE plans ADD COLUMN allow_stripe INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE plans ADD COLUMN allow_paypal INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE customers ADD COLUMN telegram TEXT;
+ALTER TABLE customers ADD COLUMN nostr TEXT;
+-- A session bound to a pending subscription (POST /public/subscribe) is found from it.
+CREATE INDEX checkout_sessions_subscription ON checkout_sessions (subscription_id)
+  WHERE subscription_id IS NOT NULL;

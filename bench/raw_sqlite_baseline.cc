@@ -61,11 +61,14 @@ int main(int argc, char** argv) {
   Exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
            "PRAGMA cache_size=-524288;");
   Exec(db, schema.str());
-  Exec(db, "INSERT INTO plans VALUES ('plan_1', 0, 'Bench', '', 999, 'eur', 'month', 1, 0, 0, 1, 0, 0)");
+  Exec(db, "INSERT INTO plans (id, livemode, name, description, amount, currency, interval, "
+           "interval_count, trial_days, grace_days, active, created_at, updated_at) "
+           "VALUES ('plan_1', 0, 'Bench', '', 999, 'eur', 'month', 1, 0, 0, 1, 0, 0)");
 
   // Load: n subscriptions, all due at t=100.
   Exec(db, "BEGIN");
-  sqlite3_stmt* cus = Prepare(db, "INSERT INTO customers VALUES (?, 0, ?, '', 0)");
+  sqlite3_stmt* cus = Prepare(db, "INSERT INTO customers (id, livemode, email, name, created_at) "
+                                   "VALUES (?, 0, ?, '', 0)");
   sqlite3_stmt* pm = Prepare(db, "INSERT INTO payment_methods VALUES (?, 0, ?, 'sandbox', 'ok', 'visa', '4242', 0)");
   sqlite3_stmt* sub = Prepare(db,
       "INSERT INTO subscriptions (id, livemode, customer_id, plan_id, payment_method_id, status, "

@@ -152,6 +152,49 @@ Status Engine::Create(Db& db, bool livemode, const NewSubscription& req, UnixSec
   return Status::Ok();
 }
 
+Status Engine::CreatePending(Db& db, bool livemode, const NewSubscription& req,
+                             UnixSeconds expires_at, UnixSeconds now, Subscription* out) {
+  auto plan = LoadPlan(db, req.plan_id, livemode);
+  if (!plan.ok()) return Status::NotFound(plan.status().message(), "plan");
+  if (!plan->active) return Status::Invalid("The plan is archived.", "plan", "plan_archived");
+  Customer customer = FindOrCreateCustomer(db, livemode, req.email, req.name, now);
+  Subscription s = NewSubscriptionOf(*plan, customer, livemode, now);
+  s.status = "incomplete";
+  s.metadata = req.metadata;
+  s.Schedule(next_action::kExpire, expires_at);
+  InsertSubscription(db, s);
+  *out = std::move(s);
+  return Status::Ok();
+}
+
+Status Engine::StartPending(Db& db, bool livemode, const std::string& id, const std::string& card,
+                            std::optional<int> trial_days, UnixSeconds now, Subscription* out,
+                            Status* payment_status) {
+  auto s = LoadSubscription(db, id, livemode);
+  if (!s.ok()) return s.status();
+  if (s->status != sub_status::kIncomplete) {
+    return Status::Conflict(fmt::format("The subscription is {}, not waiting for its first "
+                                        "payment.", s->status),
+                            "subscription_not_pending");
+  }
+  auto plan = LoadPlan(db, s->plan_id, livemode);
+  if (!plan.ok()) return plan.status();
+  Provider* provider = ProviderFor(livemode, "sandbox");
+  if (!provider) {
+    return Status::Invalid("No live payment provider is configured.", "card",
+                           "provider_unavailable");
+  }
+  auto saved = provider->Attach(card);
+  if (!saved.ok()) return saved.status();
+  AttachCard(db, *s, *saved, now);
+  s->ClearSchedule();
+  DbContext ctx(db, *this, now);
+  *payment_status = Start(*s, now, trial_days.value_or(plan->trial_days), policy_, ctx, nullptr);
+  SaveSubscription(db, *s);
+  *out = std::move(*s);
+  return Status::Ok();
+}
+
 Status Engine::Cancel(Db& db, bool livemode, const std::string& id, bool immediate,
                       std::optional<std::string> reason, UnixSeconds now, Subscription* out) {
   auto s = LoadSubscription(db, id, livemode);

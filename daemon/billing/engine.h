@@ -40,6 +40,18 @@ class Engine {
   // `payment_status` carries the decline.
   Status Create(Db& db, bool livemode, const NewSubscription& req, UnixSeconds now,
                 Subscription* out, Status* payment_status);
+  // A subscription waiting for its first payment (POST /public/subscribe): the customer is
+  // found or created and the subscription stored `incomplete` with no card, no event, ending
+  // silently at `expires_at` unless StartPending starts it first. `req.card` is ignored.
+  Status CreatePending(Db& db, bool livemode, const NewSubscription& req, UnixSeconds expires_at,
+                       UnixSeconds now, Subscription* out);
+  // Starts a pending subscription as Create would: attaches `card`, then starts the trial
+  // (trial_days, else the plan's) or charges the first period (subscription.created). A
+  // declined first charge still succeeds with `payment_status` carrying the decline. Anything
+  // but an incomplete subscription -> kConflict ("subscription_not_pending").
+  Status StartPending(Db& db, bool livemode, const std::string& id, const std::string& card,
+                      std::optional<int> trial_days, UnixSeconds now, Subscription* out,
+                      Status* payment_status);
   Status Cancel(Db& db, bool livemode, const std::string& id, bool immediate,
                 std::optional<std::string> reason, UnixSeconds now, Subscription* out);
   Status Pause(Db& db, bool livemode, const std::string& id, UnixSeconds now, Subscription* out);

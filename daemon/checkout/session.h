@@ -8,7 +8,9 @@
 //
 // Mode "payment" charges `amount` (the sum of its line items, one currency) once through the
 // mode's provider and records a one-off payment (no subscription). Mode "subscription" creates
-// a subscription through Engine::Create with the session's email, plan, trial and metadata.
+// a subscription through Engine::Create with the session's email, plan, trial and metadata,
+// or, when the session was created bound to a pending subscription (subscription_id set while
+// pending: POST /public/subscribe), starts that one through Engine::StartPending.
 //
 // Every function that writes runs inside a writer job (its SAVEPOINT): the session row, its
 // payment or subscription rows and its events commit together. Faces built on top (the
@@ -73,7 +75,7 @@ struct Session {
   std::string success_url;
   std::string cancel_url;
   std::string metadata = "{}";  // JSON object of strings
-  std::optional<std::string> subscription_id;  // once completed (subscription mode)
+  std::optional<std::string> subscription_id;  // once completed, or bound from the start
   std::optional<std::string> payment_id;       // once completed (payment mode)
   int64_t attempts = 0;  // pay attempts so far (payment idempotency keys use it)
   int64_t sequence = 0;  // bumped by every event about this session
@@ -99,6 +101,9 @@ struct NewSession {
   std::string cancel_url;
   std::string metadata = "{}";
   int64_t expires_in = 1800;
+  // Subscription mode: a pending subscription (Engine::CreatePending) this session pays for;
+  // paying starts it (Engine::StartPending) instead of creating another.
+  std::optional<std::string> subscription_id;
 };
 
 // Inserts a pending session. A plan id must name an active plan of this mode (404 / 400).

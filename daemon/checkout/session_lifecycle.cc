@@ -98,7 +98,10 @@ Status PaySubscription(Db& db, Engine& engine, Session& s, const std::string& em
   db.Exec("SAVEPOINT checkout_subscription");
   Subscription created;
   Status payment;
-  Status st = engine.Create(db, s.livemode, sub, now, &created, &payment);
+  Status st = s.subscription_id
+                  ? engine.StartPending(db, s.livemode, *s.subscription_id, req.card,
+                                        s.trial_days, now, &created, &payment)
+                  : engine.Create(db, s.livemode, sub, now, &created, &payment);
   if (st.ok() && payment.ok()) {
     db.Exec("RELEASE checkout_subscription");
     s.subscription_id = created.id;
@@ -190,6 +193,7 @@ Status CreateSession(Db& db, bool livemode, const NewSession& req, UnixSeconds n
   s.success_url = req.success_url;
   s.cancel_url = req.cancel_url;
   s.metadata = req.metadata;
+  if (s.subscription_mode()) s.subscription_id = req.subscription_id;
   s.expires_at = now + req.expires_in;
   s.created_at = s.updated_at = now;
   InsertSession(db, s);

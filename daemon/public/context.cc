@@ -244,6 +244,8 @@ Status RejectUnknownQuery(const http::Request& req,
 void AddPublicRoutes(http::Router& r, Context& c) {
   AddCheckoutSessionRoutes(r, c);
   AddCheckoutSubscriptionRoutes(r, c);
+  AddLnbitsRoutes(r, c);
+  AddEventopRoutes(r, c);
 }
 
 }  // namespace jopay::pub

@@ -84,6 +84,10 @@ Status RejectUnknownQuery(const http::Request& req, std::initializer_list<std::s
 void AddCheckoutSessionRoutes(http::Router& r, Context& c);
 void AddCheckoutSubscriptionRoutes(http::Router& r, Context& c);
 
+// The LNbits-style /api/v1 and /public (lnbits.h), and Eventop-style /eventop/checkout.
+void AddLnbitsRoutes(http::Router& r, Context& c);
+void AddEventopRoutes(http::Router& r, Context& c);
+
 // Everything public above (GET /healthz is the daemon's own).
 void AddPublicRoutes(http::Router& r, Context& c);
 

@@ -104,8 +104,11 @@ TEST_CASE("a period can hold one paid payment only") {
   auto store = Store::Open(dir.db());
   REQUIRE(store.ok());
   auto seed = [](Db& db) {
-    db.Exec("INSERT INTO plans VALUES ('plan_1', 0, 'P', '', 100, 'eur', 'month', 1, 0, 0, 1, 0, 0);"
-            "INSERT INTO customers VALUES ('cus_1', 0, 'a@example.com', '', 0);"
+    db.Exec("INSERT INTO plans (id, livemode, name, description, amount, currency, interval, "
+            "interval_count, trial_days, grace_days, active, created_at, updated_at) VALUES "
+            "('plan_1', 0, 'P', '', 100, 'eur', 'month', 1, 0, 0, 1, 0, 0);"
+            "INSERT INTO customers (id, livemode, email, name, created_at) VALUES "
+            "('cus_1', 0, 'a@example.com', '', 0);"
             "INSERT INTO subscriptions (id, livemode, customer_id, plan_id, status, amount, "
             "currency, interval, interval_count, billing_anchor, period_index, "
             "current_period_start, current_period_end, created_at, updated_at) VALUES ('sub_1', "

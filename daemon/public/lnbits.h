@@ -1,0 +1,85 @@
+// Internal to daemon/public: what the LNbits-style routes (/api/v1, /public) share.
+//
+// Shapes follow reference/lnbits-subscriptions-manager-endpoints.txt: lists are JSON arrays
+// (windowed by `limit` and `offset`, lnbits_fields.h), times are Unix seconds as the reference
+// shows them (created_at: 1704067200), `interval` is LNbits' adverb ("monthly"). Every object
+// also carries JoPay's exact terms: amount + currency (minor units), interval_unit
+// (day/week/month/year) + interval_count, livemode. amount_sats appears when the currency is
+// "sat". Statuses are JoPay's spellings ("canceled"); filters also take "cancelled".
+#pragma once
+
+#include <boost/json.hpp>
+
+#include <optional>
+#include <string>
+
+#include "common/status.h"
+#include "daemon/billing/customers.h"
+#include "daemon/billing/payments.h"
+#include "daemon/billing/plans.h"
+#include "daemon/billing/subscription.h"
+#include "daemon/public/context.h"
+#include "daemon/public/lnbits_fields.h"
+#include "daemon/store/db.h"
+
+namespace jopay::pub {
+
+// A plan's accepted payment methods as LNbits names them (defaults as its reference's).
+struct PlanFlags {
+  bool allow_lightning = true;
+  bool allow_onchain = false;
+  bool allow_stripe = true;  // cards: what jopayd takes
+  bool allow_paypal = false;
+};
+PlanFlags LoadPlanFlags(Db& db, const std::string& plan_id);
+void SavePlanFlags(Db& db, const std::string& plan_id, const PlanFlags& flags);
+
+// An LNbits plan body split into JoPay's plan fields (for ApplyPlanFields) and the allow_*
+// flags (applied onto `flags`). amount_sats becomes amount + currency "sat" (not together with
+// amount or currency). On update, `interval`/`interval_count` are taken out into the
+// optionals so the caller can accept the plan's unchanged values (LNbits clients PUT whole
+// objects) and refuse a change. Wrong types fail naming the field.
+struct PlanBody {
+  boost::json::object fields;
+  std::optional<Interval> interval;  // update only
+  std::optional<int64_t> interval_count;
+};
+Result<PlanBody> SplitPlanBody(const boost::json::object& body, bool creating, PlanFlags& flags);
+
+// A subscriber: a customer with the LNbits contacts.
+struct Subscriber {
+  std::string id;
+  bool livemode = false;
+  std::string email;
+  std::string name;
+  std::optional<std::string> telegram;
+  std::optional<std::string> nostr;
+  UnixSeconds created_at = 0;
+};
+Result<Subscriber> LoadSubscriber(Db& db, const std::string& id, bool livemode);
+// Newest first; `search` matches a substring of email, name, telegram or nostr (any case).
+std::vector<Subscriber> ListSubscribers(Db& db, bool livemode, const std::string& search,
+                                        const Window& w);
+// Fills the customer's name, telegram and nostr where they are still empty: an anonymous
+// POST /public/subscribe must not overwrite what an existing customer already gave.
+void FillContacts(Db& db, const std::string& customer_id, const std::string& name,
+                  const std::optional<std::string>& telegram,
+                  const std::optional<std::string>& nostr);
+
+boost::json::object LnbitsPlanView(const Plan& p, const PlanFlags& flags);
+boost::json::object LnbitsSubscriptionView(const Subscription& s);
+boost::json::object LnbitsPaymentView(const Payment& p);
+boost::json::object LnbitsSubscriberView(const Subscriber& s);
+
+// Route groups (routes_lnbits_*.cc), registered by AddLnbitsRoutes.
+void AddLnbitsPlanRoutes(http::Router& r, Context& c);
+void AddLnbitsSubscriptionRoutes(http::Router& r, Context& c);
+void AddLnbitsPeopleRoutes(http::Router& r, Context& c);  // subscribers and payments
+void AddLnbitsPublicRoutes(http::Router& r, Context& c);
+
+// Shared route bits: a body that must be empty or {} (POST .../pause), and the caller a
+// keyless /public route acts as (the plan's or subscription's own mode).
+Status RequireEmptyBody(const http::Request& req);
+inline Caller ModeCaller(bool livemode) { return Caller{"", livemode, false}; }
+
+}  // namespace jopay::pub

@@ -1,0 +1,209 @@
+// /public (no key), LNbits-style: a plan's public face, subscribing to it, and the payment
+// status a checkout page polls.
+//
+// POST /public/subscribe/{plan_id} stores the subscription up front, `incomplete` and without
+// a card (Engine::CreatePending), with a subscription-mode checkout session bound to it; paying
+// that session on the hosted page (PaySession) starts this very subscription (attach the card,
+// charge the first period or start the trial). If the session is never paid the subscription
+// ends silently when the session expires. Routes act in the plan's (or subscription's) own
+// mode; live ones are refused while the clock is manual, as live keys are.
+#include <fmt/core.h>
+
+#include "common/json_fields.h"
+#include "common/validate.h"
+#include "daemon/billing/sub_records.h"
+#include "daemon/checkout/session.h"
+#include "daemon/public/lnbits.h"
+
+namespace jopay::pub {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr int64_t kSessionTtl = 1800;
+
+// The mode of the row with this id in `table` ("plans" or "subscriptions"), if any.
+std::optional<bool> ModeOf(Db& db, const char* sql, const std::string& id) {
+  auto& q = db.Cached(sql);
+  q.Args(id);
+  std::optional<bool> live;
+  if (q.Step()) live = q.Int(0) != 0;
+  q.Reset();
+  return live;
+}
+
+Result<Plan> FindPublicPlan(Context& c, const std::string& id) {
+  Db& db = c.store.reader();
+  auto live = ModeOf(db, "SELECT livemode FROM plans WHERE id=?", id);
+  auto plan = live ? LoadPlan(db, id, *live) : Result<Plan>(Status::NotFound(""));
+  if (!plan.ok() || !plan->active) {
+    return Status::NotFound(fmt::format("No such plan: {}", id), "plan_id");
+  }
+  return plan;
+}
+
+json::object PublicPlanView(const Plan& p, const PlanFlags& f) {
+  json::object o{{"id", p.id}, {"name", p.name}, {"description", p.description}};
+  if (p.currency == "sat") o["amount_sats"] = p.amount;
+  o["amount"] = p.amount;
+  o["currency"] = p.currency;
+  o["interval"] = LnbitsIntervalName(p.interval);
+  o["interval_unit"] = IntervalName(p.interval);
+  o["interval_count"] = p.interval_count;
+  o["trial_days"] = p.trial_days;
+  o["allow_lightning"] = f.allow_lightning;
+  o["allow_onchain"] = f.allow_onchain;
+  o["allow_stripe"] = f.allow_stripe;
+  o["allow_paypal"] = f.allow_paypal;
+  return o;
+}
+
+void GetPlan(Context& c, http::Request& req, http::Respond respond) {
+  auto plan = FindPublicPlan(c, req.params["id"]);
+  if (!plan.ok()) return respond(ErrorAnswer(plan.status()));
+  respond(http::JsonResponse(200, PublicPlanView(*plan, LoadPlanFlags(c.store.reader(), plan->id))));
+}
+
+struct SubscribeForm {
+  std::string email;
+  std::string name;
+  std::optional<std::string> telegram, nostr;
+};
+
+Result<SubscribeForm> ParseSubscribeForm(const std::string& text, const PlanFlags& flags) {
+  auto body = ParseObject(text);
+  if (!body.ok()) return body.status();
+  JOPAY_RETURN_IF_ERROR(
+      RejectUnknown(*body, {"email", "name", "telegram", "nostr", "payment_method"}));
+  SubscribeForm f;
+  std::optional<std::string> email, name, method;
+  JOPAY_RETURN_IF_ERROR(GetString(*body, "email", email, 254));
+  JOPAY_RETURN_IF_ERROR(Require(email.has_value(), "email"));
+  f.email = NormalizeEmail(*email);
+  JOPAY_RETURN_IF_ERROR(ValidateEmail(f.email));
+  JOPAY_RETURN_IF_ERROR(GetString(*body, "name", name, 200));
+  f.name = name.value_or("");
+  JOPAY_RETURN_IF_ERROR(GetString(*body, "telegram", f.telegram, 100));
+  JOPAY_RETURN_IF_ERROR(GetString(*body, "nostr", f.nostr, 200));
+  JOPAY_RETURN_IF_ERROR(GetString(*body, "payment_method", method, 20));
+  std::string m = method.value_or("card");
+  auto providers = ProvidersOfPaymentMethod(m);
+  if (!providers.ok()) return providers.status();
+  if (providers->empty() || !flags.allow_stripe) {
+    return Status::Invalid(
+        fmt::format("payment_method {} is not available for this plan: jopayd takes cards "
+                    "(\"card\" or \"stripe\") on plans that allow_stripe",
+                    m),
+        "payment_method", "payment_method_unavailable");
+  }
+  return f;
+}
+
+void Subscribe(Context& c, http::Request& req, http::Respond respond) {
+  auto plan = FindPublicPlan(c, req.params["plan_id"]);
+  if (!plan.ok()) return respond(ErrorAnswer(plan.status()));
+  auto form = ParseSubscribeForm(req.body, LoadPlanFlags(c.store.reader(), plan->id));
+  if (!form.ok()) return respond(ErrorAnswer(form.status()));
+  if (plan->livemode && c.clock.manual()) {
+    return respond(ErrorAnswer(Status::Conflict(
+        "Live plans take no subscriptions while jopayd runs a manual clock (test mode only).",
+        "livemode_unavailable")));
+  }
+  Caller caller = ModeCaller(plan->livemode);
+  if (auto answer = IdempotentAnswer(c, caller, req)) return respond(std::move(*answer));
+  struct Made {
+    Subscription sub;
+    Session session;
+  };
+  auto made = std::make_shared<Made>();
+  UnixSeconds now = c.clock.Now();
+  WriteThen(
+      c, caller, req, respond,
+      [&c, made, now, plan = *plan, form = std::move(*form)](Db& db) {
+        NewSubscription ns;
+        ns.plan_id = plan.id;
+        ns.email = form.email;
+        ns.name = form.name;
+        JOPAY_RETURN_IF_ERROR(c.engine.CreatePending(db, plan.livemode, ns, now + kSessionTtl,
+                                                     now, &made->sub));
+        FillContacts(db, made->sub.customer_id, form.name, form.telegram, form.nostr);
+        NewSession s;
+        s.mode = "subscription";
+        s.plan = SessionPlan{};
+        s.plan->id = plan.id;
+        s.customer_email = form.email;
+        s.success_url = s.cancel_url =
+            fmt::format("{}/public/checkout/{}", c.public_url, made->sub.id);
+        s.expires_in = kSessionTtl;
+        s.subscription_id = made->sub.id;
+        return CreateSession(db, plan.livemode, s, now, &made->session);
+      },
+      [&c, made] {
+        return json::object{{"subscription_id", made->sub.id},
+                            {"status", made->sub.status},
+                            {"payment_method", "card"},
+                            {"session_id", made->session.id},
+                            {"checkout_url", CheckoutUrl(c.public_url, made->session.id)},
+                            {"expires_at", made->session.expires_at}};
+      });
+}
+
+// The newest checkout session bound to the subscription.
+std::optional<Session> BoundSession(Db& db, const std::string& sub_id, bool livemode) {
+  auto& q = db.Cached(
+      "SELECT id FROM checkout_sessions WHERE subscription_id=? ORDER BY rowid DESC LIMIT 1");
+  q.Args(sub_id);
+  std::optional<std::string> id;
+  if (q.Step()) id = q.Text(0);
+  q.Reset();
+  if (!id) return std::nullopt;
+  auto s = LoadSession(db, *id, livemode);
+  return s.ok() ? std::optional<Session>(*s) : std::nullopt;
+}
+
+void CheckoutStatus(Context& c, http::Request& req, http::Respond respond) {
+  Db& db = c.store.reader();
+  std::string id = req.params["id"];
+  auto live = ModeOf(db, "SELECT livemode FROM subscriptions WHERE id=?", id);
+  auto sub = live ? LoadSubscription(db, id, *live) : Result<Subscription>(Status::NotFound(""));
+  // Only subscriptions that came through a checkout session have a public checkout.
+  auto session = sub.ok() ? BoundSession(db, id, *live) : std::nullopt;
+  if (!session) {
+    return respond(ErrorAnswer(Status::NotFound(fmt::format("No such checkout: {}", id), "id")));
+  }
+  bool paid = session->status == session_status::kCompleted;
+  bool payable = session->Payable(c.clock.Now());
+  json::object o{{"subscription_id", sub->id},
+                 {"status", sub->status},
+                 {"paid", paid},
+                 {"plan_id", sub->plan_id},
+                 {"plan_name", sub->plan_name}};
+  if (sub->currency == "sat") o["amount_sats"] = sub->amount;
+  o["amount"] = sub->amount;
+  o["currency"] = sub->currency;
+  o["interval"] = LnbitsIntervalName(sub->interval);
+  o["interval_count"] = sub->interval_count;
+  o["payment_method"] = "card";
+  o["session_id"] = session->id;
+  o["session_status"] = payable || session->status != session_status::kPending
+                            ? session->status
+                            : std::string(session_status::kExpired);
+  o["checkout_url"] = payable ? json::value(CheckoutUrl(c.public_url, session->id))
+                              : json::value(nullptr);
+  o["expires_at"] = session->expires_at;
+  o["attempts"] = session->attempts;
+  o["trial_end"] = sub->trial_end ? json::value(*sub->trial_end) : json::value(nullptr);
+  o["current_period_end"] = paid ? json::value(sub->current_period_end) : json::value(nullptr);
+  respond(http::JsonResponse(200, o));
+}
+
+}  // namespace
+
+void AddLnbitsPublicRoutes(http::Router& r, Context& c) {
+  AddOpenRoute(r, c, "GET", "/public/plan/{id}", GetPlan);
+  AddOpenRoute(r, c, "POST", "/public/subscribe/{plan_id}", Subscribe);
+  AddOpenRoute(r, c, "GET", "/public/checkout/{id}", CheckoutStatus);
+}
+
+}  // namespace jopay::pub
