@@ -10,6 +10,7 @@
 #include "common/crypto.h"
 #include "common/log.h"
 #include "daemon/auth/keys.h"
+#include "daemon/pages/pages.h"
 
 namespace jopay::pub {
 
@@ -244,6 +245,7 @@ Status RejectUnknownQuery(const http::Request& req,
 void AddPublicRoutes(http::Router& r, Context& c) {
   AddCheckoutSessionRoutes(r, c);
   AddCheckoutSubscriptionRoutes(r, c);
+  pages::AddPageRoutes(r, c);  // hosted checkout page and customer portal (HTML)
 }
 
 }  // namespace jopay::pub
