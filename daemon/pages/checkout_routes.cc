@@ -88,7 +88,7 @@ void Pay(pub::Context& c, http::Request& req, http::Respond respond) {
         403, !s->livemode, "This form has expired",
         "The payment form was not sent from this checkout page, or is out of date. Nothing was "
         "charged. Open the checkout page again to pay.",
-        "/checkout/" + id, "Back to the checkout page"));
+        id, "Back to the checkout page"));  // relative: /checkout/{id}
   }
   if (!s->Payable(c.clock.Now())) return respond(StatePage(*s, 409));
   PayRequest pay{field("card"), field("email"), field("name")};

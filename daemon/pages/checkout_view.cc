@@ -121,7 +121,7 @@ std::string CheckoutPage(const Session& s, const CheckoutForm& form) {
                                  {{"e", form.error}});
   std::string body = Fill(
       "<h1>Checkout</h1>{!error}{!summary}{!metadata}"
-      "<form method=\"post\" action=\"/checkout/{id}\" id=\"pay-form\" autocomplete=\"on\">"
+      "<form method=\"post\" id=\"pay-form\" autocomplete=\"on\">"  // posts to its own URL
       "<input type=\"hidden\" name=\"token\" value=\"{token}\">{!email}"
       "<label for=\"name\">Name on card (optional)</label>"
       "<input type=\"text\" id=\"name\" name=\"name\" maxlength=\"200\" autocomplete=\"cc-name\" "
@@ -135,7 +135,6 @@ std::string CheckoutPage(const Session& s, const CheckoutForm& form) {
       {{"error", error},
        {"summary", s.subscription_mode() ? PlanSummary(s) : PaymentSummary(s)},
        {"metadata", MetadataDetails(s)},
-       {"id", s.id},
        {"token", form.token},
        {"email", EmailField(s, form)},
        {"name", form.name},

@@ -3,8 +3,8 @@
 //
 // A payable session shows what is bought (line items with quantities and totals, or the plan
 // with its interval and trial), the amount in the currency's own format (jpy without
-// decimals), the email (the session's, or an input), a card form posting back to
-// /checkout/{id} with the per-session form token, the test cards in test mode, and a cancel
+// decimals), the email (the session's, or an input), a card form posting to the
+// page's own URL (no action attribute: it works under a path prefix) with the form token, the test cards in test mode, and a cancel
 // link to cancel_url. A completed, expired or cancelled session shows that state instead of a
 // form (completed: a link on to success_url). Every merchant string is escaped (html.h).
 #pragma once

@@ -78,7 +78,10 @@ Result<PortalGrant> Grant(pub::Context& c, const http::Request& req, http::Respo
   return grant;
 }
 
-std::string PortalPath(const http::Request& req) { return "/portal/" + req.params.at("token"); }
+// Links between the portal's pages are relative (a proxy may serve them under a path prefix):
+// from /portal/{token} the forms post to "{token}/cancel"; from /portal/{token}/cancel the
+// way back is "../{token}".
+std::string BackToPortal(const http::Request& req) { return "../" + req.params.at("token"); }
 
 void Show(pub::Context& c, http::Request& req, http::Respond respond) {
   auto grant = Grant(c, req, respond);
@@ -91,7 +94,7 @@ void Show(pub::Context& c, http::Request& req, http::Respond respond) {
                                "Return to the merchant"));
   }
   auto payments = ListPayments(db, grant->livemode, sub->id, "", 50, "");
-  PortalPageData data{PortalPath(req), grant->return_url, TextOf(req.query, "done", kDone),
+  PortalPageData data{req.params.at("token"), grant->return_url, TextOf(req.query, "done", kDone),
                       TextOf(req.query, "error", kErrors)};
   respond(HtmlAnswer(200, PortalPage(*sub, payments, data)));
 }
@@ -104,7 +107,7 @@ void ActThenRedirect(pub::Context& c, http::Request& req, http::Respond respond,
   auto form = FormOf(req);
   if (!form.ok()) {
     return respond(MessagePage(form.status().http_status(), !grant->livemode, "Bad request",
-                               form.status().message(), PortalPath(req), "Back to your subscription"));
+                               form.status().message(), BackToPortal(req), "Back to your subscription"));
   }
   auto flag = std::make_shared<std::string>();
   UnixSeconds now = c.clock.Now();
@@ -113,7 +116,7 @@ void ActThenRedirect(pub::Context& c, http::Request& req, http::Respond respond,
         *flag = action(c, db, g, form, now);
         return Status::Ok();
       },
-      [flag, respond, path = PortalPath(req)](Status st) {
+      [flag, respond, path = BackToPortal(req)](Status st) {
         if (!st.ok()) {
           LogError("portal: {}", st.message());
           return respond(SeeOther(path + "?error=failed"));

@@ -5,7 +5,7 @@
 // period end (or trial end / end date), the card on file (brand, last4), the payment history
 // (date, amount, status, failure reason), a "cancel" form unless the subscription is already
 // canceled or expired, an "update card" form unless it has expired, and a link back to the
-// merchant's return_url. Forms post to `action_base` + "/cancel" and "/card".
+// merchant's return_url. Forms post to `action_base` + "/cancel" and "/card" (relative).
 #pragma once
 
 #include <string>
@@ -17,7 +17,7 @@
 namespace jopay::pages {
 
 struct PortalPageData {
-  std::string action_base;  // "/portal/<token>"
+  std::string action_base;  // the token: relative to /portal/<token>, "<token>/cancel"
   std::string return_url;
   std::string notice;  // what the last action did ("" = none), text
   std::string error;   // why the last action failed ("" = none), text

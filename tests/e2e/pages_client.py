@@ -3,7 +3,7 @@ test_pages*.py: GET a page, POST a form, pull values out of the HTML."""
 import html
 import http.client
 import re
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 from checkout_client import API, CheckoutTest
 
@@ -15,12 +15,18 @@ SECURITY_HEADERS = {
 
 
 class Page:
-    def __init__(self, status, text, headers):
-        self.status, self.text, self.headers = status, text, headers
+    def __init__(self, status, text, headers, path="/"):
+        self.status, self.text, self.headers, self.path = status, text, headers, path
+
+    @property
+    def raw_location(self):
+        return self.headers.get("location")
 
     @property
     def location(self):
-        return self.headers.get("location")
+        """Location resolved against the request's path, as a browser does."""
+        raw = self.raw_location
+        return urljoin(self.path, raw) if raw is not None else None
 
     def field(self, name):
         """The value of the input named `name` (unescaped), or None."""
@@ -54,7 +60,7 @@ class PagesTest(CheckoutTest):
             conn.request(method, path, body=body, headers=headers)
             resp = conn.getresponse()
             page = Page(resp.status, resp.read().decode(),
-                        {k.lower(): v for k, v in resp.getheaders()})
+                        {k.lower(): v for k, v in resp.getheaders()}, path)
         finally:
             conn.close()
         return page
