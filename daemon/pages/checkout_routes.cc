@@ -4,6 +4,7 @@
 #include "common/log.h"
 #include "daemon/pages/checkout_view.h"
 #include "daemon/pages/form.h"
+#include "daemon/pages/guard.h"
 #include "daemon/pages/page.h"
 #include "daemon/pages/pages.h"
 #include "daemon/public/tokens.h"
@@ -117,8 +118,8 @@ void Pay(pub::Context& c, http::Request& req, http::Respond respond) {
 }  // namespace
 
 void AddCheckoutPageRoutes(http::Router& r, pub::Context& c) {
-  pub::AddOpenRoute(r, c, "GET", "/checkout/{id}", Show);
-  pub::AddOpenRoute(r, c, "POST", "/checkout/{id}", Pay);
+  pub::AddOpenRoute(r, c, "GET", "/checkout/{id}", HtmlGuarded<Show>);
+  pub::AddOpenRoute(r, c, "POST", "/checkout/{id}", HtmlGuarded<Pay>);
 }
 
 void AddPageRoutes(http::Router& r, pub::Context& c) {

@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "daemon/billing/sub_records.h"
 #include "daemon/pages/form.h"
+#include "daemon/pages/guard.h"
 #include "daemon/pages/page.h"
 #include "daemon/pages/pages.h"
 #include "daemon/pages/portal_view.h"
@@ -168,9 +169,9 @@ void UpdateCard(pub::Context& c, http::Request& req, http::Respond respond) {
 }  // namespace
 
 void AddPortalPageRoutes(http::Router& r, pub::Context& c) {
-  pub::AddOpenRoute(r, c, "GET", "/portal/{token}", Show);
-  pub::AddOpenRoute(r, c, "POST", "/portal/{token}/cancel", Cancel);
-  pub::AddOpenRoute(r, c, "POST", "/portal/{token}/card", UpdateCard);
+  pub::AddOpenRoute(r, c, "GET", "/portal/{token}", HtmlGuarded<Show>);
+  pub::AddOpenRoute(r, c, "POST", "/portal/{token}/cancel", HtmlGuarded<Cancel>);
+  pub::AddOpenRoute(r, c, "POST", "/portal/{token}/card", HtmlGuarded<UpdateCard>);
 }
 
 }  // namespace jopay::pages
