@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "daemon/auth/keys.h"
 #include "daemon/public/idempotency_purge.h"
+#include "daemon/pages/pages.h"
 
 namespace jopay::pub {
 
@@ -246,6 +247,7 @@ void AddPublicRoutes(http::Router& r, Context& c) {
   AddCheckoutSubscriptionRoutes(r, c);
   AddLnbitsRoutes(r, c);
   AddEventopRoutes(r, c);
+  pages::AddPageRoutes(r, c);  // hosted checkout page and customer portal (HTML)
 }
 
 }  // namespace jopay::pub

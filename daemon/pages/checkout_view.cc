@@ -1,0 +1,176 @@
+#include "daemon/pages/checkout_view.h"
+
+#include <boost/json.hpp>
+#include <fmt/core.h>
+
+#include "common/money.h"
+#include "daemon/pages/html.h"
+#include "daemon/pages/page.h"
+
+namespace jopay::pages {
+
+namespace {
+
+struct TestCard {
+  std::string_view number;
+  std::string_view behaviour;
+};
+// The sandbox provider's cards (daemon/providers/sandbox.cc).
+constexpr TestCard kTestCards[] = {
+    {"4242424242424242", "succeeds"},
+    {"4000000000000002", "is declined (card_declined)"},
+    {"4000000000009995", "is declined (insufficient_funds)"},
+    {"4000000000000069", "is declined (expired_card)"},
+    {"4000000000000341", "is accepted, later renewals fail"},
+};
+
+int TrialDays(const Session& s) {
+  if (s.trial_days) return *s.trial_days;
+  return s.plan ? s.plan->trial_days : 0;
+}
+
+std::string LineItemsTable(const Session& s) {
+  std::string rows = Each(s.line_items, [](const LineItem& item) {
+    return Fill(
+        "<tr class=\"item\"><td>{name}<div class=\"muted\">{qty} &times; {unit}</div></td>"
+        "<td class=\"n\">{total}</td></tr>",
+        {{"name", item.name},
+         {"qty", std::to_string(item.quantity)},
+         {"unit", FormatMoney(item.amount, item.currency)},
+         {"total", FormatMoney(item.amount * item.quantity, item.currency)}});
+  });
+  return Fill(
+      "<table id=\"items\">{!rows}<tr class=\"total\"><td>Total</td><td class=\"n\">{total}</td>"
+      "</tr></table>",
+      {{"rows", rows}, {"total", FormatMoney(s.amount, s.currency)}});
+}
+
+std::string PlanSummary(const Session& s) {
+  const SessionPlan& p = *s.plan;
+  std::string price = FormatMoney(p.amount, p.currency);
+  std::string every = EveryInterval(p.interval, p.interval_count);
+  int trial = TrialDays(s);
+  std::string terms = trial > 0 ? fmt::format("{}-day free trial, then {} {}", trial, price, every)
+                                : fmt::format("{} {}", price, every);
+  return Fill(
+      "<div id=\"plan\"><div class=\"muted\">Subscribe to</div><h2 id=\"plan-name\">{name}</h2>"
+      "<div class=\"amount\" id=\"amount\">{price}</div><div id=\"terms\">{terms}</div>"
+      "<div class=\"muted\" id=\"due-today\">Due today: {today}</div></div>",
+      {{"name", p.name},
+       {"price", price},
+       {"terms", terms},
+       {"today", FormatMoney(trial > 0 ? 0 : p.amount, p.currency)}});
+}
+
+std::string PaymentSummary(const Session& s) {
+  return Fill("<div class=\"muted\">Pay</div><div class=\"amount\" id=\"amount\">{amount}</div>{!items}",
+              {{"amount", FormatMoney(s.amount, s.currency)}, {"items", LineItemsTable(s)}});
+}
+
+// The merchant's metadata, as an order reference the customer can read.
+std::string MetadataDetails(const Session& s) {
+  auto parsed = boost::json::parse(s.metadata);
+  if (!parsed.is_object() || parsed.as_object().empty()) return "";
+  std::string rows;
+  for (const auto& [key, value] : parsed.as_object()) {
+    std::string text = value.is_string() ? std::string(value.as_string())
+                                         : boost::json::serialize(value);
+    rows += Fill("<tr><th>{k}</th><td>{v}</td></tr>", {{"k", key}, {"v", text}});
+  }
+  return Fill("<details id=\"metadata\"><summary class=\"muted\">Order details</summary>"
+              "<table>{!rows}</table></details>",
+              {{"rows", rows}});
+}
+
+std::string EmailField(const Session& s, const CheckoutForm& form) {
+  if (s.customer_email) {
+    return Fill("<label>Email</label><div id=\"email\">{email}</div>",
+                {{"email", *s.customer_email}});
+  }
+  return Fill(
+      "<label for=\"email\">Email</label><input type=\"email\" id=\"email\" name=\"email\" "
+      "required maxlength=\"254\" autocomplete=\"email\" value=\"{email}\">",
+      {{"email", form.email}});
+}
+
+std::string TestCardsBox() {
+  std::string items = Each(kTestCards, [](const TestCard& c) {
+    return Fill("<li><code>{n}</code> {b}</li>", {{"n", c.number}, {"b", c.behaviour}});
+  });
+  return Fill("<div class=\"testcards\" id=\"test-cards\">Sandbox test cards:<ul>{!items}</ul></div>",
+              {{"items", items}});
+}
+
+std::string PayLabel(const Session& s) {
+  if (!s.subscription_mode()) return "Pay " + FormatMoney(s.amount, s.currency);
+  return TrialDays(s) > 0 ? "Start free trial" : "Subscribe for " + FormatMoney(s.amount, s.currency);
+}
+
+}  // namespace
+
+std::string EveryInterval(Interval interval, int count) {
+  std::string unit(IntervalName(interval));
+  if (count == 1) return "every " + unit;
+  return fmt::format("every {} {}s", count, unit);
+}
+
+std::string CheckoutPage(const Session& s, const CheckoutForm& form) {
+  std::string error = form.error.empty()
+                          ? std::string()
+                          : Fill("<div class=\"error\" id=\"error\" role=\"alert\">{e}</div>",
+                                 {{"e", form.error}});
+  std::string body = Fill(
+      "<h1>Checkout</h1>{!error}{!summary}{!metadata}"
+      "<form method=\"post\" id=\"pay-form\" autocomplete=\"on\">"  // posts to its own URL
+      "<input type=\"hidden\" name=\"token\" value=\"{token}\">{!email}"
+      "<label for=\"name\">Name on card (optional)</label>"
+      "<input type=\"text\" id=\"name\" name=\"name\" maxlength=\"200\" autocomplete=\"cc-name\" "
+      "value=\"{name}\">"
+      "<label for=\"card\">Card number</label>"
+      "<input type=\"text\" id=\"card\" name=\"card\" required inputmode=\"numeric\" "
+      "autocomplete=\"cc-number\" maxlength=\"23\" placeholder=\"1234 1234 1234 1234\">"
+      "<button type=\"submit\" id=\"pay\">{label}</button></form>{!testcards}"
+      "<p class=\"muted\"><a id=\"cancel\" href=\"{cancel}\">Cancel and return to the merchant</a>"
+      "</p>",
+      {{"error", error},
+       {"summary", s.subscription_mode() ? PlanSummary(s) : PaymentSummary(s)},
+       {"metadata", MetadataDetails(s)},
+       {"token", form.token},
+       {"email", EmailField(s, form)},
+       {"name", form.name},
+       {"label", PayLabel(s)},
+       {"testcards", s.livemode ? "" : TestCardsBox()},
+       {"cancel", s.cancel_url}});
+  return Layout("Checkout", !s.livemode, body);
+}
+
+std::string SessionStatePage(const Session& s, std::string_view success_link) {
+  std::string title, message, link;
+  if (s.status == session_status::kCompleted) {
+    title = "Payment complete";
+    message = s.subscription_mode() ? "Thank you: your subscription is active." : "Thank you: your payment went through.";
+    link = Fill("<p><a id=\"continue\" href=\"{u}\">Continue to the merchant</a></p>",
+                {{"u", success_link}});
+  } else if (s.status == session_status::kCancelled) {
+    title = "Checkout cancelled";
+    message = "This checkout was cancelled by the merchant; nothing was charged.";
+    link = Fill("<p><a id=\"continue\" href=\"{u}\">Return to the merchant</a></p>",
+                {{"u", s.cancel_url}});
+  } else {  // expired, or pending past expires_at
+    title = "Checkout expired";
+    message = "This checkout link has expired; nothing was charged. Start again from the merchant's site.";
+    link = Fill("<p><a id=\"continue\" href=\"{u}\">Return to the merchant</a></p>",
+                {{"u", s.cancel_url}});
+  }
+  std::string body = Fill(
+      "<h1 id=\"state\" data-status=\"{status}\">{title}</h1><p id=\"message\">{message}</p>"
+      "<div class=\"muted\">{amount}</div>{!link}",
+      {{"status", s.status == session_status::kPending ? "expired" : s.status},
+       {"title", title},
+       {"message", message},
+       {"amount", FormatMoney(s.amount, s.currency)},
+       {"link", link}});
+  return Layout(title, !s.livemode, body);
+}
+
+}  // namespace jopay::pages

@@ -1,0 +1,29 @@
+// The customer portal's HTML for one subscription (no I/O: portal_routes.cc verifies the
+// link, loads and acts; this only renders).
+//
+// Shows the plan, the status (also as data-status), the price and interval, the current
+// period end (or trial end / end date), the card on file (brand, last4), the payment history
+// (date, amount, status, failure reason), a "cancel" form unless the subscription is already
+// canceled or expired, an "update card" form unless it has expired, and a link back to the
+// merchant's return_url. Forms post to `action_base` + "/cancel" and "/card" (relative).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "daemon/billing/payments.h"
+#include "daemon/billing/subscription.h"
+
+namespace jopay::pages {
+
+struct PortalPageData {
+  std::string action_base;  // the token: relative to /portal/<token>, "<token>/cancel"
+  std::string return_url;
+  std::string notice;  // what the last action did ("" = none), text
+  std::string error;   // why the last action failed ("" = none), text
+};
+
+std::string PortalPage(const Subscription& s, const std::vector<Payment>& payments,
+                       const PortalPageData& data);
+
+}  // namespace jopay::pages
