@@ -13,6 +13,7 @@
 #include "common/validate.h"
 #include "daemon/billing/sub_records.h"
 #include "daemon/checkout/session.h"
+#include "daemon/checkout/session_request.h"
 #include "daemon/public/lnbits.h"
 
 namespace jopay::pub {
@@ -69,13 +70,18 @@ struct SubscribeForm {
   std::string email;
   std::string name;
   std::optional<std::string> telegram, nostr;
+  // Where the hosted page sends the customer after paying / on cancel. Optional (JoPay's own
+  // addition): by default the subscription's status answer, /public/checkout/{id}.
+  std::optional<std::string> success_url, cancel_url;
 };
 
-Result<SubscribeForm> ParseSubscribeForm(const std::string& text, const PlanFlags& flags) {
+Result<SubscribeForm> ParseSubscribeForm(const std::string& text, const PlanFlags& flags,
+                                         bool livemode) {
   auto body = ParseObject(text);
   if (!body.ok()) return body.status();
   JOPAY_RETURN_IF_ERROR(
-      RejectUnknown(*body, {"email", "name", "telegram", "nostr", "payment_method"}));
+      RejectUnknown(*body, {"email", "name", "telegram", "nostr", "payment_method",
+                            "success_url", "cancel_url"}));
   SubscribeForm f;
   std::optional<std::string> email, name, method;
   JOPAY_RETURN_IF_ERROR(GetString(*body, "email", email, 254));
@@ -87,6 +93,10 @@ Result<SubscribeForm> ParseSubscribeForm(const std::string& text, const PlanFlag
   JOPAY_RETURN_IF_ERROR(GetString(*body, "telegram", f.telegram, 100));
   JOPAY_RETURN_IF_ERROR(GetString(*body, "nostr", f.nostr, 200));
   JOPAY_RETURN_IF_ERROR(GetString(*body, "payment_method", method, 20));
+  for (auto [name, url] : {std::pair{"success_url", &f.success_url}, {"cancel_url", &f.cancel_url}}) {
+    JOPAY_RETURN_IF_ERROR(GetString(*body, name, *url, 2048));
+    if (*url) JOPAY_RETURN_IF_ERROR(ValidateRedirectUrl(**url, livemode, name));
+  }
   std::string m = method.value_or("card");
   auto providers = ProvidersOfPaymentMethod(m);
   if (!providers.ok()) return providers.status();
@@ -103,7 +113,8 @@ Result<SubscribeForm> ParseSubscribeForm(const std::string& text, const PlanFlag
 void Subscribe(Context& c, http::Request& req, http::Respond respond) {
   auto plan = FindPublicPlan(c, req.params["plan_id"]);
   if (!plan.ok()) return respond(ErrorAnswer(plan.status()));
-  auto form = ParseSubscribeForm(req.body, LoadPlanFlags(c.store.reader(), plan->id));
+  auto form = ParseSubscribeForm(req.body, LoadPlanFlags(c.store.reader(), plan->id),
+                                 plan->livemode);
   if (!form.ok()) return respond(ErrorAnswer(form.status()));
   if (plan->livemode && c.clock.manual()) {
     return respond(ErrorAnswer(Status::Conflict(
@@ -133,8 +144,9 @@ void Subscribe(Context& c, http::Request& req, http::Respond respond) {
         s.plan = SessionPlan{};
         s.plan->id = plan.id;
         s.customer_email = form.email;
-        s.success_url = s.cancel_url =
-            fmt::format("{}/public/checkout/{}", c.public_url, made->sub.id);
+        std::string status_url = fmt::format("{}/public/checkout/{}", c.public_url, made->sub.id);
+        s.success_url = form.success_url.value_or(status_url);
+        s.cancel_url = form.cancel_url.value_or(s.success_url);
         s.expires_in = kSessionTtl;
         s.subscription_id = made->sub.id;
         return CreateSession(db, plan.livemode, s, now, &made->session);

@@ -79,6 +79,18 @@ class PublicTest(LnbitsTest):
                           polled["checkout_url"]), (True, "active", "completed", None))
         self.assertEqual(polled["current_period_end"], sub["current_period_end"])
 
+    def test_subscribe_may_say_where_the_hosted_page_returns(self):
+        made = self.public("POST", f"/public/subscribe/{self.plan['id']}",
+                           dict(FORM, success_url="https://shop.example/welcome"))
+        session = self.pub.ok("GET", f"/api/checkout/v1/sessions/{made['session_id']}")
+        self.assertEqual((session["success_url"], session["cancel_url"]),
+                         ("https://shop.example/welcome", "https://shop.example/welcome"))
+        made = self.public("POST", f"/public/subscribe/{self.plan['id']}",
+                           dict(FORM, email="other@example.com"))
+        session = self.pub.ok("GET", f"/api/checkout/v1/sessions/{made['session_id']}")
+        status_url = f"http://127.0.0.1:{self.pub.port}/public/checkout/{made['subscription_id']}"
+        self.assertEqual((session["success_url"], session["cancel_url"]), (status_url, status_url))
+
     def test_trial_plan_starts_trialing_when_the_card_is_given(self):
         trial = self.v1("POST", "/plans", dict(REFERENCE_PLAN, name="Trial"), status=201)
         made = self.public("POST", f"/public/subscribe/{trial['id']}", {"email": "t@example.com"})
@@ -132,7 +144,10 @@ class PublicTest(LnbitsTest):
                             (dict(FORM, name=["x"]), "name"), (dict(FORM, telegram=1), "telegram"),
                             (dict(FORM, nostr="n" * 201), "nostr"),
                             (dict(FORM, payment_method="lightning"), "payment_method"),
-                            (dict(FORM, payment_method="cash"), "payment_method")):
+                            (dict(FORM, payment_method="cash"), "payment_method"),
+                            (dict(FORM, success_url="/relative"), "success_url"),
+                            (dict(FORM, cancel_url="ftp://x.example/"), "cancel_url"),
+                            (dict(FORM, success_url=7), "success_url")):
             self.error("POST", path, body, param=param, key=None)
         self.error("POST", path, raw="{oops", key=None)
         self.error("POST", f"/public/subscribe/{no_cards['id']}", FORM, param="payment_method",
