@@ -24,16 +24,9 @@ void Open(Context& c, http::Request& req, http::Respond respond) {
 void Lines(Context& c, http::Request& req, http::Respond respond) {
   auto batch = FindImport(c, req);
   if (!batch.ok()) return respond(http::ErrorResponse(batch.status()));
-  int64_t first = 1;
-  if (auto it = req.query.find("first_line"); it != req.query.end()) {
-    const std::string& s = it->second;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), first);
-    if (ec != std::errc() || end != s.data() + s.size() || first < 1) {
-      return respond(http::ErrorResponse(
-          Status::Invalid("first_line must be a positive integer", "first_line")));
-    }
-  }
-  auto errors = (*batch)->AddLines(c.store.reader(), c.engine, req.body, first);
+  auto first = http::QueryInt(req.query, "first_line", 1, INT64_MAX, 1);
+  if (!first.ok()) return respond(http::ErrorResponse(first.status()));
+  auto errors = (*batch)->AddLines(c.store.reader(), c.engine, req.body, *first);
   json::array list;
   for (const auto& e : errors) {
     list.push_back(json::object{{"line", e.line}, {"message", e.message}, {"param", e.param}});

@@ -1,5 +1,9 @@
 #include "daemon/http/message.h"
 
+#include <fmt/core.h>
+
+#include <charconv>
+
 #include <boost/beast/core/string.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
@@ -46,6 +50,20 @@ Response ErrorResponse(const Status& s) {
     error["param"] = s.param();
   }
   return JsonResponse(s.http_status(), boost::json::object{{"error", std::move(error)}});
+}
+
+Result<int64_t> QueryInt(const std::map<std::string, std::string>& query,
+                         const std::string& name, int64_t min, int64_t max, int64_t fallback) {
+  auto it = query.find(name);
+  if (it == query.end()) return fallback;
+  const std::string& s = it->second;
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size() || n < min || n > max) {
+    return Status::Invalid(fmt::format("{} must be an integer from {} to {}", name, min, max),
+                           name);
+  }
+  return n;
 }
 
 }  // namespace jopay::http

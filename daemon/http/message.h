@@ -36,6 +36,12 @@ struct Request {
   std::string Header(std::string_view name) const;
 };
 
+// The query parameter `name` (of Request::query) as an integer in [min, max]; `fallback` when it is absent.
+// Anything else (empty, not a decimal integer, out of range) is a kInvalid Status naming it:
+// "<name> must be an integer from <min> to <max>".
+Result<int64_t> QueryInt(const std::map<std::string, std::string>& query,
+                         const std::string& name, int64_t min, int64_t max, int64_t fallback);
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";

@@ -74,5 +74,19 @@ TEST_CASE("ErrorResponse names the parameter to blame") {
   CHECK(body.at("error").at("param") == "amount");
 }
 
+TEST_CASE("QueryInt: absent gives the fallback; present must be an integer in range") {
+  std::map<std::string, std::string> q{{"limit", "25"}, {"neg", "-3"}, {"empty", ""},
+                                       {"word", "ten"}, {"tail", "5x"}, {"big", "1001"}};
+  CHECK(*QueryInt(q, "absent", 1, 1000, 100) == 100);
+  CHECK(*QueryInt(q, "limit", 1, 1000, 100) == 25);
+  CHECK(*QueryInt(q, "neg", -5, 0, 0) == -3);
+  for (const char* bad : {"empty", "word", "tail", "big"}) {
+    auto r = QueryInt(q, bad, 1, 1000, 100);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().param() == bad);
+    CHECK(r.status().message() == std::string(bad) + " must be an integer from 1 to 1000");
+  }
+}
+
 }  // namespace
 }  // namespace jopay::http

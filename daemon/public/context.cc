@@ -216,15 +216,9 @@ void WriteThen(Context& c, const Caller& caller, const http::Request& req, http:
 
 Result<Page> ParsePage(const http::Request& req) {
   Page page;
-  if (auto it = req.query.find("limit"); it != req.query.end()) {
-    const std::string& s = it->second;
-    int n = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-    if (ec != std::errc() || end != s.data() + s.size() || n < 1 || n > 100) {
-      return Status::Invalid("limit must be an integer from 1 to 100", "limit");
-    }
-    page.limit = n;
-  }
+  auto limit = http::QueryInt(req.query, "limit", 1, 100, page.limit);
+  if (!limit.ok()) return limit.status();
+  page.limit = static_cast<int>(*limit);
   if (auto it = req.query.find("starting_after"); it != req.query.end()) {
     page.starting_after = it->second;
   }

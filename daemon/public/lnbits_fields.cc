@@ -3,9 +3,9 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <charconv>
 
 #include "daemon/billing/subscription.h"
+#include "daemon/http/message.h"
 
 namespace jopay::pub {
 
@@ -14,19 +14,6 @@ namespace {
 constexpr int kMaxLimit = 1000;
 constexpr int kMaxOffset = 100000;
 
-Result<int> IntParam(const std::map<std::string, std::string>& query, const std::string& name,
-                     int min, int max, int fallback) {
-  auto it = query.find(name);
-  if (it == query.end()) return fallback;
-  const std::string& s = it->second;
-  int n = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-  if (s.empty() || ec != std::errc() || end != s.data() + s.size() || n < min || n > max) {
-    return Status::Invalid(fmt::format("{} must be an integer from {} to {}", name, min, max),
-                           name);
-  }
-  return n;
-}
 
 }  // namespace
 
@@ -78,11 +65,11 @@ Result<std::vector<std::string>> ProvidersOfPaymentMethod(std::string_view metho
 }
 
 Result<Window> ParseWindow(const std::map<std::string, std::string>& query) {
-  auto limit = IntParam(query, "limit", 1, kMaxLimit, 100);
+  auto limit = http::QueryInt(query, "limit", 1, kMaxLimit, 100);
   if (!limit.ok()) return limit.status();
-  auto offset = IntParam(query, "offset", 0, kMaxOffset, 0);
+  auto offset = http::QueryInt(query, "offset", 0, kMaxOffset, 0);
   if (!offset.ok()) return offset.status();
-  return Window{*limit, *offset};
+  return Window{static_cast<int>(*limit), static_cast<int>(*offset)};
 }
 
 }  // namespace jopay::pub
