@@ -3,7 +3,9 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/rand.h>
 
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 
@@ -61,6 +63,32 @@ std::string Base64Encode(std::string_view bytes) {
   const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), Bytes(bytes),
                                 static_cast<int>(bytes.size()));
   out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+bool Base64Decode(std::string_view text, std::string& out) {
+  if (text.size() % 4 != 0) return false;
+  for (char c : text) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '=')) {
+      return false;
+    }
+  }
+  size_t pad = 0;
+  while (pad < text.size() && pad < 2 && text[text.size() - 1 - pad] == '=') ++pad;
+  if (text.substr(0, text.size() - pad).find('=') != std::string_view::npos) return false;
+  out.assign(3 * (text.size() / 4) + 1, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), Bytes(text),
+                                static_cast<int>(text.size()));
+  if (n < 0) return false;
+  out.resize(static_cast<size_t>(n) - pad);  // EVP_DecodeBlock counts the padding as zeros
+  return true;
+}
+
+std::string RandomBytes(size_t n) {
+  std::string out(n, '\0');
+  if (n > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
+    OpenSslFailed("RAND_bytes");
+  }
   return out;
 }
 

@@ -14,6 +14,8 @@
 #include "daemon/admin/context.h"
 #include "daemon/http/server.h"
 #include "daemon/providers/sandbox.h"
+#include "daemon/webhooks/admin_routes.h"
+#include "daemon/webhooks/dispatcher.h"
 
 namespace jopay {
 
@@ -89,7 +91,15 @@ int RunDaemon(const Config& config) {
   policy.retry_offsets = config.retry_offsets;
   Engine engine(policy, std::make_unique<SandboxProvider>());
   Scheduler scheduler(**store, engine, clock);
-  (*store)->writer().SetCommitHook([&scheduler] { scheduler.Wake(); });
+  webhooks::DispatcherOptions hook_options;
+  hook_options.allow_private = config.webhooks_allow_private;
+  hook_options.max_connections = config.webhooks_connections;
+  webhooks::Dispatcher dispatcher(**store, clock, hook_options);
+  scheduler.OnClockMoved([&dispatcher] { dispatcher.Wake(); });
+  (*store)->writer().SetCommitHook([&scheduler, &dispatcher] {
+    scheduler.Wake();
+    dispatcher.Wake();
+  });
 
   boost::asio::io_context io;
   admin::Context ctx{**store, engine, scheduler, clock,
@@ -98,6 +108,7 @@ int RunDaemon(const Config& config) {
                      {}};
   http::Router admin_router;
   admin::AddAdminRoutes(admin_router, ctx);
+  webhooks::AddWebhookRoutes(admin_router, ctx, dispatcher);
   http::ServerOptions server_options;
   server_options.on_error = [](const std::string& what) { LogError("http: {}", what); };
   http::Server admin_server(io, admin_router, server_options);
@@ -115,6 +126,7 @@ int RunDaemon(const Config& config) {
   }
   ctx.info.listen = fmt::format("{}:{}", config.listen_host, public_server.tcp_port());
   scheduler.Start();
+  dispatcher.Start();
   LogInfo("jopayd {} ready: socket {}, public http://{}:{}, clock {} ({})", JOPAY_VERSION,
           config.socket, config.listen_host, public_server.tcp_port(), config.clock,
           FormatRfc3339(clock.Now()));
@@ -128,13 +140,17 @@ int RunDaemon(const Config& config) {
     LogInfo("signal {}: shutting down", sig);
     admin_server.Stop();
     public_server.Stop();
-    stopper = std::thread([&scheduler] { scheduler.Stop(); });
+    stopper = std::thread([&scheduler, &dispatcher] {
+      scheduler.Stop();
+      dispatcher.Stop();
+    });
   });
   std::thread second([&io] { io.run(); });
   io.run();
   second.join();
   if (stopper.joinable()) stopper.join();
   scheduler.Stop();
+  dispatcher.Stop();
   (*store)->Close();
   ::close(*lock);
   LogInfo("stopped");

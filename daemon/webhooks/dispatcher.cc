@@ -1,0 +1,228 @@
+#include "daemon/webhooks/dispatcher.h"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+#include "common/log.h"
+#include "common/webhook_signing.h"
+
+namespace jopay::webhooks {
+
+namespace json = boost::json;
+
+namespace {
+constexpr int kPage = 1000;  // due deliveries loaded per endpoint per round
+constexpr int64_t kMaxIdleMs = 60'000;
+}  // namespace
+
+Dispatcher::Dispatcher(Store& store, Clock& clock, DispatcherOptions options)
+    : store_(store), clock_(clock), options_(options),
+      client_(HttpClientOptions{options.max_connections, options.timeout, 512}),
+      rng_(std::random_device{}()) {}
+
+Dispatcher::~Dispatcher() { Stop(); }
+
+void Dispatcher::Start() { thread_ = std::thread([this] { Loop(); }); }
+
+void Dispatcher::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    cv_.notify_all();
+  }
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+  client_.Stop();
+}
+
+void Dispatcher::Wake() {
+  std::lock_guard lock(mu_);
+  woken_ = true;
+  cv_.notify_all();
+}
+
+void Dispatcher::EndpointsChanged() {
+  std::lock_guard lock(mu_);
+  endpoints_changed_ = true;
+  woken_ = true;
+  cv_.notify_all();
+}
+
+void Dispatcher::RefreshEndpoints() {
+  for (auto& [id, es] : endpoints_) es.active = false;
+  for (Endpoint& e : EnabledEndpoints(store_.reader())) {
+    auto url = ParseEndpointUrl(e.url);
+    if (!url.ok()) {
+      LogWarn("webhooks: endpoint {} has an unusable url: {}", e.id, url.status().message());
+      continue;
+    }
+    EndpointState& es = endpoints_[e.id];
+    if (es.endpoint.url != e.url) client_.ForgetPool(e.id);
+    es.endpoint = std::move(e);
+    es.url = std::move(*url);
+    es.active = true;
+  }
+  for (auto it = endpoints_.begin(); it != endpoints_.end();) {
+    if (!it->second.active && it->second.outstanding == 0) {
+      client_.ForgetPool(it->first);
+      it = endpoints_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+bool Dispatcher::WriteBatch(std::vector<AttemptRecord>& finished, bool* more) {
+  std::vector<Endpoint> active;
+  for (const auto& [id, es] : endpoints_) {
+    if (es.active) active.push_back(es.endpoint);
+  }
+  int64_t newest = NewestEventRowid(store_.reader());
+  bool fan_out = !active.empty() && newest > cursor_;
+  if (active.empty()) cursor_ = newest;  // nobody listens: nothing to write for these events
+  if (finished.empty() && !fan_out) return true;
+  UnixSeconds now = clock_.Now();
+  int64_t cursor = cursor_;
+  std::vector<std::pair<std::string, std::string>> disabled;
+  Status st = store_.writer().Run([&](Db& db) {
+    disabled.clear();
+    RecordAttempts(db, finished, &disabled);
+    if (fan_out) cursor = FanOut(db, cursor_, options_.fanout_batch, active, now, nullptr);
+    return Status::Ok();
+  });
+  if (!st.ok()) {
+    LogError("webhooks: recording deliveries failed: {}", st.message());
+    return false;
+  }
+  cursor_ = cursor;
+  if (fan_out && cursor_ < newest) *more = true;
+  for (const AttemptRecord& r : finished) {
+    auto it = endpoints_.find(r.endpoint_id);
+    if (it != endpoints_.end()) --it->second.outstanding;
+  }
+  finished.clear();
+  for (const auto& [id, reason] : disabled) {
+    LogWarn("webhooks: endpoint {} disabled: {}", id, reason);
+  }
+  if (!disabled.empty()) RefreshEndpoints();
+  return true;
+}
+
+void Dispatcher::Send(EndpointState& es, const DueDelivery& d, UnixSeconds now) {
+  OutgoingRequest req;
+  req.pool = es.endpoint.id;
+  req.url = es.url;
+  req.live = es.endpoint.livemode;
+  req.allow_private = options_.allow_private;
+  req.body = WebhookBody(d.event_id, d.type, json::parse(d.data),
+                         FormatRfc3339(d.event_created_at));
+  WebhookSignatures sig = SignWebhook(req.body, d.event_id, now,
+                                      es.endpoint.SigningSecrets(now));
+  req.headers = {{"Content-Type", "application/json"},
+                 {"User-Agent", WebhookUserAgent()},
+                 {"X-JoPay-Signature", sig.jopay},
+                 {"webhook-id", sig.webhook_id},
+                 {"webhook-timestamp", sig.webhook_timestamp},
+                 {"webhook-signature", sig.webhook_signature}};
+  AttemptRecord record;
+  record.delivery_id = d.id;
+  record.endpoint_id = es.endpoint.id;
+  record.attempts_before = d.attempts;
+  record.attempted_at = now;
+  record.jitter = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
+  ++es.outstanding;
+  client_.Send(std::move(req), [this, record](OutgoingResult r) mutable {
+    record.status = r.status;
+    record.latency_ms = r.latency_ms;
+    record.error = std::move(r.error);
+    record.excerpt = std::move(r.excerpt);
+    record.retry_after = std::move(r.retry_after);
+    std::lock_guard lock(mu_);
+    finished_.push_back(std::move(record));
+    cv_.notify_all();
+  });
+}
+
+void Dispatcher::DispatchDue(bool* more) {
+  UnixSeconds now = clock_.Now();
+  Db& db = store_.reader();
+  for (auto& [id, es] : endpoints_) {
+    if (!es.active) continue;
+    int room = options_.max_outstanding - es.outstanding;
+    if (room <= 0) continue;
+    if (es.outstanding == 0) {  // nothing in flight: nothing to skip, start from the top
+      es.after_due = INT64_MIN;
+      es.after_id = INT64_MIN;
+    }
+    int limit = std::min(room, kPage);
+    auto due = LoadDue(db, id, now, es.after_due, es.after_id, limit);
+    for (const DueDelivery& d : due) {
+      try {
+        Send(es, d, now);
+      } catch (const std::exception& e) {  // unparsable stored data: should not happen
+        LogError("webhooks: cannot build delivery {}: {}", d.id, e.what());
+      }
+      es.after_due = d.due;
+      es.after_id = d.id;
+    }
+    if (static_cast<int>(due.size()) == limit && limit == kPage) *more = true;
+  }
+}
+
+std::chrono::milliseconds Dispatcher::IdleWait() {
+  if (clock_.manual()) return std::chrono::milliseconds(1000);  // it moves only when told
+  std::optional<UnixSeconds> earliest;
+  for (auto& [id, es] : endpoints_) {
+    if (!es.active || es.outstanding >= options_.max_outstanding) continue;
+    auto at = EarliestDue(store_.reader(), id);
+    if (at && (!earliest || *at < *earliest)) earliest = at;
+  }
+  int64_t ms = kMaxIdleMs;
+  if (earliest) ms = std::clamp<int64_t>((*earliest - clock_.Now()) * 1000, 50, kMaxIdleMs);
+  return std::chrono::milliseconds(ms);
+}
+
+void Dispatcher::Loop() {
+  try {
+    int64_t saved = LoadCursor(store_.reader());
+    // The first start with webhooks: events written before have no endpoint to go to.
+    cursor_ = saved >= 0 ? saved : NewestEventRowid(store_.reader());
+  } catch (const std::exception& e) {
+    LogError("webhooks: cannot read the cursor: {}", e.what());
+    return;
+  }
+  std::vector<AttemptRecord> finished;
+  for (;;) {
+    bool refresh = false;
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+      finished.insert(finished.end(), std::make_move_iterator(finished_.begin()),
+                      std::make_move_iterator(finished_.end()));
+      finished_.clear();
+      refresh = endpoints_changed_;
+      endpoints_changed_ = false;
+      woken_ = false;
+    }
+    bool more = false;
+    try {
+      if (refresh) RefreshEndpoints();
+      if (!WriteBatch(finished, &more)) {
+        std::unique_lock lock(mu_);
+        cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
+        continue;
+      }
+      DispatchDue(&more);
+    } catch (const std::exception& e) {
+      LogError("webhooks: {}", e.what());
+      more = false;
+    }
+    if (more) continue;
+    auto wait = endpoints_.empty() ? std::chrono::milliseconds(kMaxIdleMs) : IdleWait();
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, wait,
+                 [this] { return stopping_ || woken_ || endpoints_changed_ || !finished_.empty(); });
+  }
+}
+
+}  // namespace jopay::webhooks
