@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <atomic>
 #include <mutex>
 #include <regex>
 #include <unordered_map>
@@ -81,6 +82,11 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   return store;
 }
 
+Store::Store(std::string path) : path_(std::move(path)) {
+  static std::atomic<uint64_t> next_serial{1};
+  serial_ = next_serial++;
+}
+
 Store::~Store() { Close(); }
 
 void Store::Close() {
@@ -118,8 +124,8 @@ void Store::CheckpointLoop() {
 
 Db& Store::reader() {
   // Per-thread connections: SQLite connections are not shared between threads here.
-  thread_local std::unordered_map<const Store*, std::unique_ptr<Db>> readers;
-  auto& slot = readers[this];
+  thread_local std::unordered_map<uint64_t, std::unique_ptr<Db>> readers;
+  auto& slot = readers[serial_];
   if (!slot) slot = std::make_unique<Db>(path_, true);
   return *slot;
 }
