@@ -108,7 +108,10 @@ bool Dispatcher::WriteBatch(std::vector<AttemptRecord>& finished, bool* more) {
   return true;
 }
 
-void Dispatcher::Send(EndpointState& es, const DueDelivery& d, UnixSeconds now) {
+void Dispatcher::Send(EndpointState& es, const DueDelivery& d, UnixSeconds clock_now) {
+  // Under the manual clock, `clock advance` writes events at their own (later) simulated
+  // times before the clock itself moves: an attempt is never dated before its event.
+  UnixSeconds now = std::max(clock_now, d.event_created_at);
   OutgoingRequest req;
   req.pool = es.endpoint.id;
   req.url = es.url;
