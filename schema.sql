@@ -183,14 +183,15 @@ CREATE INDEX webhook_deliveries_due ON webhook_deliveries (endpoint_id, next_att
 CREATE INDEX webhook_deliveries_event ON webhook_deliveries (event_id);
 
 -- Every attempt: when (billing clock), the HTTP status (NULL if none came), how long it took,
--- the error if any, and the first bytes of the response body.
+-- the error if any, and the first bytes of the response body. Clustered by delivery (no
+-- rowid, no second index: one b-tree insert per attempt on the hot path).
 CREATE TABLE webhook_attempts (
-  id               INTEGER PRIMARY KEY,
-  delivery_id      INTEGER NOT NULL REFERENCES webhook_deliveries (id),
+  delivery_id      INTEGER NOT NULL,
+  attempt          INTEGER NOT NULL,
   attempted_at     INTEGER NOT NULL,
   status_code      INTEGER,
   latency_ms       INTEGER NOT NULL,
   error            TEXT,
-  response_excerpt TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id);
+  response_excerpt TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (delivery_id, attempt)
+) WITHOUT ROWID;

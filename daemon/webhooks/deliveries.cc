@@ -136,9 +136,9 @@ void RecordAttempts(Db& db, const std::vector<AttemptRecord>& records,
                     std::vector<std::pair<std::string, std::string>>* disabled) {
   std::map<std::string, Streak> streaks;
   for (const AttemptRecord& r : records) {
-    db.Cached("INSERT INTO webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, "
-              "error, response_excerpt) VALUES (?, ?, ?, ?, ?, ?)")
-        .Args(r.delivery_id, r.attempted_at,
+    db.Cached("INSERT OR REPLACE INTO webhook_attempts (delivery_id, attempt, attempted_at, "
+              "status_code, latency_ms, error, response_excerpt) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .Args(r.delivery_id, int64_t{r.attempts_before + 1}, r.attempted_at,
               r.status ? std::optional<int64_t>(r.status) : std::nullopt, r.latency_ms,
               r.error.empty() ? std::nullopt : std::optional<std::string>(r.error), r.excerpt)
         .Exec();
@@ -237,13 +237,15 @@ json::array DeliveriesOfEvent(Db& db, const std::string& event_id) {
 json::array AttemptsOfEvent(Db& db, const std::string& event_id) {
   auto& q = db.Cached(
       "SELECT a.delivery_id, d.endpoint_id, a.attempted_at, a.status_code, a.latency_ms, "
-      "a.error, a.response_excerpt FROM webhook_attempts a JOIN webhook_deliveries d "
-      "ON d.id = a.delivery_id WHERE d.event_id = ? ORDER BY a.id");
+      "a.error, a.response_excerpt, a.attempt FROM webhook_attempts a JOIN webhook_deliveries d "
+      "ON d.id = a.delivery_id WHERE d.event_id = ? ORDER BY a.attempted_at, a.delivery_id, "
+      "a.attempt");
   q.Args(event_id);
   json::array out;
   while (q.Step()) {
     out.push_back(json::object{{"delivery_id", q.Int(0)},
                                {"object", "webhook_attempt"},
+                               {"attempt", q.Int(7)},
                                {"endpoint_id", q.Text(1)},
                                {"attempted_at", FormatRfc3339(q.Int(2))},
                                {"status_code", OptInt(q.OptInt(3))},

@@ -32,6 +32,11 @@ void Dispatcher::Stop() {
     cv_.notify_all();
   }
   if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+  {
+    // A write still in flight reports to this object: wait for it (the writer is still up).
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return !write_in_flight_ || write_done_.has_value(); });
+  }
   client_.Stop();
 }
 
@@ -72,7 +77,7 @@ void Dispatcher::RefreshEndpoints() {
   }
 }
 
-bool Dispatcher::WriteBatch(std::vector<AttemptRecord>& finished, bool* more) {
+void Dispatcher::StartWrite(std::vector<AttemptRecord>& finished) {
   std::vector<Endpoint> active;
   for (const auto& [id, es] : endpoints_) {
     if (es.active) active.push_back(es.endpoint);
@@ -80,32 +85,52 @@ bool Dispatcher::WriteBatch(std::vector<AttemptRecord>& finished, bool* more) {
   int64_t newest = NewestEventRowid(store_.reader());
   bool fan_out = !active.empty() && newest > cursor_;
   if (active.empty()) cursor_ = newest;  // nobody listens: nothing to write for these events
-  if (finished.empty() && !fan_out) return true;
+  if (finished.empty() && !fan_out) return;
+  auto w = std::make_shared<WriteResult>();
+  w->fanned_out = fan_out;
+  w->cursor = cursor_;
+  w->newest = newest;
+  w->records = std::move(finished);
+  finished.clear();
   UnixSeconds now = clock_.Now();
-  int64_t cursor = cursor_;
-  std::vector<std::pair<std::string, std::string>> disabled;
-  Status st = store_.writer().Run([&](Db& db) {
-    disabled.clear();
-    RecordAttempts(db, finished, &disabled);
-    if (fan_out) cursor = FanOut(db, cursor_, options_.fanout_batch, active, now, nullptr);
-    return Status::Ok();
-  });
-  if (!st.ok()) {
-    LogError("webhooks: recording deliveries failed: {}", st.message());
-    return false;
+  int batch = options_.fanout_batch;
+  write_in_flight_ = true;
+  store_.writer().Submit(
+      [w, active = std::move(active), now, batch](Db& db) {
+        w->disabled.clear();
+        RecordAttempts(db, w->records, &w->disabled);
+        if (w->fanned_out) w->cursor = FanOut(db, w->cursor, batch, active, now, nullptr);
+        return Status::Ok();
+      },
+      [this, w](Status st) {
+        w->status = std::move(st);
+        std::lock_guard lock(mu_);
+        write_done_ = std::move(*w);
+        cv_.notify_all();
+      });
+}
+
+void Dispatcher::ApplyWrite(WriteResult& w, std::vector<AttemptRecord>& finished, bool* more) {
+  write_in_flight_ = false;
+  if (!w.status.ok()) {
+    // Try the records again with the next write (the deliveries stay pending meanwhile).
+    LogError("webhooks: recording deliveries failed: {}", w.status.message());
+    finished.insert(finished.end(), std::make_move_iterator(w.records.begin()),
+                    std::make_move_iterator(w.records.end()));
+    return;
   }
-  cursor_ = cursor;
-  if (fan_out && cursor_ < newest) *more = true;
-  for (const AttemptRecord& r : finished) {
+  if (w.fanned_out) {
+    cursor_ = w.cursor;
+    if (cursor_ < w.newest) *more = true;
+  }
+  for (const AttemptRecord& r : w.records) {
     auto it = endpoints_.find(r.endpoint_id);
     if (it != endpoints_.end()) --it->second.outstanding;
   }
-  finished.clear();
-  for (const auto& [id, reason] : disabled) {
+  for (const auto& [id, reason] : w.disabled) {
     LogWarn("webhooks: endpoint {} disabled: {}", id, reason);
   }
-  if (!disabled.empty()) RefreshEndpoints();
-  return true;
+  if (!w.disabled.empty()) RefreshEndpoints();
 }
 
 void Dispatcher::Send(EndpointState& es, const DueDelivery& d, UnixSeconds clock_now) {
@@ -197,24 +222,23 @@ void Dispatcher::Loop() {
   std::vector<AttemptRecord> finished;
   for (;;) {
     bool refresh = false;
+    std::optional<WriteResult> written;
     {
       std::lock_guard lock(mu_);
       if (stopping_) return;
       finished.insert(finished.end(), std::make_move_iterator(finished_.begin()),
                       std::make_move_iterator(finished_.end()));
       finished_.clear();
+      written.swap(write_done_);
       refresh = endpoints_changed_;
       endpoints_changed_ = false;
       woken_ = false;
     }
     bool more = false;
     try {
+      if (written) ApplyWrite(*written, finished, &more);
       if (refresh) RefreshEndpoints();
-      if (!WriteBatch(finished, &more)) {
-        std::unique_lock lock(mu_);
-        cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
-        continue;
-      }
+      if (!write_in_flight_) StartWrite(finished);
       DispatchDue(&more);
     } catch (const std::exception& e) {
       LogError("webhooks: {}", e.what());
@@ -223,8 +247,10 @@ void Dispatcher::Loop() {
     if (more) continue;
     auto wait = endpoints_.empty() ? std::chrono::milliseconds(kMaxIdleMs) : IdleWait();
     std::unique_lock lock(mu_);
-    cv_.wait_for(lock, wait,
-                 [this] { return stopping_ || woken_ || endpoints_changed_ || !finished_.empty(); });
+    cv_.wait_for(lock, wait, [this] {
+      return stopping_ || woken_ || endpoints_changed_ || !finished_.empty() ||
+             write_done_.has_value();
+    });
   }
 }
 

@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -64,10 +65,22 @@ class Dispatcher {
     int64_t after_id = INT64_MIN;
   };
 
+  // One writer job at a time records finished attempts and fans out new events; the loop
+  // goes on sending meanwhile (the commit's fsync overlaps the HTTP work).
+  struct WriteResult {
+    Status status;
+    bool fanned_out = false;
+    int64_t cursor = 0;
+    int64_t newest = 0;
+    std::vector<AttemptRecord> records;
+    std::vector<std::pair<std::string, std::string>> disabled;
+  };
+
   void Loop();
   void RefreshEndpoints();
-  // Records finished attempts and fans out new events; false if the writer refused (stopping).
-  bool WriteBatch(std::vector<AttemptRecord>& finished, bool* more);
+  void StartWrite(std::vector<AttemptRecord>& finished);
+  // Applies a committed write; sets *more when fan-out has more to do.
+  void ApplyWrite(WriteResult& w, std::vector<AttemptRecord>& finished, bool* more);
   // Sends what is due; sets *more if a page was full.
   void DispatchDue(bool* more);
   void Send(EndpointState& es, const DueDelivery& d, UnixSeconds now);
@@ -84,6 +97,8 @@ class Dispatcher {
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<AttemptRecord> finished_;
+  std::optional<WriteResult> write_done_;
+  bool write_in_flight_ = false;  // set by the loop, cleared when it applies the result
   bool woken_ = false;
   bool endpoints_changed_ = true;
   bool stopping_ = false;
