@@ -166,8 +166,9 @@ void Dispatcher::Send(EndpointState& es, const DueDelivery& d, UnixSeconds clock
     record.excerpt = std::move(r.excerpt);
     record.retry_after = std::move(r.retry_after);
     std::lock_guard lock(mu_);
+    // The loop takes every finished attempt at once: wake it for the first only.
+    if (finished_.empty()) cv_.notify_all();
     finished_.push_back(std::move(record));
-    cv_.notify_all();
   });
 }
 

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <deque>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_map>
@@ -253,10 +254,27 @@ class HttpClient::Impl {
     if (stopped_) return;
     ++outstanding_;
     auto p = std::make_shared<Pending>(Pending{std::move(request), std::move(done)});
-    asio::post(io_, [this, p] {
-      auto& pool = pools_[p->request.pool];
-      pool.queue.push_back(p);
-      Pump(p->request.pool);
+    {
+      // One post carries every request queued meanwhile: the io thread is woken once per
+      // batch, not once per request.
+      std::lock_guard lock(inbox_mu_);
+      bool first = inbox_.empty();
+      inbox_.push_back(std::move(p));
+      if (!first) return;
+    }
+    asio::post(io_, [this] {
+      std::vector<std::shared_ptr<Pending>> batch;
+      {
+        std::lock_guard lock(inbox_mu_);
+        batch.swap(inbox_);
+      }
+      std::vector<std::string> touched;
+      for (auto& p : batch) {
+        auto& pool = pools_[p->request.pool];
+        if (pool.queue.empty()) touched.push_back(p->request.pool);
+        pool.queue.push_back(std::move(p));
+      }
+      for (const auto& name : touched) Pump(name);
     });
   }
 
@@ -321,6 +339,8 @@ class HttpClient::Impl {
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   std::unordered_map<std::string, Pool> pools_;
   std::atomic<size_t> outstanding_{0};
+  std::mutex inbox_mu_;
+  std::vector<std::shared_ptr<Pending>> inbox_;
   std::atomic<bool> stopped_{false};
   std::thread thread_;
 };
