@@ -78,7 +78,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void BuildRequest() {
-    const OutgoingRequest& r = pending_->request;
+    OutgoingRequest& r = pending_->request;
     req_ = {};
     req_.method(bhttp::verb::post);
     req_.target(r.url.target);
@@ -86,7 +86,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     req_.set(bhttp::field::host, r.url.host_header);
     for (const auto& [name, value] : r.headers) req_.set(name, value);
     req_.keep_alive(true);
-    req_.body() = r.body;
+    req_.body() = std::move(r.body);  // req_ keeps it for a resend on a fresh connection
     req_.prepare_payload();
   }
 
