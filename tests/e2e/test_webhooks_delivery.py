@@ -4,6 +4,7 @@ failing for 5 days, and HTTPS with a test CA (and a certificate it does not trus
 import os
 import signal
 import tempfile
+import threading
 import time
 import unittest
 
@@ -83,6 +84,32 @@ class TroubleTest(DaemonTest):
         self.assertEqual(full["deliveries"][0]["status"], "delivered")
         # The endpoint's failing streak ended with the success.
         self.assertIsNone(self.d.ok("webhooks", "get", self.endpoint["id"])["failing_since"])
+
+    def test_sigterm_with_requests_in_flight_stops_cleanly_and_resends_after_restart(self):
+        on_the_wire = threading.Event()
+
+        def slow(n):
+            on_the_wire.set()
+            time.sleep(3)
+            return (200, {}, b"late")
+        self.rx.answer = slow
+        self.d.subscribe(self.plan, "a@example.com")
+        [e] = self.d.events()
+        self.assertTrue(on_the_wire.wait(10))  # the receiver sits on the request
+        t0 = time.time()
+        self.assertEqual(self.d.stop(signal.SIGTERM), 0)
+        self.assertLess(time.time() - t0, 10)
+        self.assertIn("stopped", self.d.log())
+        self.rx.answer = lambda n: (200, {}, b"ok")
+        self.d.start()
+        # The answer never reached the stopped jopayd, so the delivery is still pending and
+        # is sent again: at least once.
+        self.rx.wait_for(lambda got: len(got) >= 2)
+        deadline = time.time() + 10
+        while self.d.ok("events", "get", e["id"])["deliveries"][0]["status"] != "delivered":
+            self.assertLess(time.time(), deadline)
+            time.sleep(0.05)
+        self.assertEqual({r.event_id for r in self.rx.got()}, {e["id"]})
 
     def test_410_gone_disables_the_endpoint_with_the_reason(self):
         self.rx.answer = lambda n: (410, {}, b"gone")
