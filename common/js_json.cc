@@ -1,6 +1,7 @@
 #include "common/js_json.h"
 
 #include <boost/json/serialize.hpp>
+#include <boost/json/serializer.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -33,7 +34,31 @@ bool IsArrayIndex(std::string_view key, uint64_t& index) {
 
 void Write(const json::value& v, std::string& out);
 
+// A string as Boost.JSON escapes it (the same as JavaScript), appended without a temporary.
+void WriteString(json::string_view text, std::string& out) {
+  thread_local json::serializer sr;
+  char buf[512];
+  sr.reset(text);
+  while (!sr.done()) out.append(sr.read(buf, sizeof(buf)));
+}
+
 void WriteObject(const json::object& o, std::string& out) {
+  uint64_t ignored = 0;
+  bool any_index = false;
+  for (const auto& kv : o) any_index = any_index || IsArrayIndex(kv.key(), ignored);
+  if (!any_index) {  // the common case: the object's own order
+    out.push_back('{');
+    bool first = true;
+    for (const auto& kv : o) {
+      if (!first) out.push_back(',');
+      first = false;
+      WriteString(kv.key(), out);
+      out.push_back(':');
+      Write(kv.value(), out);
+    }
+    out.push_back('}');
+    return;
+  }
   // JavaScript keeps a key where it first appeared and the value it last had.
   std::vector<std::pair<std::string_view, const json::value*>> plain;
   std::vector<std::pair<uint64_t, const json::value*>> indexed;
@@ -60,7 +85,7 @@ void WriteObject(const json::object& o, std::string& out) {
   auto member = [&](std::string_view key, const json::value* value) {
     if (!first) out.push_back(',');
     first = false;
-    out += json::serialize(json::string_view(key.data(), key.size()));
+    WriteString(json::string_view(key.data(), key.size()), out);
     out.push_back(':');
     Write(*value, out);
   };
@@ -92,7 +117,7 @@ void Write(const json::value& v, std::string& out) {
       break;
     }
     case json::kind::double_: out += JsNumber(v.get_double()); break;
-    case json::kind::string: out += json::serialize(v.get_string()); break;
+    case json::kind::string: WriteString(v.get_string(), out); break;
     case json::kind::array: {
       out.push_back('[');
       bool first = true;
@@ -147,8 +172,15 @@ std::string JsNumber(double d) {
 
 std::string JsStringify(const json::value& v) {
   std::string out;
+  out.reserve(1024);
   Write(v, out);
   return out;
+}
+
+void JsStringifyTo(const json::value& v, std::string& out) { Write(v, out); }
+
+void JsQuoteTo(std::string_view text, std::string& out) {
+  WriteString(json::string_view(text.data(), text.size()), out);
 }
 
 }  // namespace jopay

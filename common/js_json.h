@@ -15,10 +15,14 @@
 
 #include <boost/json/value.hpp>
 #include <string>
+#include <string_view>
 
 namespace jopay {
 
 std::string JsStringify(const boost::json::value& v);
+// The same, appended to `out`; and a lone string, quoted and escaped.
+void JsStringifyTo(const boost::json::value& v, std::string& out);
+void JsQuoteTo(std::string_view text, std::string& out);
 
 // A double as JavaScript's Number.prototype.toString writes it ("null" for NaN/Infinity, as
 // JSON.stringify does).

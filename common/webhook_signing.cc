@@ -28,12 +28,19 @@ Result<std::string> StandardWebhooksKey(std::string_view secret) {
 
 std::string WebhookBody(std::string_view event_id, std::string_view type,
                         const json::value& data, std::string_view created_at) {
-  json::object body;
-  body["id"] = event_id;
-  body["event"] = type;
-  body["data"] = data;
-  body["created_at"] = created_at;
-  return JsStringify(body);
+  // Written piece by piece: copying `data` into an object first would cost a deep copy.
+  std::string out;
+  out.reserve(256 + 2 * data.is_object() * 512);
+  out += "{\"id\":";
+  JsQuoteTo(event_id, out);
+  out += ",\"event\":";
+  JsQuoteTo(type, out);
+  out += ",\"data\":";
+  JsStringifyTo(data, out);
+  out += ",\"created_at\":";
+  JsQuoteTo(created_at, out);
+  out += '}';
+  return out;
 }
 
 WebhookSignatures SignWebhook(std::string_view body, std::string_view event_id, int64_t t,

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <pthread.h>
+
 #include <algorithm>
 
 #include "common/log.h"
@@ -23,7 +25,12 @@ Dispatcher::Dispatcher(Store& store, Clock& clock, DispatcherOptions options)
 
 Dispatcher::~Dispatcher() { Stop(); }
 
-void Dispatcher::Start() { thread_ = std::thread([this] { Loop(); }); }
+void Dispatcher::Start() {
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "hooks-dispatch");  // as top -H and ps show it
+    Loop();
+  });
+}
 
 void Dispatcher::Stop() {
   {

@@ -7,6 +7,8 @@
 #include <boost/beast/ssl.hpp>
 #include <fmt/core.h>
 
+#include <pthread.h>
+
 #include <atomic>
 #include <deque>
 #include <mutex>
@@ -247,7 +249,10 @@ class HttpClient::Impl {
   }
 
   void Start() {
-    thread_ = std::thread([this] { io_.run(); });
+    thread_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "hooks-http");
+      io_.run();
+    });
   }
 
   void Send(OutgoingRequest request, Callback done) {
