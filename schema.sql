@@ -197,3 +197,60 @@ ALTER TABLE customers ADD COLUMN nostr TEXT;
 -- A session bound to a pending subscription (POST /public/subscribe) is found from it.
 CREATE INDEX checkout_sessions_subscription ON checkout_sessions (subscription_id)
   WHERE subscription_id IS NOT NULL;
+
+-- migration 4
+-- Webhooks (issue 4). An endpoint receives the events of its mode whose type it subscribes to
+-- (`events`: a JSON array of types, ["*"] = all) that were written after it was created
+-- (events.rowid > after_event_rowid). During a rotation previous_secret also signs until
+-- previous_secret_expires_at. failing_since: the first failure of an unbroken run of failures.
+CREATE TABLE webhook_endpoints (
+  id                         TEXT PRIMARY KEY,
+  livemode                   INTEGER NOT NULL,
+  url                        TEXT NOT NULL,
+  description                TEXT NOT NULL DEFAULT '',
+  events                     TEXT NOT NULL DEFAULT '["*"]',
+  secret                     TEXT NOT NULL,
+  previous_secret            TEXT,
+  previous_secret_expires_at INTEGER,
+  status                     TEXT NOT NULL CHECK (status IN ('enabled', 'disabled')),
+  disabled_reason            TEXT,
+  failing_since              INTEGER,
+  after_event_rowid          INTEGER NOT NULL DEFAULT 0,
+  removed_at                 INTEGER,
+  created_at                 INTEGER NOT NULL,
+  updated_at                 INTEGER NOT NULL
+);
+
+-- One row per (event, endpoint) to deliver; a resend adds another. next_attempt_at is set
+-- while the delivery is pending and NULL once delivered or failed. The dispatcher's cursor
+-- over events.rowid (meta 'webhooks_event_cursor') says which events have been fanned out.
+CREATE TABLE webhook_deliveries (
+  id              INTEGER PRIMARY KEY,
+  livemode        INTEGER NOT NULL,
+  event_id        TEXT NOT NULL,
+  endpoint_id     TEXT NOT NULL REFERENCES webhook_endpoints (id),
+  status          TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER,
+  last_status     INTEGER,
+  last_error      TEXT,
+  created_at      INTEGER NOT NULL,
+  finished_at     INTEGER
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (endpoint_id, next_attempt_at)
+  WHERE next_attempt_at IS NOT NULL;
+CREATE INDEX webhook_deliveries_event ON webhook_deliveries (event_id);
+
+-- Every attempt: when (billing clock), the HTTP status (NULL if none came), how long it took,
+-- the error if any, and the first bytes of the response body. Clustered by delivery (no
+-- rowid, no second index: one b-tree insert per attempt on the hot path).
+CREATE TABLE webhook_attempts (
+  delivery_id      INTEGER NOT NULL,
+  attempt          INTEGER NOT NULL,
+  attempted_at     INTEGER NOT NULL,
+  status_code      INTEGER,
+  latency_ms       INTEGER NOT NULL,
+  error            TEXT,
+  response_excerpt TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (delivery_id, attempt)
+) WITHOUT ROWID;

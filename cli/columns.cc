@@ -114,6 +114,52 @@ std::vector<Column> KeyColumns() {
   };
 }
 
+std::vector<Column> WebhookEndpointColumns() {
+  return {
+      {"ID", [](const json::object& o) { return Plain(o, "id"); }},
+      {"URL", [](const json::object& o) { return Plain(o, "url"); }},
+      {"STATUS", Status},
+      {"EVENTS", [](const json::object& o) {
+         std::string text;
+         if (const json::value* e = o.if_contains("events"); e && e->is_array()) {
+           for (const auto& t : e->as_array()) {
+             if (!text.empty()) text += ",";
+             text += ScalarText(&t);
+           }
+         }
+         return Cell{text};
+       }},
+      {"DESCRIPTION", [](const json::object& o) { return Plain(o, "description"); }},
+      {"REASON", [](const json::object& o) { return Plain(o, "disabled_reason"); }},
+  };
+}
+
+std::vector<Column> WebhookDeliveryColumns() {
+  return {
+      {"ID", [](const json::object& o) { return Plain(o, "id"); }},
+      {"ENDPOINT", [](const json::object& o) { return Plain(o, "endpoint_id"); }},
+      {"URL", [](const json::object& o) { return Plain(o, "url"); }},
+      {"STATUS", Status},
+      {"ATTEMPTS", [](const json::object& o) { return Plain(o, "attempts"); }},
+      {"NEXT ATTEMPT", [](const json::object& o) { return Plain(o, "next_attempt_at"); }},
+  };
+}
+
+std::vector<Column> WebhookAttemptColumns() {
+  return {
+      {"DELIVERY", [](const json::object& o) { return Plain(o, "delivery_id"); }},
+      {"AT", [](const json::object& o) { return Plain(o, "attempted_at"); }},
+      {"HTTP", [](const json::object& o) { return Plain(o, "status_code"); }},
+      {"MS", [](const json::object& o) { return Plain(o, "latency_ms"); }},
+      {"ERROR", [](const json::object& o) { return Plain(o, "error"); }},
+      {"RESPONSE", [](const json::object& o) {
+         std::string r = Field(o, "response_excerpt");
+         for (char& ch : r) ch = ch == '\n' || ch == '\t' ? ' ' : ch;
+         return Cell{r.size() > 60 ? r.substr(0, 57) + "..." : r};
+       }},
+  };
+}
+
 std::vector<Column> OtherColumns() {
   return {
       {"ID", [](const json::object& o) { return Plain(o, "id"); }},
@@ -130,6 +176,9 @@ const std::vector<Column>& ColumnsFor(std::string_view object) {
       {"customer", CustomerColumns()}, {"payment", PaymentColumns()},
       {"event", EventColumns()},       {"api_key", KeyColumns()},
       {"checkout.session", SessionColumns()},
+      {"webhook_endpoint", WebhookEndpointColumns()},
+      {"webhook_delivery", WebhookDeliveryColumns()},
+      {"webhook_attempt", WebhookAttemptColumns()},
   };
   static const std::vector<Column> other = OtherColumns();
   auto it = by_type.find(object);

@@ -109,10 +109,46 @@ std::vector<CommandSpec> HistoryCommands() {
       {"events", "list", "List events",
        {},
        {{"type", "TYPE", "only this type, e.g. subscription.renewed"},
+        {"since", "TIME", "only events created at or after TIME", K::kTime},
         {"object", "ID", "only events about this object"}},
        EventsList, true},
-      {"events", "get", "Show an event and its payload", {{"ID", "event id (evt_...)"}}, {},
-       EventsGet},
+      {"events", "get", "Show an event, its payload and its webhook deliveries and attempts",
+       {{"ID", "event id (evt_...)"}}, {}, EventsGet},
+  };
+}
+
+// Issue 4: webhook endpoints, and replaying/watching events.
+std::vector<CommandSpec> WebhookCommands() {
+  ArgSpec id{"ID", "webhook endpoint id (we_...)"};
+  OptionSpec events{"events", "TYPES",
+                    "comma-separated event types, * for all (default), or a family like "
+                    "subscription.*"};
+  return {
+      {"webhooks", "add", "Add a webhook endpoint (its signing secret is shown once)",
+       {{"URL", "where to POST events (live mode: https only)"}},
+       {events, {"description", "TEXT", "what the endpoint is for"}},
+       WebhooksAdd},
+      {"webhooks", "list", "List webhook endpoints", {}, {}, WebhooksList, true},
+      {"webhooks", "get", "Show a webhook endpoint", {id}, {}, WebhooksGet},
+      {"webhooks", "remove", "Remove a webhook endpoint (pending deliveries fail)", {id}, {},
+       WebhooksRemove, false, true},
+      {"webhooks", "disable", "Stop delivering to an endpoint (deliveries wait)", {id}, {},
+       WebhooksDisable, false, true},
+      {"webhooks", "enable", "Deliver to an endpoint again", {id}, {}, WebhooksEnable},
+      {"webhooks", "rotate", "New signing secret (the old one also signs for 24 h)", {id}, {},
+       WebhooksRotate, false, true},
+      {"webhooks", "test", "Send a webhook.test event to an endpoint and show the answer", {id},
+       {}, WebhooksTest},
+      {"events", "resend", "Deliver an event again (to every endpoint taking it, or one)",
+       {{"ID", "event id (evt_...)"}},
+       {{"endpoint", "ID", "only to this endpoint (we_...)"}},
+       EventsResend},
+      {"events", "listen", "Print events as they happen; optionally forward them signed",
+       {},
+       {events,
+        {"forward-to", "URL", "POST each event, signed, to this URL (e.g. a local app)"},
+        {"secret", "SECRET", "sign forwarded events with this whsec_ secret (default: a new one)"}},
+       EventsListen},
   };
 }
 
@@ -190,7 +226,7 @@ void AddImplicitOptions(CommandSpec& c) {
 std::vector<CommandSpec> BuildTable() {
   std::vector<CommandSpec> all;
   for (auto group : {PlanCommands, CustomerCommands, SubscriptionCommands, HistoryCommands,
-                     SessionCommands, KeyCommands, ClockCommands, TopLevelCommands}) {
+                     SessionCommands, WebhookCommands, KeyCommands, ClockCommands, TopLevelCommands}) {
     for (auto& c : group()) all.push_back(std::move(c));
   }
   for (auto& c : all) AddImplicitOptions(c);
@@ -212,6 +248,7 @@ std::span<const NounSpec> Nouns() {
       {"payments", "Charges, paid or failed"},
       {"events", "The record of every state change (what webhooks deliver)"},
       {"sessions", "Checkout sessions (what the hosted checkout page sells)"},
+      {"webhooks", "Endpoints that receive events, signed"},
       {"keys", "API keys for the public API"},
       {"clock", "The billing clock"},
   };

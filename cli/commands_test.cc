@@ -15,7 +15,8 @@ TEST_CASE("commands: names are unique and every command has a handler") {
     CHECK_FALSE(c.summary.empty());
   }
   CHECK(FindCommand("subscriptions import") != nullptr);
-  CHECK(FindCommand("webhooks add") == nullptr);
+  CHECK(FindCommand("webhooks add") != nullptr);
+  CHECK(FindCommand("webhooks frobnicate") == nullptr);
 }
 
 TEST_CASE("commands: every verb belongs to a known noun") {

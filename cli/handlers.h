@@ -36,6 +36,20 @@ Status PaymentsGet(Invocation& inv);
 Status EventsList(Invocation& inv);
 Status EventsGet(Invocation& inv);
 
+// cli/webhooks.cc: webhook endpoints.
+Status WebhooksAdd(Invocation& inv);
+Status WebhooksList(Invocation& inv);
+Status WebhooksGet(Invocation& inv);
+Status WebhooksRemove(Invocation& inv);
+Status WebhooksDisable(Invocation& inv);
+Status WebhooksEnable(Invocation& inv);
+Status WebhooksRotate(Invocation& inv);
+Status WebhooksTest(Invocation& inv);
+
+// cli/listen.cc: replaying and watching events.
+Status EventsResend(Invocation& inv);
+Status EventsListen(Invocation& inv);
+
 // cli/keys.cc
 Status KeysCreate(Invocation& inv);
 Status KeysList(Invocation& inv);

@@ -17,6 +17,7 @@ Status PaymentsGet(Invocation& inv) { return GetAndPrint(inv, {"v1", "payments",
 Status EventsList(Invocation& inv) {
   QueryParams query;
   AddQuery(query, inv, "type", "type");
+  AddQuery(query, inv, "since", "since");
   AddQuery(query, inv, "object", "object");
   return ListAndPrint(inv, {"v1", "events"}, query, "event");
 }

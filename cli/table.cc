@@ -66,6 +66,7 @@ std::string StatusColor(std::string_view status) {
       {"past_due", "33"},   {"paused", "33"},     {"canceled", "35"},
       {"cancelled", "35"},  {"refunded", "35"},   {"expired", "31"},
       {"failed", "31"},     {"revoked", "31"},
+      {"enabled", "32"},    {"delivered", "32"},  {"disabled", "31"},
   };
   for (const auto& [word, code] : colors) {
     if (word == status) return std::string(code);

@@ -24,6 +24,13 @@ std::string HexEncode(std::string_view bytes);
 // Standard Webhooks signature uses.
 std::string Base64Encode(std::string_view bytes);
 
+// Decodes standard base64 (padding required, no whitespace); false on anything
+// else, leaving `out` unspecified.
+bool Base64Decode(std::string_view text, std::string& out);
+
+// n bytes from the OS CSPRNG (OpenSSL RAND_bytes); aborts if it fails.
+std::string RandomBytes(size_t n);
+
 // a == b in time that depends only on the lengths, never on where the bytes
 // differ. Different lengths compare unequal at once (lengths are not secret).
 bool ConstantTimeEquals(std::string_view a, std::string_view b);

@@ -73,5 +73,26 @@ TEST_CASE("ConstantTimeEquals compares bytes and lengths") {
   CHECK(ConstantTimeEquals(std::string("a\0b", 3), std::string("a\0b", 3)));
 }
 
+TEST_CASE("Base64Decode inverts Base64Encode and rejects malformed text") {
+  std::string out;
+  for (std::string bytes : {std::string(""), std::string("f"), std::string("fo"),
+                            std::string("foo"), std::string("\0\xff\x10", 3)}) {
+    CHECK(Base64Decode(Base64Encode(bytes), out));
+    CHECK(out == bytes);
+  }
+  CHECK(Base64Decode("Zm9vYmE=", out));
+  CHECK(out == "fooba");
+  CHECK_FALSE(Base64Decode("Zm9", out));       // not a multiple of 4
+  CHECK_FALSE(Base64Decode("Zm9v YmE=", out)); // whitespace
+  CHECK_FALSE(Base64Decode("Zm=vYmE=", out));  // padding inside
+  CHECK_FALSE(Base64Decode("Zm9v!mE=", out));
+}
+
+TEST_CASE("RandomBytes gives n bytes that differ between calls") {
+  CHECK(RandomBytes(0).empty());
+  CHECK(RandomBytes(32).size() == 32);
+  CHECK(RandomBytes(32) != RandomBytes(32));
+}
+
 }  // namespace
 }  // namespace jopay

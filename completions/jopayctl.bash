@@ -16,7 +16,7 @@ _jopayctl() {
             continue
         fi
         case $w in
-            --amount|--card|--currency|--description|--email|--grace-days|--interval|--interval-count|--limit|--metadata|--name|--object|--output|--plan|--reason|--search|--socket|--starting-after|--status|--subscription|--trial-days|--type|-o) skip=1 ;;
+            --amount|--card|--currency|--description|--email|--endpoint|--events|--forward-to|--grace-days|--interval|--interval-count|--limit|--metadata|--name|--object|--output|--plan|--reason|--search|--secret|--since|--socket|--starting-after|--status|--subscription|--trial-days|--type|-o) skip=1 ;;
             -*) ;;
             *) args+=("$w") ;;
         esac
@@ -35,7 +35,7 @@ _jopayctl() {
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "$globals" -- "$cur"))
             else
-                COMPREPLY=($(compgen -W "plans customers subscriptions payments events sessions keys clock status renew backup completion" -- "$cur"))
+                COMPREPLY=($(compgen -W "plans customers subscriptions payments events sessions webhooks keys clock status renew backup completion" -- "$cur"))
             fi
             return ;;
         plans)
@@ -153,16 +153,29 @@ _jopayctl() {
             esac ;;
         events)
             case ${args[1]} in
-                "") COMPREPLY=($(compgen -W "list get" -- "$cur")); return ;;
+                "") COMPREPLY=($(compgen -W "list get resend listen" -- "$cur")); return ;;
                 list)
-                    opts="--type --object --limit --starting-after"
+                    opts="--type --since --object --limit --starting-after"
                     case $prev in
-                        --type|--object|--limit|--starting-after) return ;;
+                        --type|--since|--object|--limit|--starting-after) return ;;
                     esac
                     ;;
                 get)
                     opts=""
                     nargs=1 npos=$((${#args[@]} - 2))
+                    ;;
+                resend)
+                    opts="--endpoint"
+                    case $prev in
+                        --endpoint) return ;;
+                    esac
+                    nargs=1 npos=$((${#args[@]} - 2))
+                    ;;
+                listen)
+                    opts="--events --forward-to --secret"
+                    case $prev in
+                        --events|--forward-to|--secret) return ;;
+                    esac
                     ;;
                 *) return ;;
             esac ;;
@@ -189,6 +202,48 @@ _jopayctl() {
                     case $prev in
                         --card|--email|--name) return ;;
                     esac
+                    nargs=1 npos=$((${#args[@]} - 2))
+                    ;;
+                *) return ;;
+            esac ;;
+        webhooks)
+            case ${args[1]} in
+                "") COMPREPLY=($(compgen -W "add list get remove disable enable rotate test" -- "$cur")); return ;;
+                add)
+                    opts="--events --description"
+                    case $prev in
+                        --events|--description) return ;;
+                    esac
+                    nargs=1 npos=$((${#args[@]} - 2))
+                    ;;
+                list)
+                    opts="--limit --starting-after"
+                    case $prev in
+                        --limit|--starting-after) return ;;
+                    esac
+                    ;;
+                get)
+                    opts=""
+                    nargs=1 npos=$((${#args[@]} - 2))
+                    ;;
+                remove)
+                    opts="--confirm"
+                    nargs=1 npos=$((${#args[@]} - 2))
+                    ;;
+                disable)
+                    opts="--confirm"
+                    nargs=1 npos=$((${#args[@]} - 2))
+                    ;;
+                enable)
+                    opts=""
+                    nargs=1 npos=$((${#args[@]} - 2))
+                    ;;
+                rotate)
+                    opts="--confirm"
+                    nargs=1 npos=$((${#args[@]} - 2))
+                    ;;
+                test)
+                    opts=""
                     nargs=1 npos=$((${#args[@]} - 2))
                     ;;
                 *) return ;;

@@ -11,7 +11,7 @@ function __jopayctl_words
             continue
         end
         switch $w
-            case --amount --card --currency --description --email --grace-days --interval --interval-count --limit --metadata --name --object --output --plan --reason --search --socket --starting-after --status --subscription --trial-days --type -o
+            case --amount --card --currency --description --email --endpoint --events --forward-to --grace-days --interval --interval-count --limit --metadata --name --object --output --plan --reason --search --secret --since --socket --starting-after --status --subscription --trial-days --type -o
                 set skip 1
             case '-*'
             case '*'
@@ -47,6 +47,7 @@ complete -c jopayctl -n '__jopayctl_at' -a subscriptions -d 'Customers\' subscri
 complete -c jopayctl -n '__jopayctl_at' -a payments -d 'Charges, paid or failed'
 complete -c jopayctl -n '__jopayctl_at' -a events -d 'The record of every state change (what webhooks deliver)'
 complete -c jopayctl -n '__jopayctl_at' -a sessions -d 'Checkout sessions (what the hosted checkout page sells)'
+complete -c jopayctl -n '__jopayctl_at' -a webhooks -d 'Endpoints that receive events, signed'
 complete -c jopayctl -n '__jopayctl_at' -a keys -d 'API keys for the public API'
 complete -c jopayctl -n '__jopayctl_at' -a clock -d 'The billing clock'
 complete -c jopayctl -n '__jopayctl_at' -a status -d 'Show the daemon\'s state'
@@ -119,11 +120,18 @@ complete -c jopayctl -n '__jopayctl_in payments list' -l limit -x -d 'at most N 
 complete -c jopayctl -n '__jopayctl_in payments list' -l starting-after -x -d 'the page after this id (from a previous page)'
 
 complete -c jopayctl -n '__jopayctl_at events' -a list -d 'List events'
-complete -c jopayctl -n '__jopayctl_at events' -a get -d 'Show an event and its payload'
+complete -c jopayctl -n '__jopayctl_at events' -a get -d 'Show an event, its payload and its webhook deliveries and attempts'
+complete -c jopayctl -n '__jopayctl_at events' -a resend -d 'Deliver an event again (to every endpoint taking it, or one)'
+complete -c jopayctl -n '__jopayctl_at events' -a listen -d 'Print events as they happen; optionally forward them signed'
 complete -c jopayctl -n '__jopayctl_in events list' -l type -x -d 'only this type, e.g. subscription.renewed'
+complete -c jopayctl -n '__jopayctl_in events list' -l since -x -d 'only events created at or after TIME'
 complete -c jopayctl -n '__jopayctl_in events list' -l object -x -d 'only events about this object'
 complete -c jopayctl -n '__jopayctl_in events list' -l limit -x -d 'at most N results (1..1000)'
 complete -c jopayctl -n '__jopayctl_in events list' -l starting-after -x -d 'the page after this id (from a previous page)'
+complete -c jopayctl -n '__jopayctl_in events resend' -l endpoint -x -d 'only to this endpoint (we_...)'
+complete -c jopayctl -n '__jopayctl_in events listen' -l events -x -d 'comma-separated event types, * for all (default), or a family like subscription.*'
+complete -c jopayctl -n '__jopayctl_in events listen' -l forward-to -x -d 'POST each event, signed, to this URL (e.g. a local app)'
+complete -c jopayctl -n '__jopayctl_in events listen' -l secret -x -d 'sign forwarded events with this whsec_ secret (default: a new one)'
 
 complete -c jopayctl -n '__jopayctl_at sessions' -a list -d 'List checkout sessions'
 complete -c jopayctl -n '__jopayctl_at sessions' -a get -d 'Show a checkout session'
@@ -136,6 +144,22 @@ complete -c jopayctl -n '__jopayctl_in sessions cancel' -l confirm -d 'do it in 
 complete -c jopayctl -n '__jopayctl_in sessions pay' -l card -x -d 'sandbox test card number, e.g. 4242424242424242'
 complete -c jopayctl -n '__jopayctl_in sessions pay' -l email -x -d 'the payer\'s email (when the session has no customer_email)'
 complete -c jopayctl -n '__jopayctl_in sessions pay' -l name -x -d 'the payer\'s name'
+
+complete -c jopayctl -n '__jopayctl_at webhooks' -a add -d 'Add a webhook endpoint (its signing secret is shown once)'
+complete -c jopayctl -n '__jopayctl_at webhooks' -a list -d 'List webhook endpoints'
+complete -c jopayctl -n '__jopayctl_at webhooks' -a get -d 'Show a webhook endpoint'
+complete -c jopayctl -n '__jopayctl_at webhooks' -a remove -d 'Remove a webhook endpoint (pending deliveries fail)'
+complete -c jopayctl -n '__jopayctl_at webhooks' -a disable -d 'Stop delivering to an endpoint (deliveries wait)'
+complete -c jopayctl -n '__jopayctl_at webhooks' -a enable -d 'Deliver to an endpoint again'
+complete -c jopayctl -n '__jopayctl_at webhooks' -a rotate -d 'New signing secret (the old one also signs for 24 h)'
+complete -c jopayctl -n '__jopayctl_at webhooks' -a test -d 'Send a webhook.test event to an endpoint and show the answer'
+complete -c jopayctl -n '__jopayctl_in webhooks add' -l events -x -d 'comma-separated event types, * for all (default), or a family like subscription.*'
+complete -c jopayctl -n '__jopayctl_in webhooks add' -l description -x -d 'what the endpoint is for'
+complete -c jopayctl -n '__jopayctl_in webhooks list' -l limit -x -d 'at most N results (1..1000)'
+complete -c jopayctl -n '__jopayctl_in webhooks list' -l starting-after -x -d 'the page after this id (from a previous page)'
+complete -c jopayctl -n '__jopayctl_in webhooks remove' -l confirm -d 'do it in live mode without asking'
+complete -c jopayctl -n '__jopayctl_in webhooks disable' -l confirm -d 'do it in live mode without asking'
+complete -c jopayctl -n '__jopayctl_in webhooks rotate' -l confirm -d 'do it in live mode without asking'
 
 complete -c jopayctl -n '__jopayctl_at keys' -a create -d 'Create an API key (the secret is shown once)'
 complete -c jopayctl -n '__jopayctl_at keys' -a list -d 'List API keys'

@@ -73,6 +73,12 @@ Status ParseConfig(int argc, char** argv, Config& c, int* exit_code) {
   app.add_option("--log-level", c.log_level, "debug, info, warn, error")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();
+  app.add_flag("--webhooks-allow-private", c.webhooks_allow_private,
+               "let live-mode webhook endpoints resolve to loopback or private addresses");
+  app.add_option("--webhooks-connections", c.webhooks_connections,
+                 "connections (requests in flight) per webhook endpoint")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

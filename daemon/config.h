@@ -17,6 +17,8 @@ struct Config {
   std::string clock_start;       // manual clock's first time, RFC 3339 (default: now)
   std::string retry_schedule = "1d,3d,5d";
   std::string log_level = "info";
+  bool webhooks_allow_private = false;  // live endpoints on loopback/private addresses
+  int webhooks_connections = 32;        // per endpoint, on the wire at once
 
   std::vector<int64_t> retry_offsets;  // parsed from retry_schedule
   std::string listen_host;

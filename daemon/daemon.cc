@@ -18,6 +18,8 @@
 #include "daemon/public/context.h"
 #include "daemon/public/tokens.h"
 #include "daemon/public/idempotency_purge.h"
+#include "daemon/webhooks/admin_routes.h"
+#include "daemon/webhooks/dispatcher.h"
 
 namespace jopay {
 
@@ -106,7 +108,15 @@ int RunDaemon(const Config& config) {
   policy.retry_offsets = config.retry_offsets;
   Engine engine(policy, std::make_unique<SandboxProvider>());
   Scheduler scheduler(**store, engine, clock);
-  (*store)->writer().SetCommitHook([&scheduler] { scheduler.Wake(); });
+  webhooks::DispatcherOptions hook_options;
+  hook_options.allow_private = config.webhooks_allow_private;
+  hook_options.max_connections = config.webhooks_connections;
+  webhooks::Dispatcher dispatcher(**store, clock, hook_options);
+  scheduler.OnClockMoved([&dispatcher] { dispatcher.Wake(); });
+  (*store)->writer().SetCommitHook([&scheduler, &dispatcher] {
+    scheduler.Wake();
+    dispatcher.Wake();
+  });
   SessionExpiry session_expiry(**store);
   scheduler.AddWork(&session_expiry);
   pub::IdempotencyPurge idempotency_purge(**store);
@@ -125,6 +135,7 @@ int RunDaemon(const Config& config) {
                      {}};
   http::Router admin_router;
   admin::AddAdminRoutes(admin_router, ctx);
+  webhooks::AddWebhookRoutes(admin_router, ctx, dispatcher);
   http::ServerOptions server_options;
   server_options.on_error = [](const std::string& what) { LogError("http: {}", what); };
   if (config.log_level == "debug") {
@@ -156,6 +167,7 @@ int RunDaemon(const Config& config) {
   public_ctx.public_url = PublicBaseUrl(config, ctx.info.listen);
   ctx.info.public_url = public_ctx.public_url;
   scheduler.Start();
+  dispatcher.Start();
   LogInfo("jopayd {} ready: socket {}, public http://{}, clock {} ({})", JOPAY_VERSION,
           config.socket, ctx.info.listen, config.clock,
           FormatRfc3339(clock.Now()));
@@ -169,13 +181,17 @@ int RunDaemon(const Config& config) {
     LogInfo("signal {}: shutting down", sig);
     admin_server.Stop();
     public_server.Stop();
-    stopper = std::thread([&scheduler] { scheduler.Stop(); });
+    stopper = std::thread([&scheduler, &dispatcher] {
+      scheduler.Stop();
+      dispatcher.Stop();
+    });
   });
   std::thread second([&io] { io.run(); });
   io.run();
   second.join();
   if (stopper.joinable()) stopper.join();
   scheduler.Stop();
+  dispatcher.Stop();
   ctx.background.JoinAll();
   (*store)->Close();
   ::close(*lock);

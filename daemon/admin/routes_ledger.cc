@@ -6,6 +6,7 @@
 #include "daemon/billing/payments.h"
 #include "daemon/billing/sub_records.h"
 #include "daemon/events/outbox.h"
+#include "daemon/webhooks/deliveries.h"
 
 namespace jopay::admin {
 
@@ -89,7 +90,10 @@ void ListEventsRoute(Context& c, http::Request& req, http::Respond respond) {
 void GetEventRoute(Context& c, http::Request& req, http::Respond respond) {
   auto e = LoadEvent(c.store.reader(), req.params["id"], IsLive(req));
   if (!e.ok()) return respond(http::ErrorResponse(e.status()));
-  respond(Ok(EventView(*e)));
+  json::object view = EventView(*e);
+  view["deliveries"] = webhooks::DeliveriesOfEvent(c.store.reader(), e->id);
+  view["attempts"] = webhooks::AttemptsOfEvent(c.store.reader(), e->id);
+  respond(Ok(view));
 }
 
 }  // namespace

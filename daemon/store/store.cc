@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <atomic>
 #include <mutex>
 #include <regex>
 #include <unordered_map>
@@ -83,6 +84,11 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   return store;
 }
 
+Store::Store(std::string path) : path_(std::move(path)) {
+  static std::atomic<uint64_t> next_serial{1};
+  serial_ = next_serial++;
+}
+
 Store::~Store() { Close(); }
 
 void Store::Close() {
@@ -118,14 +124,8 @@ void Store::CheckpointLoop() {
   }
 }
 
-uint64_t Store::NextSerial() {
-  static std::atomic<uint64_t> next{1};
-  return next++;
-}
-
 Db& Store::reader() {
-  // Per-thread connections: SQLite connections are not shared between threads here. Keyed by
-  // serial, not address: a Store allocated where a closed one was must not get its readers.
+  // Per-thread connections: SQLite connections are not shared between threads here.
   thread_local std::unordered_map<uint64_t, std::unique_ptr<Db>> readers;
   auto& slot = readers[serial_];
   if (!slot) slot = std::make_unique<Db>(path_, true);

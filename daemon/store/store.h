@@ -36,13 +36,12 @@ class Store {
   void Close();
 
  private:
-  explicit Store(std::string path) : path_(std::move(path)) {}
+  explicit Store(std::string path);
   void CheckpointLoop();
   std::string path_;
-  // Names this Store among all Stores of the process, never reused (unlike its address, which
-  // a later Store may get): per-thread reader connections are keyed by it.
-  const uint64_t serial_ = NextSerial();
-  static uint64_t NextSerial();
+  // Names this store among every Store the process has opened: per-thread readers are keyed
+  // by it, not by address, so a new Store at a freed one's address never gets its readers.
+  uint64_t serial_;
   std::unique_ptr<Writer> writer_;
   // Copies committed WAL pages back into the database file on its own connection and thread,
   // so the writer never pays for it inside a commit.
