@@ -8,6 +8,7 @@ import subprocess
 import time
 import unittest
 
+from checkout_client import PAYMENT_BODY, Public
 from harness import JOPAYCTL, Daemon, DaemonTest, GOOD_CARD, FAILING_CARD, unix
 from webhook_receiver import Receiver, node_verify, verify_jopay, verify_standard
 
@@ -191,6 +192,40 @@ class DeliveryTest(DaemonTest):
         self.assertEqual((delivery["status"], delivery["attempts"]), ("delivered", 1))
         [attempt] = full["attempts"]
         self.assertEqual((attempt["status_code"], attempt["response_excerpt"]), (200, "ok"))
+
+    def test_checkout_events_arrive_signed_in_the_reference_shape(self):
+        secret = self.add()["secret"]
+        pub = Public(self.d, self.d.ok("keys", "create")["secret"])
+        paid = pub.ok("POST", "/api/checkout/v1/sessions", PAYMENT_BODY)
+        self.assertEqual(self.d.ctl("sessions", "pay", paid["id"], "--card",
+                                    "4000000000000002").rc, 5)
+        self.assertEqual(self.d.ctl("sessions", "pay", paid["id"], "--card", GOOD_CARD).rc, 0)
+        lapsed = pub.ok("POST", "/api/checkout/v1/sessions", PAYMENT_BODY)
+        self.d.advance("31m")
+        want = {("checkout.payment.failed", paid["id"]), ("checkout.session.completed", paid["id"]),
+                ("checkout.session.expired", lapsed["id"])}
+        self.rx.wait_for(lambda got: {(r.json["event"], r.json["data"]["id"]) for r in got} >= want)
+        by_type = {r.json["event"]: r for r in self.rx.delivered()}
+        for r in by_type.values():
+            self.assertTrue(verify_jopay(r, secret))
+            self.assertTrue(verify_standard(r, secret))
+        for result in node_verify(list(by_type.values()), secret):
+            self.assertEqual(result, {"ok": True})
+        # The reference's checkout.session.completed payload, field for field (plus extras).
+        completed = by_type["checkout.session.completed"].json
+        data = completed["data"]
+        self.assertEqual({k: data[k] for k in ("id", "status", "amount_cents", "currency",
+                                               "customer_email", "metadata")},
+                         {"id": paid["id"], "status": "completed", "amount_cents": 2500,
+                          "currency": "eur", "customer_email": "customer@example.com",
+                          "metadata": {"order_id": "12345"}})
+        self.assertRegex(data["completed_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertRegex(completed["created_at"], r"Z$")
+        failed = by_type["checkout.payment.failed"].json["data"]
+        self.assertEqual((failed["id"], failed["status"]), (paid["id"], "pending"))
+        self.assertLess(failed["sequence"], data["sequence"])
+        expired = by_type["checkout.session.expired"].json["data"]
+        self.assertEqual((expired["id"], expired["status"]), (lapsed["id"], "expired"))
 
     def test_event_type_filter(self):
         self.add("--events", "subscription.created")
