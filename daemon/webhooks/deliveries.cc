@@ -175,8 +175,10 @@ void RecordAttempts(Db& db, const std::vector<AttemptRecord>& records,
       }
     }
     bool finished = status != "pending";
+    // A delivery already ended meanwhile (its endpoint was removed) keeps its end; the attempt
+    // is still on record.
     db.Cached("UPDATE webhook_deliveries SET status=?, attempts=attempts+1, next_attempt_at=?, "
-              "last_status=?, last_error=?, finished_at=? WHERE id=?")
+              "last_status=?, last_error=?, finished_at=? WHERE id=? AND status='pending'")
         .Args(status, next, r.status ? std::optional<int64_t>(r.status) : std::nullopt,
               outcome == Outcome::kDelivered ? std::nullopt
                                              : std::optional<std::string>(ErrorText(r)),

@@ -138,6 +138,21 @@ TEST_CASE("After the last attempt the delivery is failed") {
   CHECK(AttemptsOfEvent(f.store->reader(), event).size() == kMaxAttempts);
 }
 
+TEST_CASE("Removing an endpoint fails its pending deliveries, even one still in flight") {
+  Fixture f;
+  std::string event = f.AddEvent("subscription.created", 1000);
+  f.FanOutAll(1000);
+  auto in_flight = f.Due(1000).at(0);
+  f.Write([&](Db& db) { REQUIRE(RemoveEndpoint(db, f.endpoint.id, false, 1000).ok()); });
+  f.Record(in_flight, 1000, 500);  // its answer comes back after the removal
+  auto d = DeliveriesOfEvent(f.store->reader(), event).at(0).as_object();
+  CHECK(d.at("status") == "failed");
+  CHECK(d.at("last_error") == "endpoint removed");
+  CHECK(AttemptsOfEvent(f.store->reader(), event).size() == 1);
+  CHECK(f.Due(INT64_MAX / 2).empty());
+  CHECK_FALSE(LoadEndpoint(f.store->reader(), f.endpoint.id, false).ok());
+}
+
 TEST_CASE("410 disables the endpoint and fails the delivery") {
   Fixture f;
   f.AddEvent("subscription.created", 1000);

@@ -82,8 +82,8 @@ const std::vector<std::string>& KnownEventTypes() {
       "subscription.payment_failed", "subscription.cancelled",
       "subscription.expired",        "subscription.paused",
       "subscription.resumed",        "checkout.session.completed",
-      "checkout.session.expired",    "checkout.session.cancelled",
-      "checkout.payment.failed",     "webhook.test",
+      "checkout.session.expired",    "checkout.payment.failed",
+      "webhook.test",
   };
   return types;
 }

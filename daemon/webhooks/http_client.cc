@@ -46,7 +46,9 @@ std::string Printable(std::string_view bytes, size_t max) {
 // One connection to one endpoint: resolve, connect, TLS, then request after request.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  using FinishFn = std::function<void(OutgoingResult, bool reusable)>;
+  // `self` is the connection when it may be reused, else null. (Not captured by the pool's
+  // callback: a connection holding a callback that holds it would never be freed.)
+  using FinishFn = std::function<void(OutgoingResult, std::shared_ptr<Connection> self)>;
 
   Connection(asio::io_context& io, ssl::context& tls_context, const HttpClientOptions& options)
       : io_(io), tls_context_(tls_context), options_(options), resolver_(io) {}
@@ -211,7 +213,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     auto finish = std::move(finish_);
     pending_.reset();
     parser_.reset();
-    finish(std::move(r), reusable);
+    finish(std::move(r), reusable ? shared_from_this() : nullptr);
   }
 
   int64_t ElapsedMs() const {
@@ -243,7 +245,7 @@ class HttpClient::Impl {
  public:
   explicit Impl(HttpClientOptions options)
       : options_(options), tls_context_(ssl::context::tls_client),
-        work_(asio::make_work_guard(io_)) {
+        work_(asio::make_work_guard(io_)) {  // members in declaration order
     tls_context_.set_default_verify_paths();  // honours SSL_CERT_FILE and SSL_CERT_DIR
     tls_context_.set_verify_mode(ssl::verify_peer);
   }
@@ -327,10 +329,11 @@ class HttpClient::Impl {
       auto p = std::move(pool.queue.front());
       pool.queue.pop_front();
       auto done = p->done;
-      conn->Run(std::move(p), [this, name, conn, done](OutgoingResult r, bool reusable) {
+      conn->Run(std::move(p), [this, name, done](OutgoingResult r,
+                                                 std::shared_ptr<Connection> reusable) {
         Pool& pool = pools_[name];
         --pool.busy;
-        if (reusable && !stopped_) pool.idle.push_back(conn);
+        if (reusable && !stopped_) pool.idle.push_back(std::move(reusable));
         --outstanding_;
         if (!stopped_) done(std::move(r));
         Pump(name);
@@ -339,8 +342,8 @@ class HttpClient::Impl {
   }
 
   HttpClientOptions options_;
+  ssl::context tls_context_;  // outlives io_ and the connections its pending handlers hold
   asio::io_context io_;
-  ssl::context tls_context_;
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   std::unordered_map<std::string, Pool> pools_;
   std::atomic<size_t> outstanding_{0};
