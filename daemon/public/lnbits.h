@@ -67,6 +67,8 @@ void FillContacts(Db& db, const std::string& customer_id, const std::string& nam
                   const std::optional<std::string>& nostr);
 
 boost::json::object LnbitsPlanView(const Plan& p, const PlanFlags& flags);
+// A plan's public terms for /public/plan/{id}: no livemode, grace period, counts or times.
+boost::json::object PublicPlanView(const Plan& p, const PlanFlags& f);
 boost::json::object LnbitsSubscriptionView(const Subscription& s);
 boost::json::object LnbitsPaymentView(const Payment& p);
 boost::json::object LnbitsSubscriberView(const Subscriber& s);

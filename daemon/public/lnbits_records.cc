@@ -40,6 +40,13 @@ void PutInterval(json::object& o, Interval interval, int count) {
   o["interval_count"] = count;
 }
 
+void PutFlags(json::object& o, const PlanFlags& f) {
+  o["allow_lightning"] = f.allow_lightning;
+  o["allow_onchain"] = f.allow_onchain;
+  o["allow_stripe"] = f.allow_stripe;
+  o["allow_paypal"] = f.allow_paypal;
+}
+
 Subscriber ReadSubscriber(const Stmt& q) {
   return {q.Text(0), q.Int(1) != 0, q.Text(2), q.Text(3), q.OptText(4), q.OptText(5), q.Int(6)};
 }
@@ -148,14 +155,20 @@ json::object LnbitsPlanView(const Plan& p, const PlanFlags& f) {
   o["description"] = p.description;
   o["trial_days"] = p.trial_days;
   o["grace_period_days"] = p.grace_days;
-  o["allow_lightning"] = f.allow_lightning;
-  o["allow_onchain"] = f.allow_onchain;
-  o["allow_stripe"] = f.allow_stripe;
-  o["allow_paypal"] = f.allow_paypal;
+  PutFlags(o, f);
   o["active"] = p.active;
   o["livemode"] = p.livemode;
   o["created_at"] = p.created_at;
   o["updated_at"] = p.updated_at;
+  return o;
+}
+
+json::object PublicPlanView(const Plan& p, const PlanFlags& f) {
+  json::object o{{"id", p.id}, {"name", p.name}, {"description", p.description}};
+  PutPrice(o, p.amount, p.currency);
+  PutInterval(o, p.interval, p.interval_count);
+  o["trial_days"] = p.trial_days;
+  PutFlags(o, f);
   return o;
 }
 

@@ -44,22 +44,6 @@ Result<Plan> FindPublicPlan(Context& c, const std::string& id) {
   return plan;
 }
 
-json::object PublicPlanView(const Plan& p, const PlanFlags& f) {
-  json::object o{{"id", p.id}, {"name", p.name}, {"description", p.description}};
-  if (p.currency == "sat") o["amount_sats"] = p.amount;
-  o["amount"] = p.amount;
-  o["currency"] = p.currency;
-  o["interval"] = LnbitsIntervalName(p.interval);
-  o["interval_unit"] = IntervalName(p.interval);
-  o["interval_count"] = p.interval_count;
-  o["trial_days"] = p.trial_days;
-  o["allow_lightning"] = f.allow_lightning;
-  o["allow_onchain"] = f.allow_onchain;
-  o["allow_stripe"] = f.allow_stripe;
-  o["allow_paypal"] = f.allow_paypal;
-  return o;
-}
-
 void GetPlan(Context& c, http::Request& req, http::Respond respond) {
   auto plan = FindPublicPlan(c, req.params["id"]);
   if (!plan.ok()) return respond(ErrorAnswer(plan.status()));
