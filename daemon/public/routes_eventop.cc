@@ -11,6 +11,7 @@
 #include "daemon/checkout/session_request.h"
 #include "daemon/public/context.h"
 #include "daemon/public/lnbits_fields.h"
+#include "daemon/public/session_writes.h"
 
 namespace jopay::pub {
 
@@ -60,19 +61,16 @@ void Create(Context& c, const Caller& caller, http::Request& req, http::Respond 
   if (!body.ok()) return respond(ErrorAnswer(body.status()));
   auto parsed = ParseCreate(*body, caller.livemode);
   if (!parsed.ok()) return respond(ErrorAnswer(parsed.status()));
-  auto session = std::make_shared<Session>();
-  bool live = caller.livemode;
-  UnixSeconds now = c.clock.Now();
-  WriteThen(
+  WriteSession(
       c, caller, req, respond,
-      [session, live, now, r = std::move(*parsed)](Db& db) {
-        Status st = CreateSession(db, live, r, now, session.get());
+      [r = std::move(*parsed)](Db& db, bool live, UnixSeconds now, Session* out) {
+        Status st = CreateSession(db, live, r, now, out);
         return st.param() == "plan" ? Named(st, "planId") : st;
       },
-      [&c, session] {
-        return json::object{{"sessionId", session->id},
-                            {"url", CheckoutUrl(c.public_url, session->id)},
-                            {"expiresAt", FormatRfc3339(session->expires_at)}};
+      [&c](const Session& s) {
+        return json::object{{"sessionId", s.id},
+                            {"url", CheckoutUrl(c.public_url, s.id)},
+                            {"expiresAt", FormatRfc3339(s.expires_at)}};
       });
 }
 
@@ -122,19 +120,15 @@ void Cancel(Context& c, const Caller& caller, http::Request& req, http::Respond 
   auto body = ParseObject(req.body);
   Status st = body.ok() ? RejectUnknown(*body, {}) : body.status();
   if (!st.ok()) return respond(ErrorAnswer(st));
-  auto session = std::make_shared<Session>();
-  bool live = caller.livemode;
-  UnixSeconds now = c.clock.Now();
-  WriteThen(
+  WriteSession(
       c, caller, req, respond,
-      [session, live, now, id = req.params["id"]](Db& db) {
-        Status st = CancelSession(db, live, id, now, session.get());
+      [id = req.params["id"]](Db& db, bool live, UnixSeconds now, Session* out) {
+        Status st = CancelSession(db, live, id, now, out);
         return st.kind() == Status::Kind::kNotFound ? Named(st, "sessionId") : st;
       },
-      [session] {
-        return json::object{{"sessionId", session->id},
-                            {"status", session->status},
-                            {"cancelUrl", session->cancel_url}};
+      [](const Session& s) {
+        return json::object{
+            {"sessionId", s.id}, {"status", s.status}, {"cancelUrl", s.cancel_url}};
       });
 }
 

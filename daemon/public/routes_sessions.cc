@@ -3,6 +3,7 @@
 #include "daemon/checkout/session.h"
 #include "daemon/checkout/session_request.h"
 #include "daemon/public/context.h"
+#include "daemon/public/session_writes.h"
 
 namespace jopay::pub {
 
@@ -29,15 +30,12 @@ void Create(Context& c, const Caller& caller, http::Request& req, http::Respond 
   if (!body.ok()) return respond(ErrorAnswer(body.status()));
   auto parsed = ParseNewSession(*body, caller.livemode);
   if (!parsed.ok()) return respond(ErrorAnswer(parsed.status()));
-  auto session = std::make_shared<Session>();
-  bool live = caller.livemode;
-  UnixSeconds now = c.clock.Now();
-  WriteThen(
+  WriteSession(
       c, caller, req, respond,
-      [session, live, now, r = std::move(*parsed)](Db& db) {
-        return CreateSession(db, live, r, now, session.get());
+      [r = std::move(*parsed)](Db& db, bool live, UnixSeconds now, Session* out) {
+        return CreateSession(db, live, r, now, out);
       },
-      [&c, session] { return CreatedView(*session, c.public_url); });
+      [&c](const Session& s) { return CreatedView(s, c.public_url); });
 }
 
 void Get(Context& c, const Caller& caller, http::Request& req, http::Respond respond) {
@@ -50,17 +48,13 @@ void Cancel(Context& c, const Caller& caller, http::Request& req, http::Respond 
   auto body = ParseObject(req.body);
   Status st = body.ok() ? RejectUnknown(*body, {}) : body.status();
   if (!st.ok()) return respond(ErrorAnswer(st));
-  auto session = std::make_shared<Session>();
-  bool live = caller.livemode;
-  UnixSeconds now = c.clock.Now();
-  WriteThen(
+  WriteSession(
       c, caller, req, respond,
-      [session, live, now, id = req.params["id"]](Db& db) {
-        return CancelSession(db, live, id, now, session.get());
+      [id = req.params["id"]](Db& db, bool live, UnixSeconds now, Session* out) {
+        return CancelSession(db, live, id, now, out);
       },
-      [session] {
-        return json::object{
-            {"id", session->id}, {"status", session->status}, {"cancel_url", session->cancel_url}};
+      [](const Session& s) {
+        return json::object{{"id", s.id}, {"status", s.status}, {"cancel_url", s.cancel_url}};
       });
 }
 
