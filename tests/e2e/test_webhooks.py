@@ -128,6 +128,18 @@ class DeliveryTest(DaemonTest):
         self.assertEqual(r.rc, 0, r)
         return r.json
 
+    def recorded(self, event_id, statuses, timeout=10):
+        """`events get` once the deliveries' statuses are `statuses`: the receiver has a request
+        before jopayd has committed the answer it got, so a test reading right away races."""
+        deadline = time.time() + timeout
+        while True:
+            full = self.d.ok("events", "get", event_id)
+            got = [d["status"] for d in full["deliveries"]]
+            if got == statuses or time.time() > deadline:
+                self.assertEqual(got, statuses)
+                return full
+            time.sleep(0.05)
+
     def test_full_lifecycle_every_event_arrives_signed_both_ways(self):
         endpoint = self.add()
         secret = endpoint["secret"]
@@ -187,7 +199,7 @@ class DeliveryTest(DaemonTest):
         self.assertEqual(seqs, sorted(seqs))
         self.assertEqual(len(set(seqs)), len(seqs))
         # Every attempt is on record.
-        full = self.d.ok("events", "get", ids[-1])
+        full = self.recorded(ids[-1], ["delivered"])
         [delivery] = full["deliveries"]
         self.assertEqual((delivery["status"], delivery["attempts"]), ("delivered", 1))
         [attempt] = full["attempts"]
@@ -251,8 +263,7 @@ class DeliveryTest(DaemonTest):
         self.rx.wait_for(lambda got: len(got) == 2)
         self.assertEqual(self.rx.got()[1].event_id, evt_id)
         self.assertTrue(verify_jopay(self.rx.got()[1], e["secret"]))
-        full = self.d.ok("events", "get", evt_id)
-        self.assertEqual([d["status"] for d in full["deliveries"]], ["delivered", "delivered"])
+        full = self.recorded(evt_id, ["delivered", "delivered"])
         self.assertEqual(len(full["attempts"]), 2)
         table = self.d.ctl("events", "get", evt_id, output="table")
         self.assertIn("deliveries:", table.out)
