@@ -128,7 +128,8 @@ int RunDaemon(const Config& config) {
   }
 
   boost::asio::io_context io;
-  admin::Context ctx{**store, engine, scheduler, clock,
+  ApiKeyCache api_keys;
+  admin::Context ctx{**store, engine, scheduler, clock, api_keys,
                      {std::filesystem::absolute(config.data_dir).string(), config.socket,
                       config.listen, SystemNow(), ""},
                      {},
@@ -149,7 +150,7 @@ int RunDaemon(const Config& config) {
   public_router.Add("GET", "/healthz", [](http::Request&, http::Respond respond) {
     respond(http::JsonResponse(200, boost::json::object{{"ok", true}}));
   });
-  pub::Context public_ctx{**store, engine, scheduler, clock, "", *signing_key};
+  pub::Context public_ctx{**store, engine, scheduler, clock, api_keys, "", *signing_key};
   pub::AddPublicRoutes(public_router, public_ctx);
   http::Server public_server(io, public_router, server_options);
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "daemon/admin/background.h"
+#include "daemon/auth/key_cache.h"
 #include "daemon/billing/clock.h"
 #include "daemon/billing/engine.h"
 #include "daemon/billing/importer.h"
@@ -32,6 +33,7 @@ struct Context {
   Engine& engine;
   Scheduler& scheduler;
   Clock& clock;
+  ApiKeyCache& api_keys;  // invalidated after a key changes
   DaemonInfo info;
   ImportRegistry imports;
   Background background;  // long requests (backup) off the io threads

@@ -51,7 +51,10 @@ void RevokeKey(Context& c, http::Request& req, http::Respond respond) {
   UnixSeconds now = c.clock.Now();
   WriteThen(
       c, respond, [key, id, live, now](Db& db) { return RevokeApiKey(db, id, live, now, key.get()); },
-      [key] { return ApiKeyView(*key); });
+      [key, &c] {
+        c.api_keys.Invalidate();  // committed: the public API refuses the key from here on
+        return ApiKeyView(*key);
+      });
 }
 
 }  // namespace

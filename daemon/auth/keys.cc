@@ -64,7 +64,10 @@ Status RevokeApiKey(Db& db, const std::string& id, bool livemode, UnixSeconds no
 }
 
 std::optional<ApiKey> FindApiKey(Db& db, const std::string& secret) {
-  std::string hash = Sha256Hex(secret);
+  return FindApiKeyByHash(db, Sha256Hex(secret));
+}
+
+std::optional<ApiKey> FindApiKeyByHash(Db& db, const std::string& hash) {
   auto& q = db.Cached(fmt::format(
       "SELECT {} FROM api_keys WHERE secret_hash=? AND revoked_at IS NULL", kColumns));
   q.Args(hash);

@@ -32,6 +32,8 @@ std::vector<ApiKey> ListApiKeys(Db& db, bool livemode);
 Status RevokeApiKey(Db& db, const std::string& id, bool livemode, UnixSeconds now, ApiKey* out);
 // The unrevoked key with this secret, if any.
 std::optional<ApiKey> FindApiKey(Db& db, const std::string& secret);
+// The same, by the secret's SHA-256 (hex).
+std::optional<ApiKey> FindApiKeyByHash(Db& db, const std::string& hash);
 
 boost::json::object ApiKeyView(const ApiKey& k);
 

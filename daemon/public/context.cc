@@ -129,7 +129,7 @@ Result<Caller> Authenticate(Context& c, const http::Request& req) {
                            "Malformed API key: keys start with sk_test_, sk_live_, rk_test_ or "
                            "rk_live_.");
   }
-  auto key = FindApiKey(c.store.reader(), secret);
+  auto key = c.api_keys.Find(c.store.reader(), secret);
   // The stored mode must agree with what the key says of itself.
   if (!key || secret.rfind(key->prefix, 0) != 0) {
     return Unauthenticated("api_key_invalid", "Invalid API key (unknown or revoked).");

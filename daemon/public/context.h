@@ -18,6 +18,7 @@
 #include <functional>
 #include <string>
 
+#include "daemon/auth/key_cache.h"
 #include "daemon/billing/clock.h"
 #include "daemon/billing/engine.h"
 #include "daemon/billing/scheduler.h"
@@ -32,6 +33,7 @@ struct Context {
   Engine& engine;
   Scheduler& scheduler;
   Clock& clock;
+  ApiKeyCache& api_keys;
   std::string public_url;   // e.g. "https://pay.example.com", no trailing slash
   std::string signing_key;  // tokens.h; from meta
 };
