@@ -305,7 +305,7 @@ int64_t Engine::RunDueBatch(Db& db, UnixSeconds until, bool use_due_time, UnixSe
     if (use_due_time && earliest_new && *s.next_action_at > *earliest_new) break;
     ctx.now = use_due_time ? *s.next_action_at : now;
     RunDueAction(s, ctx.now, policy_, ctx, summary);
-    SaveSubscription(db, s);
+    SaveDueState(db, s);
     ++processed;
     if (s.next_action_at && *s.next_action_at <= until &&
         (!earliest_new || *s.next_action_at < *earliest_new)) {

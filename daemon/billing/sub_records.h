@@ -38,6 +38,10 @@ Result<Subscription> LoadSubscription(Db& db, const std::string& id, bool livemo
 void InsertSubscription(Db& db, const Subscription& s);
 // Writes the columns that change over a subscription's life (never its customer or plan).
 void SaveSubscription(Db& db, const Subscription& s);
+// Stores what a due action (lifecycle.h RunDueAction) changes, the state columns only, by the
+// row number it was loaded with: due actions never change the card or the metadata, and this
+// runs once per renewal (no id lookup, no foreign-key check on the card, no metadata copy).
+void SaveDueState(Db& db, const Subscription& s);
 std::vector<Subscription> ListSubscriptions(Db& db, const SubscriptionFilter& f);
 // Up to `limit` subscriptions (both modes) whose next action is due at or before `until`,
 // earliest first.
