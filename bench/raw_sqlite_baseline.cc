@@ -96,14 +96,14 @@ int main(int argc, char** argv) {
   Exec(db, "COMMIT");
 
   sqlite3_stmt* due = Prepare(db,
-      "SELECT s.id, s.customer_id, c.email, p.name, pm.provider_ref, s.amount, s.currency, "
+      "SELECT s.rowid, s.id, s.customer_id, c.email, p.name, pm.provider_ref, s.amount, s.currency, "
       "s.metadata FROM subscriptions s JOIN customers c ON c.id = s.customer_id JOIN plans p ON "
       "p.id = s.plan_id LEFT JOIN payment_methods pm ON pm.id = s.payment_method_id WHERE "
       "s.next_action_at <= 100 ORDER BY s.next_action_at LIMIT 10000");
   sqlite3_stmt* upd = Prepare(db,
       "UPDATE subscriptions SET status='active', period_index=period_index+1, "
       "current_period_start=100, current_period_end=200, next_action_at=200, sequence=sequence+1, "
-      "updated_at=100 WHERE id=?");
+      "updated_at=100 WHERE rowid=?");  // by the row number it was loaded with, as jopayd
   sqlite3_stmt* pay = Prepare(db,
       "INSERT INTO payments (id, livemode, subscription_id, customer_id, payment_method_id, "
       "provider, amount, currency, status, attempt, period_start, period_end, idempotency_key, "
@@ -117,14 +117,19 @@ int main(int argc, char** argv) {
   long done = 0, next_id = 0;
   for (;;) {
     Exec(db, "BEGIN IMMEDIATE");
-    std::vector<std::pair<std::string, std::string>> rows;
+    struct Due {
+      int64_t rowid;
+      std::string id, customer_id;
+    };
+    std::vector<Due> rows;
     while (sqlite3_step(due) == SQLITE_ROW) {
-      rows.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(due, 0)),
-                        reinterpret_cast<const char*>(sqlite3_column_text(due, 1)));
+      rows.push_back({sqlite3_column_int64(due, 0),
+                      reinterpret_cast<const char*>(sqlite3_column_text(due, 1)),
+                      reinterpret_cast<const char*>(sqlite3_column_text(due, 2))});
     }
     sqlite3_reset(due);
-    for (const auto& [s, c] : rows) {
-      sqlite3_bind_text(upd, 1, s.c_str(), -1, SQLITE_TRANSIENT);
+    for (const auto& [rowid, s, c] : rows) {
+      sqlite3_bind_int64(upd, 1, rowid);
       Check(sqlite3_step(upd), db, "update");
       sqlite3_reset(upd);
       std::string pid = Id("pay_", next_id), eid = Id("evt_", next_id++);

@@ -40,6 +40,7 @@ Status EventsGet(Invocation& inv);
 Status WebhooksAdd(Invocation& inv);
 Status WebhooksList(Invocation& inv);
 Status WebhooksGet(Invocation& inv);
+Status WebhooksUpdate(Invocation& inv);
 Status WebhooksRemove(Invocation& inv);
 Status WebhooksDisable(Invocation& inv);
 Status WebhooksEnable(Invocation& inv);

@@ -1,4 +1,4 @@
-// jopayctl webhooks add|list|get|remove|disable|enable|rotate|test: where events are
+// jopayctl webhooks add|list|get|update|remove|disable|enable|rotate|test: where events are
 // delivered, and the secret that signs them.
 #include <boost/json.hpp>
 
@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "cli/calls.h"
+#include "cli/exit_code.h"
 #include "cli/handlers.h"
 
 namespace jopay::cli {
@@ -83,6 +84,17 @@ Status WebhooksList(Invocation& inv) {
 
 Status WebhooksGet(Invocation& inv) {
   return GetAndPrint(inv, {"v1", "webhook_endpoints", inv.Get("ID")});
+}
+
+Status WebhooksUpdate(Invocation& inv) {
+  json::object body;
+  AddField(body, inv, "url", "url");
+  if (inv.Has("events")) body["events"] = CommaList(inv.Get("events"));
+  AddField(body, inv, "description", "description");
+  if (body.empty()) {
+    return UsageError("webhooks update: give --url, --events or --description");
+  }
+  return PostAndPrint(inv, {"v1", "webhook_endpoints", inv.Get("ID")}, body);
 }
 
 Status WebhooksRemove(Invocation& inv) {

@@ -16,7 +16,7 @@ _jopayctl() {
             continue
         fi
         case $w in
-            --amount|--card|--currency|--description|--email|--endpoint|--events|--forward-to|--grace-days|--interval|--interval-count|--limit|--metadata|--name|--object|--output|--plan|--reason|--search|--secret|--since|--socket|--starting-after|--status|--subscription|--trial-days|--type|-o) skip=1 ;;
+            --amount|--card|--currency|--description|--email|--endpoint|--events|--forward-to|--grace-days|--interval|--interval-count|--limit|--metadata|--name|--object|--output|--plan|--reason|--search|--secret|--since|--socket|--starting-after|--status|--subscription|--trial-days|--type|--url|-o) skip=1 ;;
             -*) ;;
             *) args+=("$w") ;;
         esac
@@ -208,7 +208,7 @@ _jopayctl() {
             esac ;;
         webhooks)
             case ${args[1]} in
-                "") COMPREPLY=($(compgen -W "add list get remove disable enable rotate test" -- "$cur")); return ;;
+                "") COMPREPLY=($(compgen -W "add list get update remove disable enable rotate test" -- "$cur")); return ;;
                 add)
                     opts="--events --description"
                     case $prev in
@@ -224,6 +224,13 @@ _jopayctl() {
                     ;;
                 get)
                     opts=""
+                    nargs=1 npos=$((${#args[@]} - 2))
+                    ;;
+                update)
+                    opts="--url --events --description"
+                    case $prev in
+                        --url|--events|--description) return ;;
+                    esac
                     nargs=1 npos=$((${#args[@]} - 2))
                     ;;
                 remove)

@@ -11,7 +11,7 @@ function __jopayctl_words
             continue
         end
         switch $w
-            case --amount --card --currency --description --email --endpoint --events --forward-to --grace-days --interval --interval-count --limit --metadata --name --object --output --plan --reason --search --secret --since --socket --starting-after --status --subscription --trial-days --type -o
+            case --amount --card --currency --description --email --endpoint --events --forward-to --grace-days --interval --interval-count --limit --metadata --name --object --output --plan --reason --search --secret --since --socket --starting-after --status --subscription --trial-days --type --url -o
                 set skip 1
             case '-*'
             case '*'
@@ -148,6 +148,7 @@ complete -c jopayctl -n '__jopayctl_in sessions pay' -l name -x -d 'the payer\'s
 complete -c jopayctl -n '__jopayctl_at webhooks' -a add -d 'Add a webhook endpoint (its signing secret is shown once)'
 complete -c jopayctl -n '__jopayctl_at webhooks' -a list -d 'List webhook endpoints'
 complete -c jopayctl -n '__jopayctl_at webhooks' -a get -d 'Show a webhook endpoint'
+complete -c jopayctl -n '__jopayctl_at webhooks' -a update -d 'Change an endpoint\'s URL, event types or description'
 complete -c jopayctl -n '__jopayctl_at webhooks' -a remove -d 'Remove a webhook endpoint (pending deliveries fail)'
 complete -c jopayctl -n '__jopayctl_at webhooks' -a disable -d 'Stop delivering to an endpoint (deliveries wait)'
 complete -c jopayctl -n '__jopayctl_at webhooks' -a enable -d 'Deliver to an endpoint again'
@@ -157,6 +158,9 @@ complete -c jopayctl -n '__jopayctl_in webhooks add' -l events -x -d 'comma-sepa
 complete -c jopayctl -n '__jopayctl_in webhooks add' -l description -x -d 'what the endpoint is for'
 complete -c jopayctl -n '__jopayctl_in webhooks list' -l limit -x -d 'at most N results (1..1000)'
 complete -c jopayctl -n '__jopayctl_in webhooks list' -l starting-after -x -d 'the page after this id (from a previous page)'
+complete -c jopayctl -n '__jopayctl_in webhooks update' -l url -x -d 'where to POST events from now on (pending retries too)'
+complete -c jopayctl -n '__jopayctl_in webhooks update' -l events -x -d 'comma-separated event types, * for all (default), or a family like subscription.*'
+complete -c jopayctl -n '__jopayctl_in webhooks update' -l description -x -d 'what the endpoint is for'
 complete -c jopayctl -n '__jopayctl_in webhooks remove' -l confirm -d 'do it in live mode without asking'
 complete -c jopayctl -n '__jopayctl_in webhooks disable' -l confirm -d 'do it in live mode without asking'
 complete -c jopayctl -n '__jopayctl_in webhooks rotate' -l confirm -d 'do it in live mode without asking'

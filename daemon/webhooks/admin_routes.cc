@@ -38,6 +38,15 @@ struct Routes {
     return ValidateEventTypes(out);
   }
 
+  // A url an endpoint of this mode may send to (https in live mode, and by default no
+  // loopback, private or link-local address).
+  Status CheckUrl(const std::string& url, bool livemode) {
+    auto parsed = ParseEndpointUrl(url);
+    if (!parsed.ok()) return parsed.status();
+    JOPAY_RETURN_IF_ERROR(CheckScheme(*parsed, livemode));
+    return CheckResolvesOutside(*parsed, livemode, d.options().allow_private);
+  }
+
   void Create(http::Request& req, http::Respond respond) {
     auto body = ParseObject(req.body);
     if (!body.ok()) return respond(http::ErrorResponse(body.status()));
@@ -49,11 +58,7 @@ struct Routes {
     if (st.ok()) st = Require(url.has_value(), "url");
     if (st.ok()) st = GetString(*body, "description", description, 500);
     if (st.ok()) st = ReadTypes(*body, e->events);
-    if (!st.ok()) return respond(http::ErrorResponse(st));
-    auto parsed = ParseEndpointUrl(*url);
-    if (!parsed.ok()) return respond(http::ErrorResponse(parsed.status()));
-    st = CheckScheme(*parsed, e->livemode);
-    if (st.ok()) st = CheckResolvesOutside(*parsed, e->livemode, d.options().allow_private);
+    if (st.ok()) st = CheckUrl(*url, e->livemode);
     if (!st.ok()) return respond(http::ErrorResponse(st));
     e->url = *url;
     e->description = description.value_or("");
@@ -70,6 +75,41 @@ struct Routes {
           return EndpointView(*e, now, true);
         },
         201);
+  }
+
+  void Update(http::Request& req, http::Respond respond) {
+    auto body = ParseObject(req.body);
+    if (!body.ok()) return respond(http::ErrorResponse(body.status()));
+    bool live = IsLive(req);
+    EndpointChange change;
+    std::vector<std::string> events;
+    Status st = RejectUnknown(*body, {"url", "events", "description"});
+    if (st.ok()) st = GetString(*body, "url", change.url, 2000);
+    if (st.ok()) st = GetString(*body, "description", change.description, 500);
+    if (st.ok() && body->contains("events")) {
+      st = ReadTypes(*body, events);
+      change.events = events;
+    }
+    if (st.ok() && !change.url && !change.events && !change.description) {
+      st = Status::Invalid("Nothing to update: give url, events or description.", "url");
+    }
+    if (st.ok() && change.url) st = CheckUrl(*change.url, live);
+    if (!st.ok()) return respond(http::ErrorResponse(st));
+    auto out = std::make_shared<Endpoint>();
+    std::string id = req.params["id"];
+    UnixSeconds now = c.clock.Now();
+    WriteThen(
+        c, respond,
+        [out, id, live, change, now](Db& db) {
+          auto e = UpdateEndpoint(db, id, live, change, now);
+          if (!e.ok()) return e.status();
+          *out = *e;
+          return Status::Ok();
+        },
+        [this, out, now] {
+          d.EndpointsChanged();
+          return EndpointView(*out, now);
+        });
   }
 
   void List(http::Request& req, http::Respond respond) {
@@ -242,6 +282,7 @@ void AddWebhookRoutes(http::Router& r, Context& c, Dispatcher& dispatcher) {
   add("POST", "/v1/webhook_endpoints", &Routes::Create);
   add("GET", "/v1/webhook_endpoints", &Routes::List);
   add("GET", "/v1/webhook_endpoints/{id}", &Routes::Get);
+  add("POST", "/v1/webhook_endpoints/{id}", &Routes::Update);
   add("POST", "/v1/webhook_endpoints/{id}/test", &Routes::Test);
   add("POST", "/v1/events/{id}/resend", &Routes::Resend);
   add("GET", "/v1/events/feed", &Routes::Feed);

@@ -192,6 +192,17 @@ Result<Endpoint> SetEndpointEnabled(Db& db, const std::string& id, bool livemode
   return LoadEndpoint(db, id, livemode);
 }
 
+Result<Endpoint> UpdateEndpoint(Db& db, const std::string& id, bool livemode,
+                                const EndpointChange& change, UnixSeconds now) {
+  auto e = LoadEndpoint(db, id, livemode);
+  if (!e.ok()) return e;
+  db.Cached("UPDATE webhook_endpoints SET url=?, events=?, description=?, updated_at=? WHERE id=?")
+      .Args(change.url.value_or(e->url), TypesText(change.events.value_or(e->events)),
+            change.description.value_or(e->description), now, id)
+      .Exec();
+  return LoadEndpoint(db, id, livemode);
+}
+
 Result<Endpoint> RotateEndpointSecret(Db& db, const std::string& id, bool livemode,
                                       UnixSeconds now) {
   auto e = LoadEndpoint(db, id, livemode);

@@ -59,6 +59,16 @@ Result<Endpoint> SetEndpointEnabled(Db& db, const std::string& id, bool livemode
 // A new secret; the old one keeps signing for kRotationOverlapSeconds.
 Result<Endpoint> RotateEndpointSecret(Db& db, const std::string& id, bool livemode,
                                       UnixSeconds now);
+// What `webhooks update` changes; each field only when given.
+struct EndpointChange {
+  std::optional<std::string> url;  // already checked (endpoint_url.h) by the caller
+  std::optional<std::vector<std::string>> events;  // already validated
+  std::optional<std::string> description;
+};
+// Applies `change`. A new url takes effect for every delivery sent from now on (pending ones
+// and retries included); new event types for the events written from now on.
+Result<Endpoint> UpdateEndpoint(Db& db, const std::string& id, bool livemode,
+                                const EndpointChange& change, UnixSeconds now);
 // Marks the endpoint removed and fails its pending deliveries.
 Result<Endpoint> RemoveEndpoint(Db& db, const std::string& id, bool livemode, UnixSeconds now);
 

@@ -59,6 +59,29 @@ class EndpointsTest(DaemonTest):
         self.assertEqual(self.endpoints(), [])
         self.assertFails(self.d.ctl("webhooks", "get", e["id"]), 4, "No such webhook endpoint")
 
+    def test_update_changes_url_types_description_and_keeps_id_and_secret(self):
+        e = self.d.ok("webhooks", "add", "http://127.0.0.1:9/hooks", "--description", "old")
+        got = self.d.ok("webhooks", "update", e["id"], "--url", "http://127.0.0.1:10/new",
+                        "--events", "subscription.*")
+        self.assertEqual((got["id"], got["url"], got["events"], got["description"]),
+                         (e["id"], "http://127.0.0.1:10/new", ["subscription.*"], "old"))
+        self.assertNotIn("secret", got)
+        got = self.d.ok("webhooks", "update", e["id"], "--description", "new")
+        self.assertEqual((got["url"], got["events"], got["description"]),
+                         ("http://127.0.0.1:10/new", ["subscription.*"], "new"))
+        self.assertEqual(self.d.ok("webhooks", "get", e["id"]), got)
+        before = self.endpoints()
+        for args, code, message in [
+            ([e["id"]], 2, "give --url, --events or --description"),
+            ([e["id"], "--url", "not a url"], 5, "not an absolute URL"),
+            ([e["id"], "--url", "ftp://127.0.0.1/x"], 5, "http:// or https://"),
+            ([e["id"], "--events", "subscription.renwed"], 5, "unknown event type"),
+            (["we_nope", "--description", "x"], 4, "No such webhook endpoint"),
+        ]:
+            with self.subTest(args=args):
+                self.assertFails(self.d.ctl("webhooks", "update", *args), code, message)
+        self.assertEqual(self.endpoints(), before)
+
     def test_bad_inputs_are_refused_and_change_nothing(self):
         good = self.d.ok("webhooks", "add", "http://127.0.0.1:9/hooks")
         before = self.endpoints()
@@ -238,6 +261,25 @@ class DeliveryTest(DaemonTest):
         self.assertLess(failed["sequence"], data["sequence"])
         expired = by_type["checkout.session.expired"].json["data"]
         self.assertEqual((expired["id"], expired["status"]), (lapsed["id"], "expired"))
+
+    def test_update_sends_pending_retries_to_the_new_url_signed_by_the_same_secret(self):
+        endpoint = self.d.ok("webhooks", "add", "http://127.0.0.1:9/hooks")  # nothing listens
+        secret = endpoint["secret"]
+        self.d.subscribe(self.d.plan()["id"], "a@example.com")
+        [created] = self.d.events(type="subscription.created")
+        deadline = time.time() + 10
+        while not self.d.ok("events", "get", created["id"])["attempts"]:
+            self.assertLess(time.time(), deadline, "the first attempt never happened")
+            time.sleep(0.05)
+        self.d.ok("webhooks", "update", endpoint["id"], "--url", self.rx.url)
+        self.d.advance("6s")  # the 5 s retry goes to the new url
+        self.rx.wait_for(lambda got: len(got) >= 1)
+        [r] = self.rx.got()
+        self.assertEqual(r.event_id, created["id"])
+        verify_jopay(r, secret)
+        verify_standard(r, secret)
+        full = self.recorded(created["id"], ["delivered"])
+        self.assertEqual([a["status_code"] for a in full["attempts"]], [None, 200])
 
     def test_event_type_filter(self):
         self.add("--events", "subscription.created")
