@@ -21,6 +21,15 @@ std::optional<ApiKey> ApiKeyCache::Find(Db& reader, const std::string& secret) {
   return key;
 }
 
+bool ApiKeyCache::ShouldRecordUse(const std::string& id, UnixSeconds now) {
+  std::lock_guard lock(mu_);
+  auto [it, first] = use_recorded_at_.try_emplace(id, now);
+  if (first) return true;
+  if (now >= it->second && now - it->second < kUseRecordSeconds) return false;
+  it->second = now;
+  return true;
+}
+
 void ApiKeyCache::Invalidate() {
   std::lock_guard lock(mu_);
   ++generation_;

@@ -26,11 +26,17 @@ class ApiKeyCache {
   std::optional<ApiKey> Find(Db& reader, const std::string& secret);
   // Forgets every key; call after committing any change to api_keys.
   void Invalidate();
+  // True when key `id`, used at `now`, has not had its use recorded for kUseRecordSeconds:
+  // last_used_at is kept to the minute, so a busy key costs one write a minute, not one a
+  // request. The caller then stores `now` as its last_used_at.
+  bool ShouldRecordUse(const std::string& id, UnixSeconds now);
+  static constexpr UnixSeconds kUseRecordSeconds = 60;
 
  private:
   std::mutex mu_;
   uint64_t generation_ = 0;
   std::unordered_map<std::string, ApiKey> by_hash_;
+  std::unordered_map<std::string, UnixSeconds> use_recorded_at_;  // by key id
 };
 
 }  // namespace jopay

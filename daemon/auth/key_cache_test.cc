@@ -74,3 +74,18 @@ TEST_CASE("ApiKeyCache keeps two keys apart") {
 }
 
 }  // namespace jopay
+
+namespace jopay {
+
+TEST_CASE("ApiKeyCache records a key's use at most once a minute") {
+  ApiKeyCache cache;
+  CHECK(cache.ShouldRecordUse("key_a", 1000));
+  CHECK_FALSE(cache.ShouldRecordUse("key_a", 1000));
+  CHECK_FALSE(cache.ShouldRecordUse("key_a", 1059));
+  CHECK(cache.ShouldRecordUse("key_b", 1059));  // per key
+  CHECK(cache.ShouldRecordUse("key_a", 1060));
+  CHECK_FALSE(cache.ShouldRecordUse("key_a", 1100));
+  CHECK(cache.ShouldRecordUse("key_a", 900));  // a clock set back records again
+}
+
+}  // namespace jopay

@@ -63,6 +63,10 @@ Status RevokeApiKey(Db& db, const std::string& id, bool livemode, UnixSeconds no
   return Status::Ok();
 }
 
+void RecordApiKeyUse(Db& db, const std::string& id, UnixSeconds when) {
+  db.Cached("UPDATE api_keys SET last_used_at=? WHERE id=?").Args(when, id).Exec();
+}
+
 std::optional<ApiKey> FindApiKey(Db& db, const std::string& secret) {
   return FindApiKeyByHash(db, Sha256Hex(secret));
 }

@@ -30,6 +30,8 @@ struct ApiKey {
 ApiKey CreateApiKey(Db& db, bool livemode, bool read_only, UnixSeconds now, std::string* secret);
 std::vector<ApiKey> ListApiKeys(Db& db, bool livemode);
 Status RevokeApiKey(Db& db, const std::string& id, bool livemode, UnixSeconds now, ApiKey* out);
+// Stores when the key was last used (the public API calls this at most once a minute per key).
+void RecordApiKeyUse(Db& db, const std::string& id, UnixSeconds when);
 // The unrevoked key with this secret, if any.
 std::optional<ApiKey> FindApiKey(Db& db, const std::string& secret);
 // The same, by the secret's SHA-256 (hex).

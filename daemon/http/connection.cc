@@ -204,6 +204,7 @@ class StreamConnection final : public Connection {
   void WriteError(int status, const Status& s) {
     Response r = ErrorResponse(s);
     r.status = status;
+    head_ = false;  // the request could not be read: whatever it was, the error has a body
     close_ = true;
     linger_ = true;
     keep_alive_ = false;
@@ -214,6 +215,7 @@ class StreamConnection final : public Connection {
     phase_ = Phase::kHandling;
     keep_alive_ = parser_->get().keep_alive();
     version_ = parser_->get().version();
+    head_ = parser_->get().method() == bhttp::verb::head;
     auto req = std::make_shared<Request>(ToRequest(parser_->release()));
     auto responder = std::make_shared<Responder<StreamConnection>>(self(), req);
     Respond respond = [responder](Response r) { responder->Send(std::move(r)); };
@@ -245,6 +247,8 @@ class StreamConnection final : public Connection {
     res.body() = std::move(r.body);
     res.keep_alive(!close);
     res.prepare_payload();
+    // A HEAD answer says what GET would send (Content-Length included) but sends no body.
+    if (head_) res.body().clear();
     return res;
   }
 
@@ -320,6 +324,7 @@ class StreamConnection final : public Connection {
   bhttp::response<bhttp::empty_body> continue_{bhttp::status::continue_, 11};
   Phase phase_ = Phase::kReading;
   unsigned version_ = 11;
+  bool head_ = false;  // the request being answered is a HEAD
   bool keep_alive_ = true;
   bool close_ = false;   // close after the current response (Stop, or an unreadable request)
   bool linger_ = false;  // drain the client's input before closing

@@ -75,7 +75,9 @@ void Router::Dispatch(Request& req, Respond respond) const {
     std::map<std::string, std::string> ignored;
     if (!Match(route, req.segments, ignored)) continue;
     allowed.insert(route.method);
-    if (route.method != req.method) continue;
+    if (route.method == "GET") allowed.insert("HEAD");
+    bool head_of_get = req.method == "HEAD" && route.method == "GET";
+    if (route.method != req.method && !head_of_get) continue;
     if (best == nullptr || MoreSpecific(route, *best)) best = &route;
   }
   if (best != nullptr) {

@@ -26,6 +26,7 @@ class Router {
   // Finds the route and calls its handler with req.params filled. Unknown
   // path -> 404 JSON error (code "route_missing"); known path but another
   // method -> 405 JSON error (code "method_not_allowed") with an Allow header.
+  // HEAD runs the GET route (req.method stays "HEAD"; the connection sends the head only).
   // Exceptions from the handler propagate to the caller.
   void Dispatch(Request& req, Respond respond) const;
 

@@ -90,7 +90,19 @@ TEST_CASE("a known path with another method answers 405 with Allow") {
   CHECK(ErrorCodeOf(r) == "method_not_allowed");
   REQUIRE(r->headers.size() == 1);
   CHECK(r->headers[0].first == "Allow");
-  CHECK(r->headers[0].second == "GET, POST");
+  CHECK(r->headers[0].second == "GET, HEAD, POST");
+}
+
+TEST_CASE("HEAD runs the GET route and keeps its method") {
+  Router router;
+  router.Add("GET", "/v1/plans/{id}", Named("get"));
+  router.Add("POST", "/v1/plans/{id}/archive", Named("archive"));
+  Request seen;
+  CHECK(RouteOf(Call(router, "HEAD", "/v1/plans/plan_1", &seen)) == "get");
+  CHECK(seen.method == "HEAD");
+  auto r = Call(router, "HEAD", "/v1/plans/plan_1/archive");
+  CHECK(r->status == 405);
+  CHECK(r->headers[0].second == "POST");
 }
 
 TEST_CASE("the root pattern and a hand-built request without a target route") {

@@ -161,6 +161,16 @@ class Client {
     bhttp::write(socket_, req);
     return Read();
   }
+  // A HEAD request; the parser is told no body follows the head.
+  Reply Head(const std::string& target) {
+    bhttp::request<bhttp::empty_body> req{bhttp::verb::head, target, 11};
+    req.set(bhttp::field::host, "localhost");
+    bhttp::write(socket_, req);
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.skip(true);
+    bhttp::read(socket_, buffer_, parser);
+    return parser.release();
+  }
   void WriteRaw(const std::string& bytes) { net::write(socket_, net::buffer(bytes)); }
   Reply Read() {
     bhttp::response_parser<bhttp::string_body> parser;
@@ -255,7 +265,7 @@ TEST_CASE("unknown routes answer 404 and wrong methods 405, both as JSON") {
   r = client.Send(bhttp::verb::delete_, "/v1/plans/plan_1");
   CHECK(r.result_int() == 405);
   CHECK(ErrorCode(r) == "method_not_allowed");
-  CHECK(r[bhttp::field::allow] == "GET");
+  CHECK(r[bhttp::field::allow] == "GET, HEAD");
   CheckStandardHeaders(r);
 }
 
@@ -292,6 +302,25 @@ TEST_CASE("keep-alive serves several requests on one connection until Connection
   CHECK_FALSE(last.keep_alive());
   CHECK(client.ServerClosed());
   CHECK(WaitFor([&] { return f.server->active_connections() == 0; }));
+}
+
+TEST_CASE("HEAD answers a GET route's head with its Content-Length and no body") {
+  Fixture f;
+  f.ListenBoth();
+  auto client = UnixClient(f.socket_path);
+  Reply full = client.Send(bhttp::verb::get, "/v1/plans/plan_7");
+  Reply head = client.Head("/v1/plans/plan_7");
+  CHECK(head.result_int() == 200);
+  CHECK(head.body().empty());
+  CHECK(head[bhttp::field::content_length] == std::to_string(full.body().size()));
+  CHECK(head[bhttp::field::content_type] == "application/json");
+  // The connection is still in step: the next request gets its own whole answer.
+  Reply after = client.Send(bhttp::verb::get, "/v1/plans/plan_8");
+  CHECK(BodyOf(after).at("id") == "plan_8");
+  // HEAD on a path with no GET route is refused like any other method.
+  Reply post_only = client.Head("/v1/plans/plan_8/archive");
+  CHECK(post_only.result_int() == 405);
+  CHECK(post_only.body().empty());
 }
 
 TEST_CASE("pipelined requests are answered in order") {

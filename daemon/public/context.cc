@@ -96,6 +96,21 @@ http::Handler Guarded(F f) {
   };
 }
 
+// Keeps the key's last_used_at (shown by `keys list`) to the minute. The write is queued and
+// not waited for: the request does not depend on it, and a lost minute is harmless.
+void RecordUse(Context& c, const std::string& key_id) {
+  UnixSeconds now = c.clock.Now();
+  if (!c.api_keys.ShouldRecordUse(key_id, now)) return;
+  c.store.writer().Submit(
+      [key_id, now](Db& db) {
+        RecordApiKeyUse(db, key_id, now);
+        return Status::Ok();
+      },
+      [key_id](const Status& st) {
+        if (!st.ok()) LogWarn("keys: could not record the use of {}: {}", key_id, st.message());
+      });
+}
+
 }  // namespace
 
 http::Response ErrorAnswer(const Status& s) {
@@ -143,6 +158,7 @@ Result<Caller> Authenticate(Context& c, const http::Request& req) {
     return Status::Make(Status::Kind::kForbidden, "api_key_read_only",
                         "This API key is read-only: it may only GET.");
   }
+  RecordUse(c, key->id);
   return Caller{key->id, key->livemode, key->read_only};
 }
 

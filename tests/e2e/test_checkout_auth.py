@@ -1,5 +1,6 @@
 """The public API's keys and modes: 401 for missing/malformed/unknown/revoked keys, 403 for
 read-only keys on writes, X-Api-Key, test/live isolation, and Idempotency-Key."""
+import time
 import unittest
 
 from checkout_client import API, PAYMENT_BODY, CheckoutTest, Public
@@ -55,6 +56,32 @@ class KeysTest(CheckoutTest):
             self.assert_error(self.pub.call("POST", API + path, body, key=ro), 403,
                               "api_key_read_only")
         self.assertEqual(self.snapshot(), before)
+
+    def test_a_keys_use_is_recorded_to_the_minute(self):
+        [key] = self.d.ok("keys", "list")
+        self.assertIsNone(key["last_used_at"])
+        self.pub.call("GET", API + "/subscriptions", key=self.key + "x")  # unknown: not a use
+        self.assertIsNone(self.d.ok("keys", "list")[0]["last_used_at"])
+        first = self.d.ok("clock", "show")["now"]
+        self.pub.ok("GET", API + "/subscriptions")
+
+        def last_used(expected):
+            deadline = time.time() + 5  # the write is queued, not waited for by the request
+            while True:
+                got = self.d.ok("keys", "list")[0]["last_used_at"]
+                if got == expected or time.time() > deadline:
+                    return got
+                time.sleep(0.05)
+
+        self.assertEqual(last_used(first), first)
+        self.d.advance("30s")
+        self.pub.ok("GET", API + "/subscriptions")  # within the minute: not written again
+        time.sleep(0.3)
+        self.assertEqual(self.d.ok("keys", "list")[0]["last_used_at"], first)
+        self.d.advance("31s")
+        later = self.d.ok("clock", "show")["now"]
+        self.pub.ok("POST", API + "/sessions", PAYMENT_BODY)
+        self.assertEqual(last_used(later), later)
 
     def test_live_keys_are_refused_under_the_manual_clock(self):
         # Live keys cannot even be made here; a made-up one is simply unknown.

@@ -159,15 +159,28 @@ class BadInputTest(CheckoutTest):
     def test_wrong_methods_are_405_with_allow(self):
         s = self.create(PAYMENT_BODY)
         for method, path, allow in (("GET", "/sessions", "POST"),
-                                    ("DELETE", f"/sessions/{s['id']}", "GET"),
+                                    ("DELETE", f"/sessions/{s['id']}", "GET, HEAD"),
                                     ("GET", f"/sessions/{s['id']}/cancel", "POST"),
-                                    ("PUT", "/subscriptions", "GET"),
-                                    ("POST", "/subscriptions/sub_x/portal", "GET")):
+                                    ("PUT", "/subscriptions", "GET, HEAD"),
+                                    ("POST", "/subscriptions/sub_x/portal", "GET, HEAD")):
             with self.subTest(f"{method} {path}"):
                 answer = self.pub.call(method, API + path)
                 self.assert_error(answer, 405, "method_not_allowed", None)
                 self.assertEqual(answer[2]["allow"], allow)
         self.assertEqual(self.pub.ok("GET", f"{API}/sessions/{s['id']}")["status"], "pending")
+
+    def test_head_is_get_without_the_body(self):
+        s = self.create(PAYMENT_BODY)
+        status, body, headers = self.pub.call("GET", f"{API}/sessions/{s['id']}")
+        head_status, head_body, head_headers = self.pub.call("HEAD", f"{API}/sessions/{s['id']}")
+        self.assertEqual((head_status, head_body), (200, ""))
+        self.assertEqual(head_headers["content-length"], str(len(json.dumps(body, separators=(
+            ",", ":"), ensure_ascii=False).encode())))
+        self.assertEqual(head_headers["content-type"], headers["content-type"])
+        self.assertEqual(self.pub.call("HEAD", f"{API}/sessions/cs_nope")[0], 404)
+        self.assertEqual(self.pub.call("HEAD", f"{API}/sessions/{s['id']}", key=None)[0], 401)
+        status, _, headers = self.pub.call("HEAD", "/healthz", key=None)
+        self.assertEqual((status, headers["content-length"]), (200, "11"))
 
     def test_bad_list_queries(self):
         for query, param in (("status=nope", "status"), ("limit=0", "limit"),
