@@ -22,7 +22,8 @@ namespace jopay {
 
 class ApiKeyCache {
  public:
-  // FindApiKey(reader, secret), from memory when the key was seen since the last Invalidate().
+  // The unrevoked key with this secret (FindApiKeyByHash of its SHA-256), from memory when it
+  // was seen since the last Invalidate().
   std::optional<ApiKey> Find(Db& reader, const std::string& secret);
   // Forgets every key; call after committing any change to api_keys.
   void Invalidate();

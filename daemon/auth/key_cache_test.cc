@@ -73,10 +73,6 @@ TEST_CASE("ApiKeyCache keeps two keys apart") {
   CHECK_FALSE(cache.Find(t.store->reader(), secret_a)->read_only);
 }
 
-}  // namespace jopay
-
-namespace jopay {
-
 TEST_CASE("ApiKeyCache records a key's use at most once a minute") {
   ApiKeyCache cache;
   CHECK(cache.ShouldRecordUse("key_a", 1000));

@@ -67,10 +67,6 @@ void RecordApiKeyUse(Db& db, const std::string& id, UnixSeconds when) {
   db.Cached("UPDATE api_keys SET last_used_at=? WHERE id=?").Args(when, id).Exec();
 }
 
-std::optional<ApiKey> FindApiKey(Db& db, const std::string& secret) {
-  return FindApiKeyByHash(db, Sha256Hex(secret));
-}
-
 std::optional<ApiKey> FindApiKeyByHash(Db& db, const std::string& hash) {
   auto& q = db.Cached(fmt::format(
       "SELECT {} FROM api_keys WHERE secret_hash=? AND revoked_at IS NULL", kColumns));

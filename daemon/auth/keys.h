@@ -32,9 +32,7 @@ std::vector<ApiKey> ListApiKeys(Db& db, bool livemode);
 Status RevokeApiKey(Db& db, const std::string& id, bool livemode, UnixSeconds now, ApiKey* out);
 // Stores when the key was last used (the public API calls this at most once a minute per key).
 void RecordApiKeyUse(Db& db, const std::string& id, UnixSeconds when);
-// The unrevoked key with this secret, if any.
-std::optional<ApiKey> FindApiKey(Db& db, const std::string& secret);
-// The same, by the secret's SHA-256 (hex).
+// The unrevoked key whose secret has this SHA-256 (hex), if any (key_cache.h remembers it).
 std::optional<ApiKey> FindApiKeyByHash(Db& db, const std::string& hash);
 
 boost::json::object ApiKeyView(const ApiKey& k);
