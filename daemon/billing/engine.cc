@@ -4,6 +4,7 @@
 
 #include "common/ids.h"
 #include "daemon/billing/customers.h"
+#include "daemon/billing/event_batch.h"
 #include "daemon/billing/event_data.h"
 #include "daemon/billing/payments.h"
 #include "daemon/billing/sub_records.h"
@@ -16,7 +17,10 @@ namespace {
 // Charges through the provider and writes payments and events into the open transaction.
 class DbContext : public BillingContext {
  public:
-  DbContext(Db& db, const Engine& engine, UnixSeconds now) : db_(db), engine_(engine), now(now) {}
+  // With `batch`, events are rendered on its helper thread and inserted by the caller at the
+  // end of the job (EventBatch::InsertAll); without, each is inserted as it is emitted.
+  DbContext(Db& db, const Engine& engine, UnixSeconds now, EventBatch* batch = nullptr)
+      : db_(db), engine_(engine), batch_(batch), now(now) {}
 
   ChargeOutcome Charge(const Subscription& s, const ChargeRequest& r) override {
     ChargeOutcome out = ChargeProvider(s, r);
@@ -58,6 +62,7 @@ class DbContext : public BillingContext {
   }
 
   void Emit(const Subscription& s, std::string_view type, const EventExtras& x) override {
+    if (batch_) return batch_->Add(s, type, x, now);
     Event e;
     e.livemode = s.livemode;
     e.type = std::string(type);
@@ -82,6 +87,7 @@ class DbContext : public BillingContext {
 
   Db& db_;
   const Engine& engine_;
+  EventBatch* batch_;
 
  public:
   UnixSeconds now;
@@ -295,7 +301,8 @@ void Engine::Simulate(Subscription s, UnixSeconds until, bool use_due_time, Unix
 int64_t Engine::RunDueBatch(Db& db, UnixSeconds until, bool use_due_time, UnixSeconds now,
                             int limit, Summary& summary) {
   auto due = LoadDue(db, until, limit);
-  DbContext ctx(db, *this, now);
+  EventBatch events;
+  DbContext ctx(db, *this, now, &events);
   // With due times, an action this batch schedules inside the window (a retry tomorrow) must
   // fire before later rows of the batch: stop there and let the next batch start from it,
   // so every action runs in time order.
@@ -312,6 +319,7 @@ int64_t Engine::RunDueBatch(Db& db, UnixSeconds until, bool use_due_time, UnixSe
       earliest_new = s.next_action_at;
     }
   }
+  events.InsertAll(db);
   return processed;
 }
 

@@ -65,8 +65,9 @@ Subscription Read(const Stmt& q) {
   return s;
 }
 
-std::vector<Subscription> ReadAll(Stmt& q) {
+std::vector<Subscription> ReadAll(Stmt& q, size_t expected = 0) {
   std::vector<Subscription> out;
+  out.reserve(expected);
   while (q.Step()) out.push_back(Read(q));
   q.Reset();
   return out;
@@ -183,7 +184,7 @@ std::vector<Subscription> LoadDue(Db& db, UnixSeconds until, int limit) {
       std::string(kSelect) + "WHERE s.next_action_at <= ? ORDER BY s.next_action_at, s.rowid LIMIT ?";
   auto& q = db.Cached(sql);
   q.Args(until, int64_t{limit});
-  return ReadAll(q);
+  return ReadAll(q, static_cast<size_t>(limit));
 }
 
 std::vector<Subscription> LoadDueAfter(Db& db, UnixSeconds until, UnixSeconds after_at,

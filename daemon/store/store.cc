@@ -35,6 +35,17 @@ std::vector<Migration> SplitMigrations(const std::string& schema) {
   return out;
 }
 
+// A migration may edit table definitions in sqlite_schema (SQLite's procedure for changing a
+// CHECK constraint); the schema cookie must then move so that every connection reloads the
+// schema. After ordinary DDL the extra bump is harmless.
+void BumpSchemaVersion(Db& db) {
+  Stmt q(db.raw(), "PRAGMA schema_version");
+  q.Step();
+  int64_t version = q.Int(0);
+  q.Reset();
+  db.Exec(fmt::format("PRAGMA schema_version = {}", version + 1));
+}
+
 }  // namespace
 
 Result<int> Migrate(Db& db, const std::string& schema_sql) {
@@ -56,6 +67,7 @@ Result<int> Migrate(Db& db, const std::string& schema_sql) {
     try {
       db.Exec("BEGIN IMMEDIATE");
       db.Exec(m.sql);
+      BumpSchemaVersion(db);
       db.Exec(fmt::format("PRAGMA user_version = {}", m.version));
       db.Exec("COMMIT");
     } catch (const DbError& e) {

@@ -1,6 +1,7 @@
 #include "daemon/store/store.h"
 
 #include <doctest/doctest.h>
+#include <fmt/core.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -165,4 +166,60 @@ TEST_CASE("Migrate refuses a database newer than the schema it knows") {
   }
   std::filesystem::remove_all(dir);
 }
+}  // namespace jopay
+
+namespace jopay {
+namespace {
+// The embedded schema up to (not including) migration `n`.
+std::string SchemaBefore(int n) {
+  std::string all(kSchemaSql);
+  return all.substr(0, all.find(fmt::format("-- migration {}\n", n)));
+}
+
+// The bytecode SQLite compiles `sql` to, as "Opcode Opcode ...".
+std::string Opcodes(Db& db, const std::string& sql) {
+  Stmt q(db.raw(), "EXPLAIN " + sql);
+  std::string out;
+  while (q.Step()) out += q.Text(1) + " ";
+  return out;
+}
+}  // namespace
+
+TEST_CASE("migration 5 turns IN-list CHECKs into OR chains that still refuse bad values") {
+  TempDir dir;
+  Db db(dir.db(), false);
+  REQUIRE(Migrate(db, SchemaBefore(5)).ok());
+  db.Exec("INSERT INTO plans (id, livemode, name, amount, currency, interval, created_at, "
+          "updated_at) VALUES ('plan_1', 0, 'P', 100, 'eur', 'month', 0, 0)");
+  REQUIRE(Migrate(db, std::string(kSchemaSql)).ok());  // a store made before migration 5
+
+  // No write to a checked column builds a temporary b-tree (OpenEphemeral) any more.
+  for (const char* write :
+       {"UPDATE plans SET interval = 'day' WHERE rowid = 1", "UPDATE subscriptions SET status = 'active' WHERE rowid = 1",
+        "UPDATE subscriptions SET next_action = 'renew' WHERE rowid = 1", "UPDATE payments SET status = 'paid' WHERE rowid = 1",
+        "UPDATE checkout_sessions SET status = 'expired' WHERE rowid = 1",
+        "UPDATE webhook_deliveries SET status = 'failed' WHERE rowid = 1",
+        "UPDATE webhook_endpoints SET status = 'disabled' WHERE rowid = 1"}) {
+    CAPTURE(write);
+    CHECK(Opcodes(db, write).find("OpenEphemeral") == std::string::npos);
+  }
+  CHECK(Count(db, "SELECT count(*) FROM plans") == 1);
+  Stmt check(db.raw(), "PRAGMA integrity_check");
+  REQUIRE(check.Step());
+  CHECK(check.Text(0) == "ok");
+  check.Reset();
+
+  CHECK_THROWS_AS(db.Exec("UPDATE plans SET interval = 'fortnight'"), DbError);
+  db.Exec("UPDATE plans SET interval = 'year'");
+  CHECK(Count(db, "SELECT count(*) FROM plans WHERE interval = 'year'") == 1);
+  constexpr const char* insert_payment =
+      "INSERT INTO payments (id, livemode, customer_id, provider, amount, currency, status, "
+      "idempotency_key, created_at) VALUES ('pay_{}', 0, 'cus_1', 'sandbox', 1, 'eur', '{}', "
+      "'k{}', 0)";
+  db.Exec("PRAGMA foreign_keys = OFF");
+  CHECK_THROWS_AS(db.Exec(fmt::format(insert_payment, 1, "lost", 1)), DbError);
+  db.Exec(fmt::format(insert_payment, 2, "refunded", 2));
+  CHECK(Count(db, "SELECT count(*) FROM payments") == 1);
+}
+
 }  // namespace jopay

@@ -1,0 +1,80 @@
+#include "daemon/billing/event_batch.h"
+
+#include <boost/json.hpp>
+
+#include "common/ids.h"
+#include "daemon/billing/event_data.h"
+
+namespace jopay {
+
+namespace {
+// The renderer is woken once this many events wait, not for each one: a wake-up costs about
+// as much as rendering an event.
+constexpr size_t kWakeEvery = 64;
+}  // namespace
+
+EventBatch::EventBatch() : renderer_([this] { RenderLoop(); }) {}
+
+EventBatch::~EventBatch() { Stop(); }
+
+void EventBatch::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    closing_ = true;
+  }
+  cv_.notify_one();
+  if (renderer_.joinable()) renderer_.join();
+}
+
+void EventBatch::Add(const Subscription& s, std::string_view type, const EventExtras& extras,
+                     UnixSeconds at) {
+  std::lock_guard lock(mu_);
+  queue_.push_back({s, std::string(type), extras, at});
+  if (idle_ && queue_.size() >= kWakeEvery) cv_.notify_one();
+}
+
+void EventBatch::RenderLoop() {
+  std::vector<Pending> work;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      idle_ = true;
+      cv_.wait(lock, [this] { return closing_ || queue_.size() >= kWakeEvery; });
+      idle_ = false;
+      if (closing_ && queue_.empty()) return;
+      work.swap(queue_);
+    }
+    try {
+      Render(work);
+    } catch (...) {
+      failure_ = std::current_exception();
+      std::lock_guard lock(mu_);
+      queue_.clear();
+      return;
+    }
+    work.clear();
+  }
+}
+
+void EventBatch::Render(std::vector<Pending>& work) {
+  for (Pending& p : work) {
+    Event e;
+    e.id = NewId("evt_");
+    e.livemode = p.snapshot.livemode;
+    e.type = std::move(p.type);
+    e.object_id = p.snapshot.id;
+    e.sequence = p.snapshot.sequence;
+    e.data = boost::json::serialize(SubscriptionEventData(p.snapshot, p.extras));
+    e.created_at = p.at;
+    rendered_.push_back(std::move(e));
+  }
+}
+
+void EventBatch::InsertAll(Db& db) {
+  Stop();  // the renderer drains what is left, then ends: rendered_ is complete and ours
+  if (failure_) std::rethrow_exception(failure_);
+  for (Event& e : rendered_) InsertEvent(db, std::move(e));
+  rendered_.clear();
+}
+
+}  // namespace jopay

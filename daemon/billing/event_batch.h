@@ -1,0 +1,59 @@
+// The subscription events of one due batch, rendered to JSON on a helper thread while the
+// writer goes on charging and saving the batch, then inserted in the order they were emitted.
+//
+// Why: building and serializing an event's payload is ~2.5 us of the writer's ~20 us per
+// renewal, and the writer is the one thread everything waits for; the renderer runs on the
+// other core. The events still go into the batch's own transaction (InsertAll runs before the
+// job returns), so they commit with the changes they describe or not at all.
+#pragma once
+
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "daemon/billing/lifecycle.h"
+#include "daemon/billing/subscription.h"
+#include "daemon/events/outbox.h"
+#include "daemon/store/db.h"
+
+namespace jopay {
+
+class EventBatch {
+ public:
+  EventBatch();  // starts the renderer thread
+  // Stops the renderer; events not inserted by InsertAll are dropped (the job failed).
+  ~EventBatch();
+  EventBatch(const EventBatch&) = delete;
+  EventBatch& operator=(const EventBatch&) = delete;
+
+  // Queues an event about `s` as it is now (a copy is taken), stamped `at`.
+  void Add(const Subscription& s, std::string_view type, const EventExtras& extras, UnixSeconds at);
+  // Waits until every queued event is rendered, then inserts them all, in the order added.
+  // Called once, on the writer thread, inside the job. Rethrows what rendering threw.
+  void InsertAll(Db& db);
+
+ private:
+  struct Pending {
+    Subscription snapshot;
+    std::string type;
+    EventExtras extras;
+    UnixSeconds at;
+  };
+  void RenderLoop();
+  void Render(std::vector<Pending>& work);
+  void Stop();
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Pending> queue_;  // guarded by mu_
+  bool closing_ = false;        // guarded by mu_
+  bool idle_ = false;           // guarded by mu_: the renderer waits for work
+  std::vector<Event> rendered_;   // the renderer's alone until it is joined
+  std::exception_ptr failure_;    // likewise: what rendering threw, if anything
+  std::thread renderer_;
+};
+
+}  // namespace jopay

@@ -1,0 +1,95 @@
+#include "daemon/billing/event_batch.h"
+
+#include <doctest/doctest.h>
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+
+#include "daemon/store/store.h"
+
+namespace jopay {
+namespace {
+
+struct TempDb {
+  std::filesystem::path dir;
+  std::unique_ptr<Db> db;
+  TempDb() {
+    char tmpl[] = "/tmp/jopay-events-XXXXXX";
+    dir = mkdtemp(tmpl);
+    db = std::make_unique<Db>((dir / "jopay.db").string(), false);
+    REQUIRE(Migrate(*db, kSchemaSql).ok());
+    db->Exec("PRAGMA foreign_keys = OFF");
+  }
+  ~TempDb() {
+    db.reset();
+    std::filesystem::remove_all(dir);
+  }
+};
+
+Subscription Sub(int i) {
+  Subscription s;
+  s.id = fmt::format("sub_{:04}", i);
+  s.status = "active";
+  s.amount = 1000 + i;
+  s.currency = "eur";
+  s.sequence = i;
+  s.metadata = fmt::format(R"({{"n":"{}"}})", i);
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("EventBatch inserts every event in the order added, with its snapshot's payload") {
+  TempDb t;
+  constexpr int kCount = 1000;  // many wake-ups of the renderer, and a partial last round
+  {
+    EventBatch batch;
+    for (int i = 0; i < kCount; ++i) {
+      Subscription s = Sub(i);
+      batch.Add(s, i % 2 ? "subscription.renewed" : "subscription.payment_failed",
+                {std::nullopt, 1, std::nullopt}, 1700000000 + i);
+      s.status = "expired";  // later changes to the subscription are not in the event
+    }
+    batch.InsertAll(*t.db);
+  }
+  Stmt q(t.db->raw(), "SELECT type, object_id, sequence, data, created_at FROM events ORDER BY rowid");
+  int i = 0;
+  while (q.Step()) {
+    CAPTURE(i);
+    CHECK(q.Text(0) == (i % 2 ? "subscription.renewed" : "subscription.payment_failed"));
+    CHECK(q.Text(1) == fmt::format("sub_{:04}", i));
+    CHECK(q.Int(2) == i);
+    CHECK(q.Int(4) == 1700000000 + i);
+    auto data = boost::json::parse(q.Text(3)).as_object();
+    CHECK(data.at("status").as_string() == "active");
+    CHECK(data.at("amount_cents").as_int64() == 1000 + i);
+    CHECK(data.at("metadata").at("n").as_string() == std::to_string(i));
+    ++i;
+  }
+  CHECK(i == kCount);
+}
+
+TEST_CASE("an EventBatch dropped without InsertAll writes nothing (its job failed)") {
+  TempDb t;
+  {
+    EventBatch batch;
+    for (int i = 0; i < 100; ++i) batch.Add(Sub(i), "subscription.renewed", {}, 1700000000);
+  }
+  Stmt q(t.db->raw(), "SELECT count(*) FROM events");
+  q.Step();
+  CHECK(q.Int(0) == 0);
+}
+
+TEST_CASE("a payload that cannot be rendered fails the job at InsertAll") {
+  TempDb t;
+  EventBatch batch;
+  Subscription bad = Sub(1);
+  bad.metadata = "{not json";
+  batch.Add(Sub(0), "subscription.renewed", {}, 1700000000);
+  batch.Add(bad, "subscription.renewed", {}, 1700000000);
+  CHECK_THROWS(batch.InsertAll(*t.db));
+}
+
+}  // namespace jopay
