@@ -79,6 +79,10 @@ Status ParseConfig(int argc, char** argv, Config& c, int* exit_code) {
                  "connections (requests in flight) per webhook endpoint")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
+  app.add_option("--due-batch", c.due_batch,
+                 "due subscriptions run per transaction (smaller: shorter waits for requests)")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -19,6 +19,7 @@ struct Config {
   std::string log_level = "info";
   bool webhooks_allow_private = false;  // live endpoints on loopback/private addresses
   int webhooks_connections = 32;        // per endpoint, on the wire at once
+  int due_batch = 10000;                // due subscriptions per transaction
 
   std::vector<int64_t> retry_offsets;  // parsed from retry_schedule
   std::string listen_host;

@@ -107,7 +107,7 @@ int RunDaemon(const Config& config) {
   Policy policy;
   policy.retry_offsets = config.retry_offsets;
   Engine engine(policy, std::make_unique<SandboxProvider>());
-  Scheduler scheduler(**store, engine, clock);
+  Scheduler scheduler(**store, engine, clock, config.due_batch);
   webhooks::DispatcherOptions hook_options;
   hook_options.allow_private = config.webhooks_allow_private;
   hook_options.max_connections = config.webhooks_connections;

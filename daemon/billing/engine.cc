@@ -298,29 +298,28 @@ void Engine::Simulate(Subscription s, UnixSeconds until, bool use_due_time, Unix
   }
 }
 
-int64_t Engine::RunDueBatch(Db& db, UnixSeconds until, bool use_due_time, UnixSeconds now,
-                            int limit, Summary& summary) {
-  auto due = LoadDue(db, until, limit);
+Engine::DueRun Engine::RunDueRows(Db& db, std::vector<Subscription>& due, UnixSeconds until,
+                                  bool use_due_time, UnixSeconds now, Summary& summary) {
   EventBatch events;
   DbContext ctx(db, *this, now, &events);
   // With due times, an action this batch schedules inside the window (a retry tomorrow) must
-  // fire before later rows of the batch: stop there and let the next batch start from it,
-  // so every action runs in time order.
+  // fire before later rows of the batch: stop there and let the next batch start from it.
   std::optional<UnixSeconds> earliest_new;
-  int64_t processed = 0;
+  DueRun run;
   for (auto& s : due) {
     if (use_due_time && earliest_new && *s.next_action_at > *earliest_new) break;
     ctx.now = use_due_time ? *s.next_action_at : now;
     RunDueAction(s, ctx.now, policy_, ctx, summary);
     SaveDueState(db, s);
-    ++processed;
+    ++run.processed;
     if (s.next_action_at && *s.next_action_at <= until &&
         (!earliest_new || *s.next_action_at < *earliest_new)) {
       earliest_new = s.next_action_at;
     }
   }
   events.InsertAll(db);
-  return processed;
+  run.all_left_window = !earliest_new && run.processed == static_cast<int64_t>(due.size());
+  return run;
 }
 
 }  // namespace jopay

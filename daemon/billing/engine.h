@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "daemon/billing/clock.h"
 #include "daemon/billing/lifecycle.h"
@@ -64,12 +65,19 @@ class Engine {
   Status ArchivePlan(Db& db, bool livemode, const std::string& id, UnixSeconds now, Plan* out,
                      int64_t* canceled);
 
-  // Runs up to `limit` due actions (next_action_at <= until). With use_due_time each runs at
-  // its own due time (manual clock: as if the daemon had been there); otherwise at `now`.
-  // Returns how many subscriptions it processed.
-  int64_t RunDueBatch(Db& db, UnixSeconds until, bool use_due_time, UnixSeconds now, int limit,
-                      Summary& summary);
-  // What RunDueBatch would do to `s` up to `until`, computed in memory: nothing is written,
+  struct DueRun {
+    int64_t processed = 0;  // rows of `due` run, from the front
+    // Every row of `due` was run, and none was scheduled again at or before `until`: no later
+    // batch of this window will see these rows again.
+    bool all_left_window = true;
+  };
+  // Runs the due actions of `due` (rows of LoadDue/LoadDueAfter, in due order). With
+  // use_due_time each runs at its own due time (manual clock: as if the daemon had been
+  // there); otherwise at `now`. Stops early where a row it ran was scheduled again inside the
+  // window before the next row's time, so that every action runs in time order.
+  DueRun RunDueRows(Db& db, std::vector<Subscription>& due, UnixSeconds until, bool use_due_time,
+                    UnixSeconds now, Summary& summary);
+  // What RunDueRows would do to `s` up to `until`, computed in memory: nothing is written,
   // and only simulated providers are asked (a live provider's charge is assumed to succeed).
   void Simulate(Subscription s, UnixSeconds until, bool use_due_time, UnixSeconds now,
                 Summary& summary) const;

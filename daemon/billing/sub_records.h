@@ -46,7 +46,8 @@ std::vector<Subscription> ListSubscriptions(Db& db, const SubscriptionFilter& f)
 // Up to `limit` subscriptions (both modes) whose next action is due at or before `until`,
 // earliest first.
 std::vector<Subscription> LoadDue(Db& db, UnixSeconds until, int limit);
-// The same, in pages: rows after (after_at, after_rowid) in due order (a reader's dry run).
+// The same, in pages: rows after (after_at, after_rowid) in due order (a reader's dry run, the
+// writer's prefetch of its next batch).
 std::vector<Subscription> LoadDueAfter(Db& db, UnixSeconds until, UnixSeconds after_at,
                                        int64_t after_rowid, int limit);
 // Ids of the plan's subscriptions that have not ended.

@@ -91,6 +91,7 @@ void Writer::CommitBatch(std::deque<Entry>& batch) {
       // Already rolled back by SQLite; nothing more to undo.
     }
   }
+  jobs_settled_.store(jobs_started_.load());  // committed or rolled back: they are settled
   for (size_t i = 0; i < batch.size(); ++i) {
     batch[i].done(commit_status.ok() ? std::move(results[i]) : commit_status);
   }
@@ -103,6 +104,7 @@ void Writer::CommitBatch(std::deque<Entry>& batch) {
 }
 
 Status Writer::RunJob(const Job& job) {
+  jobs_started_.fetch_add(1);
   try {
     return job(*db_);
   } catch (const std::exception& e) {

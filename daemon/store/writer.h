@@ -7,6 +7,7 @@
 // holds it has committed: a caller that hears "ok" knows the change is durable.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -37,6 +38,14 @@ class Writer {
   // Finishes every queued job, then ends the thread. Idempotent.
   void Stop();
 
+  // Job numbers, for a reader that must know whether its snapshot holds every job so far.
+  // Each job takes the next number as it starts: JobsStarted() called inside a job is that
+  // job's own number. JobsSettled() is the number of the last job whose transaction has ended
+  // (committed, or rolled back and so without effect): a read transaction begun after reading
+  // it sees every job up to that number.
+  uint64_t JobsStarted() const { return jobs_started_.load(); }
+  uint64_t JobsSettled() const { return jobs_settled_.load(); }
+
  private:
   struct Entry {
     Job job;
@@ -53,6 +62,8 @@ class Writer {
   std::deque<Entry> queue_;
   bool stopping_ = false;
   std::function<void()> commit_hook_;
+  std::atomic<uint64_t> jobs_started_{0};
+  std::atomic<uint64_t> jobs_settled_{0};
   std::thread thread_;
 };
 
