@@ -1,27 +1,16 @@
 #include "daemon/auth/key_cache.h"
 
 #include <doctest/doctest.h>
-#include <unistd.h>
-
-#include <filesystem>
 
 #include "daemon/store/store.h"
+#include "tests/temp_dir.h"
 
 namespace jopay {
 namespace {
 
 struct TempStore {
-  std::filesystem::path dir;
-  std::unique_ptr<Store> store;
-  TempStore() {
-    char tmpl[] = "/tmp/jopay-keys-XXXXXX";
-    dir = mkdtemp(tmpl);
-    store = std::move(*Store::Open((dir / "jopay.db").string()));
-  }
-  ~TempStore() {
-    store.reset();
-    std::filesystem::remove_all(dir);
-  }
+  testing::TempDir dir;
+  std::unique_ptr<Store> store = std::move(*Store::Open(dir.file("jopay.db")));
 };
 
 std::string CreateKey(Store& store, bool read_only, ApiKey* key) {

@@ -2,11 +2,9 @@
 
 #include <doctest/doctest.h>
 #include <fmt/core.h>
-#include <unistd.h>
-
-#include <filesystem>
 
 #include "daemon/billing/sub_records.h"
+#include "tests/temp_dir.h"
 
 namespace jopay {
 namespace {
@@ -16,12 +14,10 @@ constexpr UnixSeconds kDue = 1700000000;
 // A store holding `n` subscriptions all due at kDue (with their customer and plan, for the
 // joins of LoadDue).
 struct DueStore {
-  std::filesystem::path dir;
+  testing::TempDir dir;
   std::unique_ptr<Store> store;
   explicit DueStore(int n) {
-    char tmpl[] = "/tmp/jopay-prefetch-XXXXXX";
-    dir = mkdtemp(tmpl);
-    auto opened = Store::Open((dir / "jopay.db").string());
+    auto opened = Store::Open(dir.file("jopay.db"));
     REQUIRE(opened.ok());
     store = std::move(*opened);
     REQUIRE(Run([n](Db& db) {
@@ -38,10 +34,6 @@ struct DueStore {
             "'month', 1, 0, 0, 0, {1}, 'renew', {1}, 0, 0)", i, kDue));
       }
     }).ok());
-  }
-  ~DueStore() {
-    store.reset();
-    std::filesystem::remove_all(dir);
   }
   Status Run(std::function<void(Db&)> f) {
     return store->writer().Run([&](Db& db) {

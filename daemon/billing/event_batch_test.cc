@@ -2,29 +2,21 @@
 
 #include <doctest/doctest.h>
 #include <fmt/core.h>
-#include <unistd.h>
 
 #include <boost/json.hpp>
-#include <filesystem>
 
 #include "daemon/store/store.h"
+#include "tests/temp_dir.h"
 
 namespace jopay {
 namespace {
 
 struct TempDb {
-  std::filesystem::path dir;
-  std::unique_ptr<Db> db;
+  testing::TempDir dir;
+  std::unique_ptr<Db> db = std::make_unique<Db>(dir.file("jopay.db"), false);
   TempDb() {
-    char tmpl[] = "/tmp/jopay-events-XXXXXX";
-    dir = mkdtemp(tmpl);
-    db = std::make_unique<Db>((dir / "jopay.db").string(), false);
     REQUIRE(Migrate(*db, kSchemaSql).ok());
     db->Exec("PRAGMA foreign_keys = OFF");
-  }
-  ~TempDb() {
-    db.reset();
-    std::filesystem::remove_all(dir);
   }
 };
 

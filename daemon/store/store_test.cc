@@ -2,24 +2,16 @@
 
 #include <doctest/doctest.h>
 #include <fmt/core.h>
-#include <unistd.h>
 
 #include <atomic>
-#include <filesystem>
 #include <thread>
+
+#include "tests/temp_dir.h"
 
 namespace jopay {
 namespace {
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/jopay-store-XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string db() const { return (path / "jopay.db").string(); }
-};
+using testing::TempDir;
 
 int64_t Count(Db& db, const std::string& sql) {
   Stmt q(db.raw(), sql);
@@ -31,7 +23,7 @@ int64_t Count(Db& db, const std::string& sql) {
 
 TEST_CASE("Migrate applies each migration once and records the version") {
   TempDir dir;
-  Db db(dir.db(), false);
+  Db db(dir.file("jopay.db"), false);
   std::string schema =
       "-- migration 1\nCREATE TABLE a (x INTEGER);\n-- migration 2\nCREATE TABLE b (y INTEGER);\n";
   auto v = Migrate(db, schema);
@@ -46,7 +38,7 @@ TEST_CASE("Migrate applies each migration once and records the version") {
 
 TEST_CASE("the store opens with WAL and the embedded schema") {
   TempDir dir;
-  auto store = Store::Open(dir.db());
+  auto store = Store::Open(dir.file("jopay.db"));
   REQUIRE(store.ok());
   Db& r = (*store)->reader();
   Stmt mode(r.raw(), "PRAGMA journal_mode");
@@ -58,7 +50,7 @@ TEST_CASE("the store opens with WAL and the embedded schema") {
 
 TEST_CASE("a failing job is undone alone; the others in its commit stay") {
   TempDir dir;
-  auto store = Store::Open(dir.db());
+  auto store = Store::Open(dir.file("jopay.db"));
   REQUIRE(store.ok());
   Writer& w = (*store)->writer();
   REQUIRE(w.Run([](Db& db) {
@@ -89,7 +81,7 @@ TEST_CASE("a failing job is undone alone; the others in its commit stay") {
 
 TEST_CASE("a job that throws a SQLite error reports it and changes nothing") {
   TempDir dir;
-  auto store = Store::Open(dir.db());
+  auto store = Store::Open(dir.file("jopay.db"));
   REQUIRE(store.ok());
   Status st = (*store)->writer().Run([](Db& db) {
     db.Exec("INSERT INTO meta (key, value) VALUES ('k', 'v')");
@@ -102,7 +94,7 @@ TEST_CASE("a job that throws a SQLite error reports it and changes nothing") {
 
 TEST_CASE("a period can hold one paid payment only") {
   TempDir dir;
-  auto store = Store::Open(dir.db());
+  auto store = Store::Open(dir.file("jopay.db"));
   REQUIRE(store.ok());
   auto seed = [](Db& db) {
     db.Exec("INSERT INTO plans (id, livemode, name, description, amount, currency, interval, "
@@ -136,13 +128,13 @@ TEST_CASE("a period can hold one paid payment only") {
 
 TEST_CASE("Backup writes a consistent copy while the writer runs") {
   TempDir dir;
-  auto store = Store::Open(dir.db());
+  auto store = Store::Open(dir.file("jopay.db"));
   REQUIRE(store.ok());
   REQUIRE((*store)->writer().Run([](Db& db) {
     db.Exec("INSERT INTO meta (key, value) VALUES ('a', '1')");
     return Status::Ok();
   }).ok());
-  std::string copy = (dir.path / "copy.db").string();
+  std::string copy = dir.file("copy.db");
   auto bytes = (*store)->Backup(copy);
   REQUIRE(bytes.ok());
   CHECK(*bytes > 0);
@@ -151,24 +143,15 @@ TEST_CASE("Backup writes a consistent copy while the writer runs") {
   CHECK_FALSE((*store)->Backup("/nonexistent-dir/x.db").ok());
 }
 
-}  // namespace jopay
-
-namespace jopay {
 TEST_CASE("Migrate refuses a database newer than the schema it knows") {
-  char tmpl[] = "/tmp/jopay-store-XXXXXX";
-  std::filesystem::path dir = mkdtemp(tmpl);
-  {
-    Db db((dir / "x.db").string(), false);
-    db.Exec("PRAGMA user_version = 7");
-    auto v = Migrate(db, "-- migration 1\nCREATE TABLE a (x INTEGER);\n");
-    CHECK_FALSE(v.ok());
-    CHECK(v.status().message().find("newer") != std::string::npos);
-  }
-  std::filesystem::remove_all(dir);
+  TempDir dir;
+  Db db(dir.file("x.db"), false);
+  db.Exec("PRAGMA user_version = 7");
+  auto v = Migrate(db, "-- migration 1\nCREATE TABLE a (x INTEGER);\n");
+  CHECK_FALSE(v.ok());
+  CHECK(v.status().message().find("newer") != std::string::npos);
 }
-}  // namespace jopay
 
-namespace jopay {
 namespace {
 // The embedded schema up to (not including) migration `n`.
 std::string SchemaBefore(int n) {
@@ -187,7 +170,7 @@ std::string Opcodes(Db& db, const std::string& sql) {
 
 TEST_CASE("migration 5 turns IN-list CHECKs into OR chains that still refuse bad values") {
   TempDir dir;
-  Db db(dir.db(), false);
+  Db db(dir.file("jopay.db"), false);
   REQUIRE(Migrate(db, SchemaBefore(5)).ok());
   db.Exec("INSERT INTO plans (id, livemode, name, amount, currency, interval, created_at, "
           "updated_at) VALUES ('plan_1', 0, 'P', 100, 'eur', 'month', 0, 0)");
