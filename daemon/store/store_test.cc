@@ -4,6 +4,8 @@
 #include <fmt/core.h>
 
 #include <atomic>
+#include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include "tests/temp_dir.h"
@@ -203,6 +205,37 @@ TEST_CASE("migration 5 turns IN-list CHECKs into OR chains that still refuse bad
   CHECK_THROWS_AS(db.Exec(fmt::format(insert_payment, 1, "lost", 1)), DbError);
   db.Exec(fmt::format(insert_payment, 2, "refunded", 2));
   CHECK(Count(db, "SELECT count(*) FROM payments") == 1);
+}
+
+}  // namespace jopay
+
+namespace jopay {
+
+TEST_CASE("a WAL grown past 64 MiB by a large job is cut back once checkpointed and reset") {
+  TempDir dir;
+  auto store = Store::Open(dir.file("jopay.db"));
+  REQUIRE(store.ok());
+  auto write = [&](int megabytes) {
+    return (*store)->writer().Run([megabytes](Db& db) {
+      db.Exec(fmt::format("INSERT INTO meta (key, value) WITH RECURSIVE n(i) AS (SELECT 1 UNION "
+                          "ALL SELECT i + 1 FROM n WHERE i < {}) SELECT 'blob' || i || "
+                          "hex(randomblob(8)), hex(randomblob(512)) FROM n",
+                          megabytes * 1024));
+      return Status::Ok();
+    });
+  };
+  auto wal_size = [&] { return std::filesystem::file_size(dir.file("jopay.db-wal")); };
+  REQUIRE(write(80).ok());  // ~80k rows of 1 KiB: the WAL passes 64 MiB
+  CHECK(wal_size() > 64u << 20);
+  // The checkpointer runs every 200 ms; after it has copied everything back, the next write
+  // starts the WAL over and truncates the file.
+  bool cut = false;
+  for (int i = 0; i < 100 && !cut; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    REQUIRE(write(0).ok());
+    cut = wal_size() <= 64u << 20;
+  }
+  CHECK(cut);
 }
 
 }  // namespace jopay
