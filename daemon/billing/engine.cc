@@ -63,14 +63,7 @@ class DbContext : public BillingContext {
 
   void Emit(const Subscription& s, std::string_view type, const EventExtras& x) override {
     if (batch_) return batch_->Add(s, type, x, now);
-    Event e;
-    e.livemode = s.livemode;
-    e.type = std::string(type);
-    e.object_id = s.id;
-    e.sequence = s.sequence;
-    e.data = boost::json::serialize(SubscriptionEventData(s, x));
-    e.created_at = now;
-    InsertEvent(db_, std::move(e));
+    InsertEvent(db_, SubscriptionEvent(s, type, x, now));
   }
 
  private:

@@ -1,7 +1,5 @@
 #include "daemon/billing/event_batch.h"
 
-#include <boost/json.hpp>
-
 #include "common/ids.h"
 #include "daemon/billing/event_data.h"
 
@@ -58,14 +56,8 @@ void EventBatch::RenderLoop() {
 
 void EventBatch::Render(std::vector<Pending>& work) {
   for (Pending& p : work) {
-    Event e;
-    e.id = NewId("evt_");
-    e.livemode = p.snapshot.livemode;
-    e.type = std::move(p.type);
-    e.object_id = p.snapshot.id;
-    e.sequence = p.snapshot.sequence;
-    e.data = boost::json::serialize(SubscriptionEventData(p.snapshot, p.extras));
-    e.created_at = p.at;
+    Event e = SubscriptionEvent(p.snapshot, p.type, p.extras, p.at);
+    e.id = NewId("evt_");  // here rather than in InsertEvent, on the writer
     rendered_.push_back(std::move(e));
   }
 }

@@ -43,4 +43,16 @@ json::object SubscriptionEventData(const Subscription& s, const EventExtras& x) 
   return d;
 }
 
+Event SubscriptionEvent(const Subscription& s, std::string_view type, const EventExtras& extras,
+                        UnixSeconds at) {
+  Event e;
+  e.livemode = s.livemode;
+  e.type = std::string(type);
+  e.object_id = s.id;
+  e.sequence = s.sequence;
+  e.data = json::serialize(SubscriptionEventData(s, extras));
+  e.created_at = at;
+  return e;
+}
+
 }  // namespace jopay

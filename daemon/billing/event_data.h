@@ -8,9 +8,14 @@
 
 #include "daemon/billing/lifecycle.h"
 #include "daemon/billing/subscription.h"
+#include "daemon/events/outbox.h"
 
 namespace jopay {
 
 boost::json::object SubscriptionEventData(const Subscription& s, const EventExtras& extras);
+
+// The outbox row of an event `type` about `s` at time `at`; its id is left for InsertEvent.
+Event SubscriptionEvent(const Subscription& s, std::string_view type, const EventExtras& extras,
+                        UnixSeconds at);
 
 }  // namespace jopay

@@ -65,11 +65,15 @@ Subscription Read(const Stmt& q) {
   return s;
 }
 
-std::vector<Subscription> ReadAll(Stmt& q, size_t expected = 0) {
-  std::vector<Subscription> out;
-  out.reserve(expected);
+// Appends every row `q` gives, then resets it.
+void ReadInto(Stmt& q, std::vector<Subscription>& out) {
   while (q.Step()) out.push_back(Read(q));
   q.Reset();
+}
+
+std::vector<Subscription> ReadAll(Stmt& q) {
+  std::vector<Subscription> out;
+  ReadInto(q, out);
   return out;
 }
 
@@ -184,7 +188,7 @@ std::vector<Subscription> LoadDue(Db& db, UnixSeconds until, int limit) {
       std::string(kSelect) + "WHERE s.next_action_at <= ? ORDER BY s.next_action_at, s.rowid LIMIT ?";
   auto& q = db.Cached(sql);
   q.Args(until, int64_t{limit});
-  return ReadAll(q, static_cast<size_t>(limit));
+  return ReadAll(q);
 }
 
 std::vector<Subscription> LoadDueAfter(Db& db, UnixSeconds until, UnixSeconds after_at,
@@ -194,21 +198,18 @@ std::vector<Subscription> LoadDueAfter(Db& db, UnixSeconds until, UnixSeconds af
   // made paging a million rows due at one time quadratic. The index holds rowid as its last
   // column, so "same second, later rowid" is a seek too.
   std::vector<Subscription> out;
-  out.reserve(static_cast<size_t>(limit));
   if (after_at <= until) {
     auto& same = db.Cached(std::string(kSelect) +
                            "WHERE s.next_action_at = ?1 AND s.rowid > ?2 ORDER BY s.rowid LIMIT ?3");
     same.Args(after_at, after_rowid, int64_t{limit});
-    while (same.Step()) out.push_back(Read(same));
-    same.Reset();
+    ReadInto(same, out);
   }
   if (out.size() < static_cast<size_t>(limit)) {
     auto& later = db.Cached(std::string(kSelect) +
                             "WHERE s.next_action_at > ?1 AND s.next_action_at <= ?2 "
                             "ORDER BY s.next_action_at, s.rowid LIMIT ?3");
     later.Args(after_at, until, static_cast<int64_t>(limit - out.size()));
-    while (later.Step()) out.push_back(Read(later));
-    later.Reset();
+    ReadInto(later, out);
   }
   return out;
 }
