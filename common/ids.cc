@@ -7,6 +7,7 @@
 #include <cstring>
 #include <cstdio>
 #include <cstdlib>
+#include <stdexcept>
 #include <string_view>
 
 namespace jopay {
@@ -85,6 +86,26 @@ std::string NewId(std::string_view prefix) {
   id += TimeBase62(ms);
   id += RandomBase62(kIdRandomChars - kIdTimeChars);
   return id;
+}
+
+std::string RowId(std::string_view prefix, int64_t pk) {
+  constexpr int64_t kLimit = 218'340'105'584'896;  // 62^8: more would not fit the digits
+  if (pk <= 0 || pk >= kLimit) {
+    throw std::out_of_range("RowId: primary key " + std::to_string(pk) + " out of range");
+  }
+  std::string id(prefix);
+  id += TimeBase62(pk);
+  id += RandomBase62(kIdRandomChars - kIdTimeChars);
+  return id;
+}
+
+std::optional<int64_t> PkOfRowId(std::string_view id, std::string_view prefix) {
+  if (!HasIdPrefix(id, prefix)) return std::nullopt;
+  int64_t pk = 0;
+  for (char c : id.substr(prefix.size(), kIdTimeChars)) {
+    pk = pk * 62 + static_cast<int64_t>(kBase62.find(c));
+  }
+  return pk;
 }
 
 bool HasIdPrefix(std::string_view id, std::string_view prefix) {

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -31,6 +32,17 @@ std::string NewId(std::string_view prefix);
 
 // millis as kIdTimeChars base62 digits, most significant first.
 std::string TimeBase62(int64_t millis);
+
+// The id of a row that is found by its primary key (payments and events: schema.sql,
+// migration 6): prefix + `pk` as kIdTimeChars base62 digits + 16 random base62 characters.
+// Same shape as NewId's, so HasIdPrefix accepts both; still unguessable (~95 random bits);
+// and it sorts by pk, which is creation order. Requires 0 < pk < 62^8.
+std::string RowId(std::string_view prefix, int64_t pk);
+
+// The pk a RowId(prefix, pk) id spells: its first kIdTimeChars characters after the prefix
+// read as base62. Nullopt when `id` is not of the prefix's id shape. An id from before
+// migration 6 decodes too (to its creation time), so a caller must check the row's id.
+std::optional<int64_t> PkOfRowId(std::string_view id, std::string_view prefix);
 
 // True when id is exactly prefix followed by kIdRandomChars base62
 // characters: the shape NewId(prefix) produces.

@@ -2,7 +2,6 @@
 
 #include <fmt/core.h>
 
-#include "common/ids.h"
 #include "daemon/billing/customers.h"
 #include "daemon/billing/event_batch.h"
 #include "daemon/billing/event_data.h"
@@ -25,7 +24,6 @@ class DbContext : public BillingContext {
   ChargeOutcome Charge(const Subscription& s, const ChargeRequest& r) override {
     ChargeOutcome out = ChargeProvider(s, r);
     Payment p;
-    p.id = NewId("pay_");
     p.livemode = s.livemode;
     p.subscription_id = s.id;
     p.customer_id = s.customer_id;
@@ -49,8 +47,7 @@ class DbContext : public BillingContext {
       InsertPayment(db_, p);
     } catch (const DbError& e) {
       // The same (subscription, period, attempt) was already charged: report that outcome,
-      // never a second charge. Any other unique violation (a second paid row for one period)
-      // is a bug and aborts the job.
+      // never a second charge. Any other failure aborts the job.
       auto prior = e.is_unique_violation()
                        ? FindAttempt(db_, s.id, r.schedule, r.period_start, r.attempt)
                        : std::nullopt;
@@ -63,7 +60,8 @@ class DbContext : public BillingContext {
 
   void Emit(const Subscription& s, std::string_view type, const EventExtras& x) override {
     if (batch_) return batch_->Add(s, type, x, now);
-    InsertEvent(db_, SubscriptionEvent(s, type, x, now));
+    Event e = SubscriptionEvent(s, type, x, now);
+    InsertEvent(db_, e);
   }
 
  private:

@@ -1,6 +1,5 @@
 #include "daemon/billing/event_batch.h"
 
-#include "common/ids.h"
 #include "daemon/billing/event_data.h"
 
 namespace jopay {
@@ -56,16 +55,14 @@ void EventBatch::RenderLoop() {
 
 void EventBatch::Render(std::vector<Pending>& work) {
   for (Pending& p : work) {
-    Event e = SubscriptionEvent(p.snapshot, p.type, p.extras, p.at);
-    e.id = NewId("evt_");  // here rather than in InsertEvent, on the writer
-    rendered_.push_back(std::move(e));
+    rendered_.push_back(SubscriptionEvent(p.snapshot, p.type, p.extras, p.at));
   }
 }
 
 void EventBatch::InsertAll(Db& db) {
   Stop();  // the renderer drains what is left, then ends: rendered_ is complete and ours
   if (failure_) std::rethrow_exception(failure_);
-  for (Event& e : rendered_) InsertEvent(db, std::move(e));
+  for (Event& e : rendered_) InsertEvent(db, e);
   rendered_.clear();
 }
 

@@ -2,6 +2,10 @@
 
 #include <fmt/core.h>
 
+#include <cstdint>
+
+#include "daemon/store/row_keys.h"
+
 namespace jopay {
 
 namespace json = boost::json;
@@ -43,15 +47,17 @@ json::value OptTime(std::optional<UnixSeconds> t) {
 
 }  // namespace
 
-void InsertPayment(Db& db, const Payment& p) {
+void InsertPayment(Db& db, Payment& p) {
+  RowKey key = NewRowKey(db, kPaymentsTable);
+  p.id = std::move(key.id);
   // Built once: this runs for every renewal.
-  static const std::string sql =
-      fmt::format("INSERT INTO payments ({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", kColumns);
+  static const std::string sql = fmt::format(
+      "INSERT INTO payments (pk, {}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", kColumns);
   db.Cached(sql)
-      .Args(p.id, int64_t{p.livemode}, p.subscription_id, p.customer_id, p.payment_method_id,
-            p.provider, p.amount, p.currency, p.status, p.failure_code, p.failure_message,
-            int64_t{p.attempt}, p.period_start, p.period_end, p.idempotency_key, p.created_at,
-            p.paid_at, p.schedule)
+      .Args(key.pk, p.id, int64_t{p.livemode}, p.subscription_id, p.customer_id,
+            p.payment_method_id, p.provider, p.amount, p.currency, p.status, p.failure_code,
+            p.failure_message, int64_t{p.attempt}, p.period_start, p.period_end,
+            p.idempotency_key, p.created_at, p.paid_at, p.schedule)
       .Exec();
 }
 
@@ -68,9 +74,12 @@ std::optional<Payment> FindAttempt(Db& db, const std::string& subscription_id, i
 }
 
 Result<Payment> LoadPayment(Db& db, const std::string& id, bool livemode) {
-  auto& q = db.Cached(fmt::format("SELECT {} FROM payments WHERE id=? AND livemode=?", kColumns));
-  q.Args(id, int64_t{livemode});
-  if (!q.Step()) return Status::NotFound(fmt::format("No such payment: {}", id), "id");
+  Status missing = Status::NotFound(fmt::format("No such payment: {}", id), "id");
+  std::optional<int64_t> pk = FindPk(db, kPaymentsTable, id);
+  if (!pk) return missing;
+  auto& q = db.Cached(fmt::format("SELECT {} FROM payments WHERE pk=? AND livemode=?", kColumns));
+  q.Args(*pk, int64_t{livemode});
+  if (!q.Step()) return missing;
   Payment p = Read(q);
   q.Reset();
   return p;
@@ -79,12 +88,14 @@ Result<Payment> LoadPayment(Db& db, const std::string& id, bool livemode) {
 std::vector<Payment> ListPayments(Db& db, bool livemode, const std::string& subscription_id,
                                   const std::string& status, int limit,
                                   const std::string& starting_after) {
+  // Before the row `starting_after` names; an id no row has leaves nothing before it.
+  int64_t before = INT64_MAX;
+  if (!starting_after.empty()) before = FindPk(db, kPaymentsTable, starting_after).value_or(0);
   auto& q = db.Cached(fmt::format(
       "SELECT {} FROM payments WHERE livemode=?1 AND (?2 = '' OR subscription_id=?2) AND "
-      "(?3 = '' OR status=?3) AND (?4 = '' OR rowid < (SELECT rowid FROM payments WHERE id=?4)) "
-      "ORDER BY rowid DESC LIMIT ?5",
+      "(?3 = '' OR status=?3) AND pk < ?4 ORDER BY pk DESC LIMIT ?5",
       kColumns));
-  q.Args(int64_t{livemode}, subscription_id, status, starting_after, int64_t{limit});
+  q.Args(int64_t{livemode}, subscription_id, status, before, int64_t{limit});
   std::vector<Payment> out;
   while (q.Step()) out.push_back(Read(q));
   q.Reset();

@@ -34,7 +34,8 @@ struct Payment {
   std::optional<UnixSeconds> paid_at;
 };
 
-void InsertPayment(Db& db, const Payment& p);
+// Records `p` under a new key and sets p.id to the id that spells it (row_keys.h).
+void InsertPayment(Db& db, Payment& p);
 // The payment recorded for this (subscription, schedule, period, attempt), if any.
 std::optional<Payment> FindAttempt(Db& db, const std::string& subscription_id, int64_t schedule,
                                    UnixSeconds period_start, int attempt);

@@ -29,7 +29,7 @@ void Emit(Db& db, Session& s, std::string_view type, UnixSeconds at,
   e.sequence = s.sequence;
   e.data = boost::json::serialize(data);
   e.created_at = at;
-  InsertEvent(db, std::move(e));
+  InsertEvent(db, e);
 }
 
 Status NotPending(const Session& s, UnixSeconds now) {
@@ -130,7 +130,6 @@ Status PayOnce(Db& db, Engine& engine, Session& s, const std::string& email,
   if (!card.ok() && card.status().kind() != Status::Kind::kPaymentFailed) return card.status();
   Customer customer = FindOrCreateCustomer(db, s.livemode, email, req.name, now);
   Payment p;
-  p.id = NewId("pay_");
   p.livemode = s.livemode;
   p.customer_id = customer.id;
   p.provider = std::string(provider->name());

@@ -2,32 +2,39 @@
 
 #include <fmt/core.h>
 
-#include "common/ids.h"
+#include "daemon/store/row_keys.h"
 
 namespace jopay {
 
 namespace {
-constexpr const char* kColumns = "id, livemode, type, object_id, sequence, data, created_at";
+constexpr const char* kColumns =
+    "pk, id, livemode, type, object_id, sequence, data, created_at";
 
 Event Read(const Stmt& q) {
-  return {q.Text(0), q.Int(1) != 0, q.Text(2), q.Text(3), q.Int(4), q.Text(5), q.Int(6)};
+  return {q.Text(1), q.Int(2) != 0, q.Text(3), q.Text(4), q.Int(5), q.Text(6), q.Int(7),
+          q.Int(0)};
 }
 }  // namespace
 
-std::string InsertEvent(Db& db, Event e) {
-  if (e.id.empty()) e.id = NewId("evt_");
+void InsertEvent(Db& db, Event& e) {
+  RowKey key = NewRowKey(db, kEventsTable);
+  e.pk = key.pk;
+  e.id = std::move(key.id);
   static const std::string sql =  // built once: this runs for every event
-      fmt::format("INSERT INTO events ({}) VALUES (?,?,?,?,?,?,?)", kColumns);
+      fmt::format("INSERT INTO events ({}) VALUES (?,?,?,?,?,?,?,?)", kColumns);
   db.Cached(sql)
-      .Args(e.id, int64_t{e.livemode}, e.type, e.object_id, e.sequence, e.data, e.created_at)
+      .Args(e.pk, e.id, int64_t{e.livemode}, e.type, e.object_id, e.sequence, e.data,
+            e.created_at)
       .Exec();
-  return e.id;
 }
 
 Result<Event> LoadEvent(Db& db, const std::string& id, bool livemode) {
-  auto& q = db.Cached(fmt::format("SELECT {} FROM events WHERE id=? AND livemode=?", kColumns));
-  q.Args(id, int64_t{livemode});
-  if (!q.Step()) return Status::NotFound(fmt::format("No such event: {}", id), "id");
+  Status missing = Status::NotFound(fmt::format("No such event: {}", id), "id");
+  std::optional<int64_t> pk = FindPk(db, kEventsTable, id);
+  if (!pk) return missing;
+  auto& q = db.Cached(fmt::format("SELECT {} FROM events WHERE pk=? AND livemode=?", kColumns));
+  q.Args(*pk, int64_t{livemode});
+  if (!q.Step()) return missing;
   Event e = Read(q);
   q.Reset();
   return e;
@@ -36,13 +43,15 @@ Result<Event> LoadEvent(Db& db, const std::string& id, bool livemode) {
 std::vector<Event> ListEvents(Db& db, bool livemode, const std::string& type,
                               const std::string& object_id, UnixSeconds since, int limit,
                               const std::string& starting_after) {
-  // With an object id the object index leads; otherwise newest rows first by rowid.
+  // Before the row `starting_after` names; an id no row has leaves nothing before it.
+  int64_t before = INT64_MAX;
+  if (!starting_after.empty()) before = FindPk(db, kEventsTable, starting_after).value_or(0);
+  // With an object id the object index leads; otherwise newest rows first by key.
   auto& q = db.Cached(fmt::format(
       "SELECT {} FROM events WHERE livemode=?1 AND (?2 = '' OR type=?2) AND "
-      "(?3 = '' OR object_id=?3) AND created_at >= ?4 AND "
-      "(?5 = '' OR rowid < (SELECT rowid FROM events WHERE id=?5)) ORDER BY rowid DESC LIMIT ?6",
+      "(?3 = '' OR object_id=?3) AND created_at >= ?4 AND pk < ?5 ORDER BY pk DESC LIMIT ?6",
       kColumns));
-  q.Args(int64_t{livemode}, type, object_id, since, starting_after, int64_t{limit});
+  q.Args(int64_t{livemode}, type, object_id, since, before, int64_t{limit});
   std::vector<Event> out;
   while (q.Step()) out.push_back(Read(q));
   q.Reset();

@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -22,10 +23,11 @@ struct Event {
   int64_t sequence = 0;   // per object, only grows
   std::string data;       // the documented payload's `data`, serialized JSON
   UnixSeconds created_at = 0;
+  int64_t pk = 0;  // the row's key; its id spells it (store/row_keys.h)
 };
 
-// Inserts a new event (a fresh id is assigned when `e.id` is empty). Returns the id.
-std::string InsertEvent(Db& db, Event e);
+// Inserts `e` as a new event under a new key: sets e.pk and e.id (row_keys.h).
+void InsertEvent(Db& db, Event& e);
 Result<Event> LoadEvent(Db& db, const std::string& id, bool livemode);
 // Newest first; filters "" = any; `since` 0 = any.
 std::vector<Event> ListEvents(Db& db, bool livemode, const std::string& type,

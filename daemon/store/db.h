@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <array>
 #include <map>
 #include <memory>
 #include <optional>
@@ -86,11 +87,14 @@ class Db {
   int64_t changes() const { return sqlite3_changes64(db_); }
   sqlite3* raw() { return db_; }
   const std::string& path() const { return path_; }
+  // Slot `table` of the connection's next-free-key memo (row_keys.h; 0 = not read yet).
+  int64_t& next_key(size_t table) { return next_keys_.at(table); }
 
  private:
   std::string path_;
   sqlite3* db_ = nullptr;
   std::map<std::string, std::unique_ptr<Stmt>> cache_;
+  std::array<int64_t, 2> next_keys_{};
 };
 
 }  // namespace jopay

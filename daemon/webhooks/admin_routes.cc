@@ -184,8 +184,8 @@ struct Routes {
               {"object", "webhook_endpoint"}, {"id", id}, {"url", e->url},
               {"message", "A test event sent by jopayctl webhooks test."},
               {"sequence", sequence}});
-          event->id = InsertEvent(db, *event);
-          *delivery = InsertDelivery(db, live, event->id, id, now);
+          InsertEvent(db, *event);
+          *delivery = InsertDelivery(db, live, event->pk, event->id, id, now);
           return Status::Ok();
         },
         [event, delivery] {
@@ -234,7 +234,7 @@ struct Routes {
           }
           made->clear();
           for (const auto& e : targets) {
-            int64_t delivery = InsertDelivery(db, live, id, e.id, now);
+            int64_t delivery = InsertDelivery(db, live, ev->pk, ev->id, e.id, now);
             made->push_back(json::object{{"id", delivery},
                                          {"object", "webhook_delivery"},
                                          {"endpoint_id", e.id},

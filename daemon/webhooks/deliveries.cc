@@ -50,7 +50,7 @@ std::vector<DueDelivery> LoadDue(Db& db, const std::string& endpoint_id, UnixSec
                                  UnixSeconds after_due, int64_t after_id, int limit) {
   auto& q = db.Cached(
       "SELECT d.id, d.attempts, d.next_attempt_at, e.id, e.type, e.data, e.created_at "
-      "FROM webhook_deliveries d JOIN events e ON e.id = d.event_id "
+      "FROM webhook_deliveries d JOIN events e ON e.pk = d.event_pk "
       "WHERE d.endpoint_id = ?1 AND d.next_attempt_at IS NOT NULL AND d.next_attempt_at <= ?2 "
       "AND (d.next_attempt_at, d.id) > (?3, ?4) ORDER BY d.next_attempt_at, d.id LIMIT ?5");
   q.Args(endpoint_id, now, after_due, after_id, int64_t{limit});
@@ -110,7 +110,7 @@ int64_t FanOut(Db& db, int64_t cursor, int limit, const std::vector<Endpoint>& e
     if (r.type == "webhook.test") continue;  // a test goes to its one endpoint, written with it
     for (const Endpoint& e : endpoints) {
       if (e.livemode != r.live || r.rowid <= e.after_event_rowid || !e.Wants(r.type)) continue;
-      InsertDelivery(db, r.live, r.id, e.id, now);
+      InsertDelivery(db, r.live, r.rowid, r.id, e.id, now);
       ++made;
     }
     cursor = r.rowid;
@@ -123,11 +123,11 @@ int64_t FanOut(Db& db, int64_t cursor, int limit, const std::vector<Endpoint>& e
   return cursor;
 }
 
-int64_t InsertDelivery(Db& db, bool livemode, const std::string& event_id,
+int64_t InsertDelivery(Db& db, bool livemode, int64_t event_pk, const std::string& event_id,
                        const std::string& endpoint_id, UnixSeconds now) {
-  db.Cached("INSERT INTO webhook_deliveries (livemode, event_id, endpoint_id, status, "
-            "next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', ?, ?)")
-      .Args(int64_t{livemode}, event_id, endpoint_id, now, now)
+  db.Cached("INSERT INTO webhook_deliveries (livemode, event_pk, event_id, endpoint_id, status, "
+            "next_attempt_at, created_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)")
+      .Args(int64_t{livemode}, event_pk, event_id, endpoint_id, now, now)
       .Exec();
   return sqlite3_last_insert_rowid(db.raw());
 }

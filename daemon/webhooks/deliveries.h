@@ -47,8 +47,8 @@ int64_t NewestEventRowid(Db& db);
 int64_t FanOut(Db& db, int64_t cursor, int limit, const std::vector<Endpoint>& endpoints,
                UnixSeconds now, int64_t* created);
 
-// A new pending delivery due at `now` (resend, test). Returns its id.
-int64_t InsertDelivery(Db& db, bool livemode, const std::string& event_id,
+// A new pending delivery of the event (its key and id) due at `now`. Returns its id.
+int64_t InsertDelivery(Db& db, bool livemode, int64_t event_pk, const std::string& event_id,
                        const std::string& endpoint_id, UnixSeconds now);
 
 struct AttemptRecord {

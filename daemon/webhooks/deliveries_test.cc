@@ -39,7 +39,11 @@ struct Fixture {
   }
   std::string AddEvent(const std::string& type, UnixSeconds at) {
     std::string id;
-    Write([&](Db& db) { id = InsertEvent(db, {"", false, type, "sub_1", 1, "{}", at}); });
+    Write([&](Db& db) {
+      Event e{"", false, type, "sub_1", 1, "{}", at};
+      InsertEvent(db, e);
+      id = e.id;
+    });
     return id;
   }
   int64_t FanOutAll(UnixSeconds now) {
