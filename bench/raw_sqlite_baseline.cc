@@ -105,12 +105,13 @@ int main(int argc, char** argv) {
       "current_period_start=100, current_period_end=200, next_action_at=200, sequence=sequence+1, "
       "updated_at=100 WHERE rowid=?");  // by the row number it was loaded with, as jopayd
   sqlite3_stmt* pay = Prepare(db,
-      "INSERT INTO payments (id, livemode, subscription_id, customer_id, payment_method_id, "
+      "INSERT INTO payments (pk, id, livemode, subscription_id, customer_id, payment_method_id, "
       "provider, amount, currency, status, attempt, period_start, period_end, idempotency_key, "
-      "created_at, paid_at) VALUES (?, 0, ?, ?, NULL, 'sandbox', 999, 'eur', 'paid', 1, 100, 200, "
-      "?, 100, 100)");
+      "created_at, paid_at) VALUES (?, ?, 0, ?, ?, NULL, 'sandbox', 999, 'eur', 'paid', 1, 100, "
+      "200, ?, 100, 100)");
   sqlite3_stmt* evt = Prepare(db,
-      "INSERT INTO events VALUES (?, 0, 'subscription.renewed', ?, 2, "
+      "INSERT INTO events (pk, id, livemode, type, object_id, sequence, data, created_at) "
+      "VALUES (?, ?, 0, 'subscription.renewed', ?, 2, "
       "'{\"id\":\"sub_0TRh6qV24eC39HqLyjWDarjt\",\"object\":\"subscription\",\"stripe_subscription_id\":null,\"status\":\"active\",\"plan_id\":\"plan_0TRh6qV24eC39HqLyjWDarjt\",\"plan_name\":\"Bench\",\"plan_interval\":\"month\",\"interval_count\":1,\"amount_cents\":999,\"currency\":\"eur\",\"customer_id\":\"cus_0TRh6qV24eC39HqLyjWDarjt\",\"customer_email\":\"u123456@example.com\",\"current_period_start\":\"2025-02-01T00:00:00Z\",\"current_period_end\":\"2025-03-01T00:00:00Z\",\"trial_end\":null,\"cancel_at_period_end\":false,\"canceled_at\":null,\"ended_at\":null,\"metadata\":{},\"sequence\":2,\"livemode\":false,\"attempt\":1}', 100)");
 
   auto start = std::chrono::steady_clock::now();
@@ -132,16 +133,19 @@ int main(int argc, char** argv) {
       sqlite3_bind_int64(upd, 1, rowid);
       Check(sqlite3_step(upd), db, "update");
       sqlite3_reset(upd);
-      std::string pid = Id("pay_", next_id), eid = Id("evt_", next_id++);
+      ++next_id;
+      std::string pid = Id("pay_", next_id), eid = Id("evt_", next_id);
       std::string key = s + ":100:1";
-      sqlite3_bind_text(pay, 1, pid.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text(pay, 2, s.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text(pay, 3, c.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text(pay, 4, key.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64(pay, 1, next_id);  // keys as jopayd gives them: counted on in memory
+      sqlite3_bind_text(pay, 2, pid.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(pay, 3, s.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(pay, 4, c.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(pay, 5, key.c_str(), -1, SQLITE_TRANSIENT);
       Check(sqlite3_step(pay), db, "payment");
       sqlite3_reset(pay);
-      sqlite3_bind_text(evt, 1, eid.c_str(), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text(evt, 2, s.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64(evt, 1, next_id);
+      sqlite3_bind_text(evt, 2, eid.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(evt, 3, s.c_str(), -1, SQLITE_TRANSIENT);
       Check(sqlite3_step(evt), db, "event");
       sqlite3_reset(evt);
     }
