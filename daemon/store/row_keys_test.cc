@@ -6,6 +6,7 @@
 
 #include "common/ids.h"
 #include "daemon/store/store.h"
+#include "tests/count.h"
 #include "tests/temp_dir.h"
 
 namespace jopay {
@@ -13,13 +14,7 @@ namespace {
 
 using testing::TempDir;
 
-int64_t Count(Db& db, const std::string& sql) {
-  Stmt q(db.raw(), sql);
-  q.Step();
-  int64_t n = q.Int(0);
-  q.Reset();
-  return n;
-}
+using testing::Count;
 
 std::string SchemaBefore(int n) {
   std::string all(kSchemaSql);

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "tests/count.h"
 #include "tests/temp_dir.h"
 
 namespace jopay {
@@ -15,11 +16,7 @@ namespace {
 
 using testing::TempDir;
 
-int64_t Count(Db& db, const std::string& sql) {
-  Stmt q(db.raw(), sql);
-  q.Step();
-  return q.Int(0);
-}
+using testing::Count;
 
 }  // namespace
 
