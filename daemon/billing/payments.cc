@@ -2,8 +2,6 @@
 
 #include <fmt/core.h>
 
-#include <cstdint>
-
 #include "daemon/store/row_keys.h"
 
 namespace jopay {
@@ -74,12 +72,12 @@ std::optional<Payment> FindAttempt(Db& db, const std::string& subscription_id, i
 }
 
 Result<Payment> LoadPayment(Db& db, const std::string& id, bool livemode) {
-  Status missing = Status::NotFound(fmt::format("No such payment: {}", id), "id");
+  auto missing = [&] { return Status::NotFound(fmt::format("No such payment: {}", id), "id"); };
   std::optional<int64_t> pk = FindPk(db, kPaymentsTable, id);
-  if (!pk) return missing;
+  if (!pk) return missing();
   auto& q = db.Cached(fmt::format("SELECT {} FROM payments WHERE pk=? AND livemode=?", kColumns));
   q.Args(*pk, int64_t{livemode});
-  if (!q.Step()) return missing;
+  if (!q.Step()) return missing();
   Payment p = Read(q);
   q.Reset();
   return p;
@@ -88,14 +86,12 @@ Result<Payment> LoadPayment(Db& db, const std::string& id, bool livemode) {
 std::vector<Payment> ListPayments(Db& db, bool livemode, const std::string& subscription_id,
                                   const std::string& status, int limit,
                                   const std::string& starting_after) {
-  // Before the row `starting_after` names; an id no row has leaves nothing before it.
-  int64_t before = INT64_MAX;
-  if (!starting_after.empty()) before = FindPk(db, kPaymentsTable, starting_after).value_or(0);
+  int64_t below = PageBelow(db, kPaymentsTable, starting_after);
   auto& q = db.Cached(fmt::format(
       "SELECT {} FROM payments WHERE livemode=?1 AND (?2 = '' OR subscription_id=?2) AND "
       "(?3 = '' OR status=?3) AND pk < ?4 ORDER BY pk DESC LIMIT ?5",
       kColumns));
-  q.Args(int64_t{livemode}, subscription_id, status, before, int64_t{limit});
+  q.Args(int64_t{livemode}, subscription_id, status, below, int64_t{limit});
   std::vector<Payment> out;
   while (q.Step()) out.push_back(Read(q));
   q.Reset();

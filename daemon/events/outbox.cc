@@ -29,12 +29,12 @@ void InsertEvent(Db& db, Event& e) {
 }
 
 Result<Event> LoadEvent(Db& db, const std::string& id, bool livemode) {
-  Status missing = Status::NotFound(fmt::format("No such event: {}", id), "id");
+  auto missing = [&] { return Status::NotFound(fmt::format("No such event: {}", id), "id"); };
   std::optional<int64_t> pk = FindPk(db, kEventsTable, id);
-  if (!pk) return missing;
+  if (!pk) return missing();
   auto& q = db.Cached(fmt::format("SELECT {} FROM events WHERE pk=? AND livemode=?", kColumns));
   q.Args(*pk, int64_t{livemode});
-  if (!q.Step()) return missing;
+  if (!q.Step()) return missing();
   Event e = Read(q);
   q.Reset();
   return e;
@@ -43,15 +43,13 @@ Result<Event> LoadEvent(Db& db, const std::string& id, bool livemode) {
 std::vector<Event> ListEvents(Db& db, bool livemode, const std::string& type,
                               const std::string& object_id, UnixSeconds since, int limit,
                               const std::string& starting_after) {
-  // Before the row `starting_after` names; an id no row has leaves nothing before it.
-  int64_t before = INT64_MAX;
-  if (!starting_after.empty()) before = FindPk(db, kEventsTable, starting_after).value_or(0);
+  int64_t below = PageBelow(db, kEventsTable, starting_after);
   // With an object id the object index leads; otherwise newest rows first by key.
   auto& q = db.Cached(fmt::format(
       "SELECT {} FROM events WHERE livemode=?1 AND (?2 = '' OR type=?2) AND "
       "(?3 = '' OR object_id=?3) AND created_at >= ?4 AND pk < ?5 ORDER BY pk DESC LIMIT ?6",
       kColumns));
-  q.Args(int64_t{livemode}, type, object_id, since, before, int64_t{limit});
+  q.Args(int64_t{livemode}, type, object_id, since, below, int64_t{limit});
   std::vector<Event> out;
   while (q.Step()) out.push_back(Read(q));
   q.Reset();

@@ -1,5 +1,7 @@
 #include "daemon/store/row_keys.h"
 
+#include <cstdint>
+
 #include "common/ids.h"
 
 namespace jopay {
@@ -26,6 +28,11 @@ std::optional<int64_t> FindPk(Db& db, const KeyedTable& t, const std::string& id
   if (q.Step()) pk = q.Int(0);
   q.Reset();
   return pk;
+}
+
+int64_t PageBelow(Db& db, const KeyedTable& t, const std::string& starting_after) {
+  if (starting_after.empty()) return INT64_MAX;
+  return FindPk(db, t, starting_after).value_or(0);
 }
 
 }  // namespace jopay

@@ -46,4 +46,9 @@ RowKey NewRowKey(Db& db, const KeyedTable& t);
 // of the table's id shape). Two index lookups at most: legacy_ids, then the key.
 std::optional<int64_t> FindPk(Db& db, const KeyedTable& t, const std::string& id);
 
+// For a newest-first page of `t` that starts after the row `starting_after` names: rows with
+// a key below the returned one belong to it. "" = from the newest row; an id no row has
+// leaves nothing (0).
+int64_t PageBelow(Db& db, const KeyedTable& t, const std::string& starting_after);
+
 }  // namespace jopay

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <string>
 
 #include "common/ids.h"
@@ -92,6 +93,10 @@ TEST_CASE("FindPk finds a row by the key its id spells, and only with the whole 
   CHECK_FALSE(FindPk(db, kEventsTable, RowId("evt_", 2)));   // no such row yet
   CHECK_FALSE(FindPk(db, kPaymentsTable, key.id));           // another table's prefix
   CHECK_FALSE(FindPk(db, kEventsTable, "evt_1"));            // not an id at all
+
+  CHECK(PageBelow(db, kEventsTable, "") == INT64_MAX);
+  CHECK(PageBelow(db, kEventsTable, key.id) == 1);
+  CHECK(PageBelow(db, kEventsTable, forged) == 0);
 }
 
 TEST_CASE("NewRowKey never hands out a key twice, even past a rolled-back insert") {
