@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "common/log.h"
+#include "common/thread_name.h"
 #include "daemon/admin/context.h"
 #include "daemon/checkout/session_expiry.h"
 #include "daemon/http/server.h"
@@ -187,7 +188,10 @@ int RunDaemon(const Config& config) {
       dispatcher.Stop();
     });
   });
-  std::thread second([&io] { io.run(); });
+  std::thread second([&io] {
+    NameThisThread("io");
+    io.run();
+  });
   io.run();
   second.join();
   if (stopper.joinable()) stopper.join();

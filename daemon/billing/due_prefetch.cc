@@ -1,5 +1,6 @@
 #include "daemon/billing/due_prefetch.h"
 
+#include "common/thread_name.h"
 #include "daemon/billing/sub_records.h"
 
 namespace jopay {
@@ -40,6 +41,7 @@ std::optional<std::vector<Subscription>> DuePrefetch::Take(uint64_t job) {
 }
 
 void DuePrefetch::Loop() {
+  NameThisThread("due-prefetch");
   std::unique_lock lock(mu_);
   for (;;) {
     cv_.wait(lock, [this] { return closing_ || request_; });

@@ -1,5 +1,6 @@
 #include "daemon/billing/event_batch.h"
 
+#include "common/thread_name.h"
 #include "daemon/billing/event_data.h"
 
 namespace jopay {
@@ -31,6 +32,7 @@ void EventBatch::Add(const Subscription& s, std::string_view type, const EventEx
 }
 
 void EventBatch::RenderLoop() {
+  NameThisThread("event-render");
   std::vector<Pending> work;
   for (;;) {
     {

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/log.h"
+#include "common/thread_name.h"
 #include "daemon/billing/due_prefetch.h"
 #include "daemon/billing/sub_records.h"
 
@@ -237,6 +238,7 @@ void Scheduler::RunTimerWork() {
 }
 
 void Scheduler::Loop() {
+  NameThisThread("scheduler");
   std::unique_lock lock(mu_);
   while (!stopping_) {
     if (!requests_.empty()) {

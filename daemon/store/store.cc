@@ -1,7 +1,5 @@
 #include "daemon/store/store.h"
 
-#include <atomic>
-
 #include <fmt/core.h>
 #include <sys/stat.h>
 
@@ -11,6 +9,8 @@
 #include <mutex>
 #include <regex>
 #include <unordered_map>
+
+#include "common/thread_name.h"
 
 namespace jopay {
 
@@ -114,6 +114,7 @@ void Store::Close() {
 }
 
 void Store::CheckpointLoop() {
+  NameThisThread("checkpoint");
   std::unique_ptr<Db> db;
   try {
     db = std::make_unique<Db>(path_, false);

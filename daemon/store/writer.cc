@@ -2,6 +2,8 @@
 
 #include <future>
 
+#include "common/thread_name.h"
+
 namespace jopay {
 
 Writer::Writer(std::unique_ptr<Db> db, size_t max_jobs_per_commit)
@@ -44,6 +46,7 @@ void Writer::Stop() {
 }
 
 void Writer::Loop() {
+  NameThisThread("store-writer");
   for (;;) {
     std::deque<Entry> batch;
     {

@@ -2,11 +2,10 @@
 
 #include <boost/json.hpp>
 
-#include <pthread.h>
-
 #include <algorithm>
 
 #include "common/log.h"
+#include "common/thread_name.h"
 #include "common/webhook_signing.h"
 
 namespace jopay::webhooks {
@@ -27,7 +26,7 @@ Dispatcher::~Dispatcher() { Stop(); }
 
 void Dispatcher::Start() {
   thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "hooks-dispatch");  // as top -H and ps show it
+    NameThisThread("hooks-dispatch");
     Loop();
   });
 }

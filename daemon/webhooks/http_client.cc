@@ -7,14 +7,14 @@
 #include <boost/beast/ssl.hpp>
 #include <fmt/core.h>
 
-#include <pthread.h>
-
 #include <atomic>
 #include <deque>
 #include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_map>
+
+#include "common/thread_name.h"
 
 namespace jopay::webhooks {
 
@@ -252,7 +252,7 @@ class HttpClient::Impl {
 
   void Start() {
     thread_ = std::thread([this] {
-      pthread_setname_np(pthread_self(), "hooks-http");
+      NameThisThread("hooks-http");
       io_.run();
     });
   }
