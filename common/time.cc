@@ -7,6 +7,7 @@
 #include <ctime>
 #include <optional>
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include "common/period.h"
@@ -114,9 +115,11 @@ std::string FormatRfc3339(UnixSeconds t) {
   const auto day = std::chrono::floor<days>(tp);
   const year_month_day ymd{day};
   const std::chrono::hh_mm_ss hms{tp - day};
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                     hms.hours().count(), hms.minutes().count(), hms.seconds().count());
+  // Compiled format: events carry two or more of these each, rendered by the ten thousand.
+  return fmt::format(FMT_COMPILE("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z"),
+                     static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                     static_cast<unsigned>(ymd.day()), hms.hours().count(),
+                     hms.minutes().count(), hms.seconds().count());
 }
 
 Result<UnixSeconds> ParseRfc3339(std::string_view s) {

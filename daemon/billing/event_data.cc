@@ -5,13 +5,14 @@ namespace jopay {
 namespace json = boost::json;
 
 namespace {
-json::value OptTime(std::optional<UnixSeconds> t) {
-  return t ? json::value(FormatRfc3339(*t)) : json::value(nullptr);
+json::value OptTime(std::optional<UnixSeconds> t, const json::storage_ptr& sp) {
+  return t ? json::value(FormatRfc3339(*t), sp) : json::value(nullptr, sp);
 }
 }  // namespace
 
-json::object SubscriptionEventData(const Subscription& s, const EventExtras& x) {
-  json::object d;
+json::object SubscriptionEventData(const Subscription& s, const EventExtras& x,
+                                   json::storage_ptr sp) {
+  json::object d(sp);
   d.reserve(24);
   d["id"] = s.id;
   d["object"] = "subscription";
@@ -27,18 +28,18 @@ json::object SubscriptionEventData(const Subscription& s, const EventExtras& x) 
   d["customer_email"] = s.customer_email;
   d["current_period_start"] = FormatRfc3339(s.current_period_start);
   d["current_period_end"] = FormatRfc3339(s.current_period_end);
-  d["trial_end"] = OptTime(s.trial_end);
+  d["trial_end"] = OptTime(s.trial_end, sp);
   d["cancel_at_period_end"] = s.cancel_at_period_end;
-  d["canceled_at"] = OptTime(s.canceled_at);
-  d["ended_at"] = OptTime(s.ended_at);
-  d["metadata"] = json::parse(s.metadata);
+  d["canceled_at"] = OptTime(s.canceled_at, sp);
+  d["ended_at"] = OptTime(s.ended_at, sp);
+  d["metadata"] = json::parse(s.metadata, sp);
   d["sequence"] = s.sequence;
   d["livemode"] = s.livemode;
   if (x.attempt > 0) d["attempt"] = x.attempt;
   if (x.failure) {
     d["failure_code"] = x.failure->failure_code;
     d["failure_message"] = x.failure->failure_message;
-    d["next_payment_attempt"] = OptTime(x.next_retry_at);
+    d["next_payment_attempt"] = OptTime(x.next_retry_at, sp);
   }
   return d;
 }
@@ -50,7 +51,11 @@ Event SubscriptionEvent(const Subscription& s, std::string_view type, const Even
   e.type = std::string(type);
   e.object_id = s.id;
   e.sequence = s.sequence;
-  e.data = json::serialize(SubscriptionEventData(s, extras));
+  // Every allocation of the document comes from one buffer on the stack: events are rendered
+  // by the ten thousand in a due run, and the heap was a quarter of the time.
+  unsigned char buffer[8192];
+  json::monotonic_resource scratch(buffer, sizeof buffer);
+  e.data = json::serialize(SubscriptionEventData(s, extras, &scratch));
   e.created_at = at;
   return e;
 }

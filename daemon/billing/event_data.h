@@ -12,7 +12,9 @@
 
 namespace jopay {
 
-boost::json::object SubscriptionEventData(const Subscription& s, const EventExtras& extras);
+// Allocates from `storage` (the default heap if none is given).
+boost::json::object SubscriptionEventData(const Subscription& s, const EventExtras& extras,
+                                          boost::json::storage_ptr storage = {});
 
 // The outbox row of an event `type` about `s` at time `at`; its id is left for InsertEvent.
 Event SubscriptionEvent(const Subscription& s, std::string_view type, const EventExtras& extras,
