@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include "daemon/store/coalescing_vfs.h"
+
 namespace jopay {
 
 namespace {
@@ -84,7 +86,7 @@ void ConfigureSqliteOnce() {
   static const bool configured = [] {
     sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-    return sqlite3_initialize() == SQLITE_OK;
+    return sqlite3_initialize() == SQLITE_OK && RegisterCoalescingVfs().ok();
   }();
   (void)configured;
 }
@@ -94,7 +96,8 @@ Db::Db(const std::string& path, bool read_only) : path_(path) {
   ConfigureSqliteOnce();
   int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   flags |= SQLITE_OPEN_NOMUTEX;  // one connection per thread; no shared use
-  int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+  // Writing connections gather their WAL writes (coalescing_vfs.h); readers write nothing.
+  int rc = sqlite3_open_v2(path.c_str(), &db_, flags, read_only ? nullptr : kCoalescingVfsName);
   if (rc != SQLITE_OK) {
     std::string msg = fmt::format("cannot open {}: {}", path,
                                   db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
