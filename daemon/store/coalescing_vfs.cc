@@ -14,7 +14,7 @@ namespace {
 struct File {
   sqlite3_file base;  // first: SQLite sees a File as a sqlite3_file
   sqlite3_file* real;
-  bool coalesce;             // a WAL: its writes are gathered
+  bool coalesce;             // a WAL or a database: its writes are gathered
   bool flush_after_write;    // the next write completes a commit frame
   unsigned char* buffer;     // kCoalesceBytes from sqlite3_malloc, on first use
   sqlite3_int64 buffer_at;   // file offset of buffer[0]
@@ -115,8 +115,12 @@ int CheckReservedLock(sqlite3_file* file, int* out) {
   return RealIo(Of(file))->xCheckReservedLock(Of(file)->real, out);
 }
 
+// SQLite signals the end of a checkpoint's copying with SQLITE_FCNTL_CKPT_DONE, before it lets
+// readers find those pages in the database; every file control writes the buffer out first.
 int FileControl(sqlite3_file* file, int op, void* arg) {
-  return RealIo(Of(file))->xFileControl(Of(file)->real, op, arg);
+  File* f = Of(file);
+  if (int rc = Flush(f); rc != SQLITE_OK) return rc;
+  return RealIo(f)->xFileControl(f->real, op, arg);
 }
 
 int SectorSize(sqlite3_file* file) { return RealIo(Of(file))->xSectorSize(Of(file)->real); }
@@ -167,7 +171,7 @@ int Open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* file, int flags,
     f->real->pMethods->xClose(f->real);
     return SQLITE_CANTOPEN;
   }
-  f->coalesce = (flags & SQLITE_OPEN_WAL) != 0;
+  f->coalesce = (flags & (SQLITE_OPEN_WAL | SQLITE_OPEN_MAIN_DB)) != 0;
   file->pMethods = &kIoMethods;
   return rc;
 }

@@ -76,6 +76,37 @@ TEST_CASE("every commit is readable by another connection at once, even without 
   }
 }
 
+TEST_CASE("pages a checkpoint copies are readable from the database at once") {
+  TempDir dir;
+  const std::string path = dir.file("c.db");
+  Db writer(path, false);
+  writer.Exec(kCreate);
+  writer.Exec(kInsertMany);
+  // A reader holding this snapshot stops the next checkpoint short of the newest frames: a
+  // partial checkpoint, which does not sync the database before readers use what it copied.
+  Db old_snapshot(path, true);
+  old_snapshot.Exec("BEGIN");
+  CHECK(Count(old_snapshot, "SELECT count(*) FROM t") == 3000);
+  writer.Exec("UPDATE t SET v = printf('%.1000c', char(65 + k % 26)) WHERE k % 3 = 0");
+  writer.Exec("INSERT INTO t (k, v) SELECT k + 3000, v FROM t WHERE k <= 500");
+
+  Db checkpointer(path, false);
+  checkpointer.Exec("PRAGMA wal_checkpoint(PASSIVE)");
+  Db fresh(path, true);
+  CHECK(Count(fresh, kWholeRows) == 3000);
+  CHECK(Count(fresh, "SELECT count(*) FROM t") == 3500);
+  old_snapshot.Exec("COMMIT");
+
+  checkpointer.Exec("PRAGMA wal_checkpoint(TRUNCATE)");  // now every page is in the database
+  Db after(path, true);
+  CHECK(Count(after, kWholeRows) == 3000);
+  CHECK(Count(after, "SELECT count(*) FROM t") == 3500);
+  auto& check = after.Cached("PRAGMA integrity_check");
+  REQUIRE(check.Step());
+  CHECK(check.Text(0) == "ok");
+  check.Reset();
+}
+
 TEST_CASE("WAL frames go to the file in a few large writes, not two per page") {
   TempDir dir;
   auto write_calls_of_a_commit = [&](const std::string& name, bool coalesce) {
