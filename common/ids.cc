@@ -56,36 +56,55 @@ void FillRandom(unsigned char* buf, size_t n) {
   pool.Fill(buf, n);
 }
 
+// Appends n random base62 characters to out.
+void AppendRandomBase62(std::string& out, size_t n) {
+  unsigned char buf[32];
+  while (n > 0) {
+    FillRandom(buf, sizeof buf);
+    for (unsigned char b : buf) {
+      if (b >= kAcceptBelow) continue;
+      out.push_back(kBase62[b % 62]);
+      if (--n == 0) break;
+    }
+  }
+}
+
+// Appends value as kIdTimeChars base62 digits, most significant first.
+void AppendFixedBase62(std::string& out, int64_t value) {
+  char digits[kIdTimeChars];
+  for (size_t i = kIdTimeChars; i-- > 0; value /= 62) digits[i] = kBase62[value % 62];
+  out.append(digits, kIdTimeChars);
+}
+
+// prefix + value in kIdTimeChars digits + random characters, built in one allocation: ids are
+// made twice per renewal.
+std::string IdOf(std::string_view prefix, int64_t value) {
+  std::string id;
+  id.reserve(prefix.size() + kIdRandomChars);
+  id.append(prefix);
+  AppendFixedBase62(id, value);
+  AppendRandomBase62(id, kIdRandomChars - kIdTimeChars);
+  return id;
+}
 }  // namespace
 
 std::string RandomBase62(size_t n) {
   std::string out;
   out.reserve(n);
-  unsigned char buf[32];
-  while (out.size() < n) {
-    FillRandom(buf, sizeof buf);
-    for (unsigned char b : buf) {
-      if (b >= kAcceptBelow) continue;
-      out.push_back(kBase62[b % 62]);
-      if (out.size() == n) break;
-    }
-  }
+  AppendRandomBase62(out, n);
   return out;
 }
 
 std::string TimeBase62(int64_t millis) {
-  std::string out(kIdTimeChars, '0');
-  for (size_t i = kIdTimeChars; i-- > 0 && millis > 0; millis /= 62) out[i] = kBase62[millis % 62];
+  std::string out;
+  AppendFixedBase62(out, millis);
   return out;
 }
 
 std::string NewId(std::string_view prefix) {
   using namespace std::chrono;
   int64_t ms = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-  std::string id(prefix);
-  id += TimeBase62(ms);
-  id += RandomBase62(kIdRandomChars - kIdTimeChars);
-  return id;
+  return IdOf(prefix, ms);
 }
 
 std::string RowId(std::string_view prefix, int64_t pk) {
@@ -93,10 +112,7 @@ std::string RowId(std::string_view prefix, int64_t pk) {
   if (pk <= 0 || pk >= kLimit) {
     throw std::out_of_range("RowId: primary key " + std::to_string(pk) + " out of range");
   }
-  std::string id(prefix);
-  id += TimeBase62(pk);
-  id += RandomBase62(kIdRandomChars - kIdTimeChars);
-  return id;
+  return IdOf(prefix, pk);
 }
 
 std::optional<int64_t> PkOfRowId(std::string_view id, std::string_view prefix) {

@@ -51,12 +51,10 @@ void InsertPayment(Db& db, Payment& p) {
   // Built once: this runs for every renewal.
   static const std::string sql = fmt::format(
       "INSERT INTO payments (pk, {}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", kColumns);
-  db.Cached(sql)
-      .Args(key.pk, p.id, int64_t{p.livemode}, p.subscription_id, p.customer_id,
-            p.payment_method_id, p.provider, p.amount, p.currency, p.status, p.failure_code,
-            p.failure_message, int64_t{p.attempt}, p.period_start, p.period_end,
-            p.idempotency_key, p.created_at, p.paid_at, p.schedule)
-      .Exec();
+  db.Cached(sql).ExecWith(key.pk, p.id, int64_t{p.livemode}, p.subscription_id, p.customer_id,
+                          p.payment_method_id, p.provider, p.amount, p.currency, p.status,
+                          p.failure_code, p.failure_message, int64_t{p.attempt}, p.period_start,
+                          p.period_end, p.idempotency_key, p.created_at, p.paid_at, p.schedule);
 }
 
 std::optional<Payment> FindAttempt(Db& db, const std::string& subscription_id, int64_t schedule,

@@ -170,12 +170,11 @@ void SaveDueState(Db& db, const Subscription& s) {
         "cancel_at_period_end=?, canceled_at=?, cancel_reason=?, ended_at=?, paused_at=?, "
         "next_action=?, next_action_at=?, retry_count=?, first_failed_at=?, sequence=?, "
         "updated_at=?, schedule=? WHERE rowid=?")
-      .Args(s.status, s.billing_anchor, s.period_index, s.current_period_start,
-            s.current_period_end, s.trial_start, s.trial_end, int64_t{s.cancel_at_period_end},
-            s.canceled_at, s.cancel_reason, s.ended_at, s.paused_at, s.next_action,
-            s.next_action_at, int64_t{s.retry_count}, s.first_failed_at, s.sequence,
-            s.updated_at, s.schedule, s.rowid)
-      .Exec();
+      .ExecWith(s.status, s.billing_anchor, s.period_index, s.current_period_start,
+                s.current_period_end, s.trial_start, s.trial_end, int64_t{s.cancel_at_period_end},
+                s.canceled_at, s.cancel_reason, s.ended_at, s.paused_at, s.next_action,
+                s.next_action_at, int64_t{s.retry_count}, s.first_failed_at, s.sequence,
+                s.updated_at, s.schedule, s.rowid);
 }
 
 std::vector<Subscription> ListSubscriptions(Db& db, const SubscriptionFilter& f) {

@@ -22,10 +22,8 @@ void InsertEvent(Db& db, Event& e) {
   e.id = std::move(key.id);
   static const std::string sql =  // built once: this runs for every event
       fmt::format("INSERT INTO events ({}) VALUES (?,?,?,?,?,?,?,?)", kColumns);
-  db.Cached(sql)
-      .Args(e.pk, e.id, int64_t{e.livemode}, e.type, e.object_id, e.sequence, e.data,
-            e.created_at)
-      .Exec();
+  db.Cached(sql).ExecWith(e.pk, e.id, int64_t{e.livemode}, e.type, e.object_id, e.sequence,
+                          e.data, e.created_at);
 }
 
 Result<Event> LoadEvent(Db& db, const std::string& id, bool livemode) {

@@ -30,7 +30,8 @@ Stmt& Stmt::Bind(int i, int64_t v) {
   return *this;
 }
 Stmt& Stmt::Bind(int i, std::string_view v) {
-  sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()),
+                    lend_text_ ? SQLITE_STATIC : SQLITE_TRANSIENT);
   return *this;
 }
 Stmt& Stmt::Bind(int i, std::optional<int64_t> v) { return v ? Bind(i, *v) : BindNull(i); }
@@ -58,10 +59,9 @@ void Stmt::Exec() {
   Reset();
 }
 
-void Stmt::Reset() {
-  sqlite3_reset(stmt_);
-  sqlite3_clear_bindings(stmt_);
-}
+void Stmt::Reset() { sqlite3_reset(stmt_); }
+
+void Stmt::Unbind() { sqlite3_clear_bindings(stmt_); }
 
 int64_t Stmt::Int(int c) const { return sqlite3_column_int64(stmt_, c); }
 std::string Stmt::Text(int c) const {

@@ -45,20 +45,43 @@ class Stmt {
   Stmt& Bind(int index, const std::optional<std::string>& value);
   Stmt& BindNull(int index);
 
-  // Binds all arguments in order from index 1 after Reset().
+  // Binds all arguments in order from index 1 after Reset(); parameters past the last
+  // argument are NULL. Text is copied: the statement may be stepped after the arguments die.
   template <class... Ts>
   Stmt& Args(Ts&&... args) {
     Reset();
+    if (static_cast<int>(sizeof...(Ts)) < sqlite3_bind_parameter_count(stmt_)) Unbind();
     int i = 0;
     (Bind(++i, std::forward<Ts>(args)), ...);
     return *this;
+  }
+
+  // Args(args...) then Exec(), for a statement run once with arguments that outlive the call:
+  // text is lent to SQLite, not copied (a renewal binds ~1 KB of text), and unbound again
+  // before this returns, so the statement never keeps a pointer into an argument.
+  template <class... Ts>
+  void ExecWith(Ts&&... args) {
+    lend_text_ = true;
+    try {
+      Args(std::forward<Ts>(args)...);
+      Exec();
+    } catch (...) {
+      lend_text_ = false;
+      Unbind();
+      throw;
+    }
+    lend_text_ = false;
+    Unbind();
   }
 
   // Advances; true while a row is available. Throws DbError on failure.
   bool Step();
   // Runs a statement that returns no rows (or ignores them) and resets it.
   void Exec();
+  // Ready to step again from the start. Bindings stay until the next Args or Bind.
   void Reset();
+  // Every parameter back to NULL.
+  void Unbind();
 
   int64_t Int(int col) const;
   std::string Text(int col) const;
@@ -69,6 +92,7 @@ class Stmt {
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
+  bool lend_text_ = false;  // within ExecWith: text binds as SQLITE_STATIC
 };
 
 class Db {
