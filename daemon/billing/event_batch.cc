@@ -9,9 +9,15 @@ namespace {
 // The renderer is woken once this many events wait, not for each one: a wake-up costs about
 // as much as rendering an event.
 constexpr size_t kWakeEvery = 64;
+// Room for the events that pile up while the renderer works, so the queue rarely grows (which
+// moves every queued subscription snapshot).
+constexpr size_t kReserve = 1024;
 }  // namespace
 
-EventBatch::EventBatch() : renderer_([this] { RenderLoop(); }) {}
+EventBatch::EventBatch() : renderer_([this] { RenderLoop(); }) {
+  std::lock_guard lock(mu_);  // the renderer is running already
+  queue_.reserve(kReserve);   // it swaps this with a vector of its own, reserved alike
+}
 
 EventBatch::~EventBatch() { Stop(); }
 
@@ -26,14 +32,16 @@ void EventBatch::Stop() {
 
 void EventBatch::Add(const Subscription& s, std::string_view type, const EventExtras& extras,
                      UnixSeconds at) {
+  Pending p{s, std::string(type), extras, at};  // the copy is made before taking the lock
   std::lock_guard lock(mu_);
-  queue_.push_back({s, std::string(type), extras, at});
+  queue_.push_back(std::move(p));
   if (idle_ && queue_.size() >= kWakeEvery) cv_.notify_one();
 }
 
 void EventBatch::RenderLoop() {
   NameThisThread("event-render");
   std::vector<Pending> work;
+  work.reserve(kReserve);
   for (;;) {
     {
       std::unique_lock lock(mu_);

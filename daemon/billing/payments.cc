@@ -49,8 +49,8 @@ void InsertPayment(Db& db, Payment& p) {
   RowKey key = NewRowKey(db, kPaymentsTable);
   p.id = std::move(key.id);
   // Built once: this runs for every renewal.
-  static const std::string sql = fmt::format(
-      "INSERT INTO payments (pk, {}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", kColumns);
+  static const SqlSlot sql(fmt::format(
+      "INSERT INTO payments (pk, {}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", kColumns));
   db.Cached(sql).ExecWith(key.pk, p.id, int64_t{p.livemode}, p.subscription_id, p.customer_id,
                           p.payment_method_id, p.provider, p.amount, p.currency, p.status,
                           p.failure_code, p.failure_message, int64_t{p.attempt}, p.period_start,

@@ -164,12 +164,13 @@ void SaveSubscription(Db& db, const Subscription& s) {
 }
 
 void SaveDueState(Db& db, const Subscription& s) {
-  db.Cached(
-        "UPDATE subscriptions SET status=?, billing_anchor=?, period_index=?, "
-        "current_period_start=?, current_period_end=?, trial_start=?, trial_end=?, "
-        "cancel_at_period_end=?, canceled_at=?, cancel_reason=?, ended_at=?, paused_at=?, "
-        "next_action=?, next_action_at=?, retry_count=?, first_failed_at=?, sequence=?, "
-        "updated_at=?, schedule=? WHERE rowid=?")
+  static const SqlSlot sql(
+      "UPDATE subscriptions SET status=?, billing_anchor=?, period_index=?, "
+      "current_period_start=?, current_period_end=?, trial_start=?, trial_end=?, "
+      "cancel_at_period_end=?, canceled_at=?, cancel_reason=?, ended_at=?, paused_at=?, "
+      "next_action=?, next_action_at=?, retry_count=?, first_failed_at=?, sequence=?, "
+      "updated_at=?, schedule=? WHERE rowid=?");
+  db.Cached(sql)
       .ExecWith(s.status, s.billing_anchor, s.period_index, s.current_period_start,
                 s.current_period_end, s.trial_start, s.trial_end, int64_t{s.cancel_at_period_end},
                 s.canceled_at, s.cancel_reason, s.ended_at, s.paused_at, s.next_action,

@@ -20,8 +20,8 @@ void InsertEvent(Db& db, Event& e) {
   RowKey key = NewRowKey(db, kEventsTable);
   e.pk = key.pk;
   e.id = std::move(key.id);
-  static const std::string sql =  // built once: this runs for every event
-      fmt::format("INSERT INTO events ({}) VALUES (?,?,?,?,?,?,?,?)", kColumns);
+  static const SqlSlot sql(  // built once: this runs for every event
+      fmt::format("INSERT INTO events ({}) VALUES (?,?,?,?,?,?,?,?)", kColumns));
   db.Cached(sql).ExecWith(e.pk, e.id, int64_t{e.livemode}, e.type, e.object_id, e.sequence,
                           e.data, e.created_at);
 }

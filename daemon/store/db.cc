@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include <atomic>
+
 #include "daemon/store/coalescing_vfs.h"
 
 namespace jopay {
@@ -123,6 +125,7 @@ Db::Db(const std::string& path, bool read_only) : path_(path) {
 
 Db::~Db() {
   cache_.clear();  // statements first: a connection with live statements will not close
+  slots_.clear();
   sqlite3_close_v2(db_);
 }
 
@@ -136,6 +139,19 @@ void Db::Exec(std::string_view sql) {
     sqlite3_free(err);
     throw DbError(sqlite3_extended_errcode(db_), msg);
   }
+}
+
+SqlSlot::SqlSlot(std::string sql) : sql_(std::move(sql)) {
+  static std::atomic<size_t> next{0};
+  index_ = next++;
+}
+
+Stmt& Db::Cached(const SqlSlot& slot) {
+  if (slot.index() >= slots_.size()) slots_.resize(slot.index() + 1);
+  auto& stmt = slots_[slot.index()];
+  if (!stmt) stmt = std::make_unique<Stmt>(db_, slot.sql());
+  stmt->Reset();
+  return *stmt;
 }
 
 Stmt& Db::Cached(const std::string& sql) {

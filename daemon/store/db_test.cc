@@ -48,6 +48,24 @@ TEST_CASE("Args binds NULL past its last argument; Reset keeps the bindings") {
   query.Reset();
 }
 
+TEST_CASE("a statement slot is prepared once per connection and found by its index") {
+  TempDir dir;
+  static const SqlSlot count_rows("SELECT count(*) FROM t");
+  static const SqlSlot insert_row("INSERT INTO t (a) VALUES (?)");
+  CHECK(count_rows.index() != insert_row.index());
+  Db one(dir.file("d.db"), false);
+  one.Exec("CREATE TABLE t (a TEXT)");
+  one.Cached(insert_row).ExecWith(std::string("x"));
+  CHECK(&one.Cached(insert_row) == &one.Cached(insert_row));
+  CHECK(&one.Cached(count_rows) != &one.Cached(insert_row));
+  Db other(dir.file("d.db"), true);
+  CHECK(&other.Cached(count_rows) != &one.Cached(count_rows));  // each connection its own
+  auto& q = other.Cached(count_rows);
+  REQUIRE(q.Step());
+  CHECK(q.Int(0) == 1);
+  q.Reset();
+}
+
 TEST_CASE("a failing ExecWith unbinds too") {
   TempDir dir;
   Db db(dir.file("d.db"), false);
