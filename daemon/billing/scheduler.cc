@@ -126,6 +126,7 @@ Result<Summary> Scheduler::RunDue(UnixSeconds until, bool use_due_time, UnixSeco
 Result<Summary> Scheduler::RunSubscriptionsDue(UnixSeconds until, bool use_due_time,
                                                UnixSeconds now) {
   Summary total;
+  Store::CheckpointHold hold(store_);  // the run gets both cores; the copying comes after it
   // Made when a batch comes back full: a run of a few due rows needs no second thread.
   std::optional<DuePrefetch> prefetch;
   const size_t full = static_cast<size_t>(batch_size_);

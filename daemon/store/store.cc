@@ -128,11 +128,21 @@ void Store::CheckpointLoop() {
   } catch (const DbError&) {
     return;  // SQLite's own checkpoints are off; the WAL just grows until the next start
   }
+  const std::string wal = path_ + "-wal";
   std::unique_lock lock(checkpoint_mu_);
   for (;;) {
-    checkpoint_cv_.wait_for(lock, std::chrono::milliseconds(200), [this] { return closing_; });
+    checkpoint_cv_.wait_for(lock, std::chrono::milliseconds(200),
+                            [this] { return closing_ || catch_up_; });
+    catch_up_ = false;
     bool last = closing_;
+    bool held = holds_ > 0;
     lock.unlock();
+    std::error_code ignored;
+    if (!last && held && static_cast<int64_t>(std::filesystem::file_size(wal, ignored)) <
+                             kHeldWalLimit) {
+      lock.lock();
+      continue;
+    }
     try {
       // PASSIVE never blocks the writer; at close a TRUNCATE leaves an empty WAL behind.
       db->Exec(last ? "PRAGMA wal_checkpoint(TRUNCATE)" : "PRAGMA wal_checkpoint(PASSIVE)");
@@ -141,6 +151,19 @@ void Store::CheckpointLoop() {
     }
     if (last) return;
     lock.lock();
+  }
+}
+
+Store::CheckpointHold::CheckpointHold(Store& store) : store_(store) {
+  std::lock_guard lock(store_.checkpoint_mu_);
+  ++store_.holds_;
+}
+
+Store::CheckpointHold::~CheckpointHold() {
+  std::lock_guard lock(store_.checkpoint_mu_);
+  if (--store_.holds_ == 0) {
+    store_.catch_up_ = true;
+    store_.checkpoint_cv_.notify_all();
   }
 }
 

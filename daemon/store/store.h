@@ -35,6 +35,23 @@ class Store {
   // Ends the writer after draining its queue.
   void Close();
 
+  // While a hold lives, checkpoints wait until the WAL passes kHeldWalLimit bytes; when the last
+  // hold ends, the checkpointer catches up at once. A due run holds them: it then has both
+  // cores to itself (measured at 1M renewals: ~95-100k/s with checkpoints running, ~110k/s
+  // held) and each page it writes is copied into the database once, after it. Nothing waits
+  // for a checkpoint to be durable: every commit is synced to the WAL.
+  class CheckpointHold {
+   public:
+    explicit CheckpointHold(Store& store);
+    ~CheckpointHold();
+    CheckpointHold(const CheckpointHold&) = delete;
+    CheckpointHold& operator=(const CheckpointHold&) = delete;
+
+   private:
+    Store& store_;
+  };
+  static constexpr int64_t kHeldWalLimit = int64_t{2} << 30;  // 2 GiB: a million renewals
+
  private:
   explicit Store(std::string path);
   void CheckpointLoop();
@@ -48,7 +65,9 @@ class Store {
   std::thread checkpointer_;
   std::mutex checkpoint_mu_;
   std::condition_variable checkpoint_cv_;
-  bool closing_ = false;
+  bool closing_ = false;     // guarded by checkpoint_mu_
+  int holds_ = 0;            // likewise: live CheckpointHolds
+  bool catch_up_ = false;    // likewise: the last hold just ended
 };
 
 }  // namespace jopay

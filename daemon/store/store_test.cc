@@ -235,4 +235,41 @@ TEST_CASE("a WAL grown past 64 MiB by a large job is cut back once checkpointed 
   CHECK(cut);
 }
 
+TEST_CASE("checkpoints wait while a hold lives and catch up when it ends") {
+  TempDir dir;
+  auto store = Store::Open(dir.file("jopay.db"));
+  REQUIRE(store.ok());
+  auto db_size = [&] { return std::filesystem::file_size(dir.file("jopay.db")); };
+  auto write_4mb = [&] {
+    return (*store)->writer().Run([](Db& db) {
+      db.Exec("INSERT INTO meta (key, value) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+              "SELECT i + 1 FROM n WHERE i < 4096) SELECT 'hold' || i || hex(randomblob(8)), "
+              "hex(randomblob(512)) FROM n");
+      return Status::Ok();
+    });
+  };
+  // Pages reach the database file only through checkpoints (the writer commits to the WAL).
+  auto wait_for_db_size_above = [&](uintmax_t bytes) {
+    for (int i = 0; i < 100 && db_size() <= bytes; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return db_size() > bytes;
+  };
+  REQUIRE(write_4mb().ok());
+  REQUIRE(wait_for_db_size_above(4u << 20));  // checkpointed while nothing holds it
+  uintmax_t before = 0;  // once that checkpoint has finished: no growth for 300 ms
+  for (int i = 0; i < 100 && db_size() != before; ++i) {
+    before = db_size();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  REQUIRE(db_size() == before);
+  {
+    Store::CheckpointHold hold(**store);
+    REQUIRE(write_4mb().ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));  // 3 rounds of the checkpointer
+    CHECK(db_size() == before);
+  }
+  CHECK(wait_for_db_size_above(before + (3u << 20)));  // caught up once the hold ended
+}
+
 }  // namespace jopay
