@@ -51,17 +51,30 @@ int Close(sqlite3_file* file) {
   return rc != SQLITE_OK ? rc : close_rc;
 }
 
-int Read(sqlite3_file* file, void* out, int amount, sqlite3_int64 offset) {
+// Writes the buffer out, then hands the call to the default VFS's file.
+template <class Method, class... Args>
+int FlushThen(sqlite3_file* file, Method method, Args... args) {
   File* f = Of(file);
   if (int rc = Flush(f); rc != SQLITE_OK) return rc;
-  return RealIo(f)->xRead(f->real, out, amount, offset);
+  return (RealIo(f)->*method)(f->real, args...);
+}
+
+// Hands the call to the default VFS's file as it is.
+template <class Method, class... Args>
+auto Pass(sqlite3_file* file, Method method, Args... args) {
+  return (RealIo(Of(file))->*method)(Of(file)->real, args...);
+}
+
+int Read(sqlite3_file* file, void* out, int amount, sqlite3_int64 offset) {
+  return FlushThen(file, &sqlite3_io_methods::xRead, out, amount, offset);
 }
 
 int Write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
   File* f = Of(file);
   if (!f->coalesce) return RealIo(f)->xWrite(f->real, data, amount, offset);
   const size_t n = static_cast<size_t>(amount);
-  const bool continues = f->buffered > 0 && offset == f->buffer_at + static_cast<sqlite3_int64>(f->buffered);
+  const bool continues =
+      f->buffered > 0 && offset == f->buffer_at + static_cast<sqlite3_int64>(f->buffered);
   if (!continues || f->buffered + n > kCoalesceBytes) {
     if (int rc = Flush(f); rc != SQLITE_OK) return rc;
   }
@@ -82,75 +95,48 @@ int Write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset
 }
 
 int Truncate(sqlite3_file* file, sqlite3_int64 size) {
-  File* f = Of(file);
-  if (int rc = Flush(f); rc != SQLITE_OK) return rc;
-  return RealIo(f)->xTruncate(f->real, size);
+  return FlushThen(file, &sqlite3_io_methods::xTruncate, size);
 }
-
 int Sync(sqlite3_file* file, int flags) {
-  File* f = Of(file);
-  if (int rc = Flush(f); rc != SQLITE_OK) return rc;
-  return RealIo(f)->xSync(f->real, flags);
+  return FlushThen(file, &sqlite3_io_methods::xSync, flags);
 }
-
 int FileSize(sqlite3_file* file, sqlite3_int64* size) {
-  File* f = Of(file);
-  if (int rc = Flush(f); rc != SQLITE_OK) return rc;
-  return RealIo(f)->xFileSize(f->real, size);
+  return FlushThen(file, &sqlite3_io_methods::xFileSize, size);
 }
-
 int Lock(sqlite3_file* file, int level) {
-  File* f = Of(file);
-  if (int rc = Flush(f); rc != SQLITE_OK) return rc;
-  return RealIo(f)->xLock(f->real, level);
+  return FlushThen(file, &sqlite3_io_methods::xLock, level);
 }
-
 int Unlock(sqlite3_file* file, int level) {
-  File* f = Of(file);
-  if (int rc = Flush(f); rc != SQLITE_OK) return rc;
-  return RealIo(f)->xUnlock(f->real, level);
+  return FlushThen(file, &sqlite3_io_methods::xUnlock, level);
 }
-
-int CheckReservedLock(sqlite3_file* file, int* out) {
-  return RealIo(Of(file))->xCheckReservedLock(Of(file)->real, out);
-}
-
 // SQLite signals the end of a checkpoint's copying with SQLITE_FCNTL_CKPT_DONE, before it lets
 // readers find those pages in the database; every file control writes the buffer out first.
 int FileControl(sqlite3_file* file, int op, void* arg) {
-  File* f = Of(file);
-  if (int rc = Flush(f); rc != SQLITE_OK) return rc;
-  return RealIo(f)->xFileControl(f->real, op, arg);
+  return FlushThen(file, &sqlite3_io_methods::xFileControl, op, arg);
 }
-
-int SectorSize(sqlite3_file* file) { return RealIo(Of(file))->xSectorSize(Of(file)->real); }
-
-int DeviceCharacteristics(sqlite3_file* file) {
-  return RealIo(Of(file))->xDeviceCharacteristics(Of(file)->real);
-}
-
-int ShmMap(sqlite3_file* file, int region, int size, int extend, void volatile** out) {
-  return RealIo(Of(file))->xShmMap(Of(file)->real, region, size, extend, out);
-}
-
-int ShmLock(sqlite3_file* file, int offset, int n, int flags) {
-  return RealIo(Of(file))->xShmLock(Of(file)->real, offset, n, flags);
-}
-
-void ShmBarrier(sqlite3_file* file) { RealIo(Of(file))->xShmBarrier(Of(file)->real); }
-
-int ShmUnmap(sqlite3_file* file, int delete_flag) {
-  return RealIo(Of(file))->xShmUnmap(Of(file)->real, delete_flag);
-}
-
 int Fetch(sqlite3_file* file, sqlite3_int64 offset, int amount, void** out) {
-  File* f = Of(file);
-  if (int rc = Flush(f); rc != SQLITE_OK) return rc;
-  return RealIo(f)->xFetch(f->real, offset, amount, out);
+  return FlushThen(file, &sqlite3_io_methods::xFetch, offset, amount, out);
 }
 
+int CheckReservedLock(sqlite3_file* file, int* out) {
+  return Pass(file, &sqlite3_io_methods::xCheckReservedLock, out);
+}
+int SectorSize(sqlite3_file* file) { return Pass(file, &sqlite3_io_methods::xSectorSize); }
+int DeviceCharacteristics(sqlite3_file* file) {
+  return Pass(file, &sqlite3_io_methods::xDeviceCharacteristics);
+}
+int ShmMap(sqlite3_file* file, int region, int size, int extend, void volatile** out) {
+  return Pass(file, &sqlite3_io_methods::xShmMap, region, size, extend, out);
+}
+int ShmLock(sqlite3_file* file, int offset, int n, int flags) {
+  return Pass(file, &sqlite3_io_methods::xShmLock, offset, n, flags);
+}
+void ShmBarrier(sqlite3_file* file) { Pass(file, &sqlite3_io_methods::xShmBarrier); }
+int ShmUnmap(sqlite3_file* file, int delete_flag) {
+  return Pass(file, &sqlite3_io_methods::xShmUnmap, delete_flag);
+}
 int Unfetch(sqlite3_file* file, sqlite3_int64 offset, void* page) {
-  return RealIo(Of(file))->xUnfetch(Of(file)->real, offset, page);
+  return Pass(file, &sqlite3_io_methods::xUnfetch, offset, page);
 }
 
 const sqlite3_io_methods kIoMethods = {

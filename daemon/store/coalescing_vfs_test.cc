@@ -23,6 +23,13 @@ constexpr const char* kInsertMany =
     "INSERT INTO t (k, v) SELECT k, printf('%.1000c', char(65 + k % 26)) FROM n";
 constexpr const char* kWholeRows = "SELECT count(*) FROM t WHERE v = printf('%.1000c', char(65 + k % 26))";
 
+bool IntegrityOk(Db& db) {
+  auto& check = db.Cached("PRAGMA integrity_check");
+  bool ok = check.Step() && check.Text(0) == "ok";
+  check.Reset();
+  return ok;
+}
+
 // Write system calls this process has made so far (Linux: /proc/self/io "syscw").
 long WriteCalls() {
   std::ifstream io("/proc/self/io");
@@ -53,10 +60,7 @@ TEST_CASE("a WAL written through the coalescing VFS reads back whole on a plain 
   Db reader(path, true);  // the default VFS, reading the WAL through its own file handle
   CHECK(Count(reader, "SELECT count(*) FROM t") == 3000);
   CHECK(Count(reader, kWholeRows) == 3000);
-  auto& check = reader.Cached("PRAGMA integrity_check");
-  REQUIRE(check.Step());
-  CHECK(check.Text(0) == "ok");
-  check.Reset();
+  CHECK(IntegrityOk(reader));
 }
 
 TEST_CASE("every commit is readable by another connection at once, even without a sync") {
@@ -101,10 +105,7 @@ TEST_CASE("pages a checkpoint copies are readable from the database at once") {
   Db after(path, true);
   CHECK(Count(after, kWholeRows) == 3000);
   CHECK(Count(after, "SELECT count(*) FROM t") == 3500);
-  auto& check = after.Cached("PRAGMA integrity_check");
-  REQUIRE(check.Step());
-  CHECK(check.Text(0) == "ok");
-  check.Reset();
+  CHECK(IntegrityOk(after));
 }
 
 TEST_CASE("WAL frames go to the file in a few large writes, not two per page") {
