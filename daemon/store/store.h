@@ -37,9 +37,10 @@ class Store {
 
   // While a hold lives, checkpoints wait until the WAL passes kHeldWalLimit bytes; when the last
   // hold ends, the checkpointer catches up at once. A due run holds them: it then has both
-  // cores to itself (measured at 1M renewals: ~95-100k/s with checkpoints running, ~110k/s
-  // held) and each page it writes is copied into the database once, after it. Nothing waits
-  // for a checkpoint to be durable: every commit is synced to the WAL.
+  // cores to itself (measured at 1M renewals: 93.6k-102.1k/s with checkpoints running,
+  // 103.8k-106.3k/s held; bench/README.md) and each page it writes is copied into the database
+  // once, after it. Nothing waits for a checkpoint to be durable: every commit is synced to the
+  // WAL.
   class CheckpointHold {
    public:
     explicit CheckpointHold(Store& store);
