@@ -15,6 +15,7 @@ struct File {
   sqlite3_file base;  // first: SQLite sees a File as a sqlite3_file
   sqlite3_file* real;
   bool coalesce;             // a WAL or a database: its writes are gathered
+  bool wal;                  // a WAL: its writes are frames, some of them ending a commit
   bool flush_after_write;    // the next write completes a commit frame
   unsigned char* buffer;     // kCoalesceBytes from sqlite3_malloc, on first use
   sqlite3_int64 buffer_at;   // file offset of buffer[0]
@@ -90,7 +91,7 @@ int Write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset
     f->flush_after_write = false;
     return Flush(f);
   }
-  f->flush_after_write = IsCommitFrameHeader(data, amount);
+  f->flush_after_write = f->wal && IsCommitFrameHeader(data, amount);
   return SQLITE_OK;
 }
 
@@ -157,7 +158,8 @@ int Open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* file, int flags,
     f->real->pMethods->xClose(f->real);
     return SQLITE_CANTOPEN;
   }
-  f->coalesce = (flags & (SQLITE_OPEN_WAL | SQLITE_OPEN_MAIN_DB)) != 0;
+  f->wal = (flags & SQLITE_OPEN_WAL) != 0;
+  f->coalesce = f->wal || (flags & SQLITE_OPEN_MAIN_DB) != 0;
   file->pMethods = &kIoMethods;
   return rc;
 }

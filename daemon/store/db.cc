@@ -98,7 +98,8 @@ Db::Db(const std::string& path, bool read_only) : path_(path) {
   ConfigureSqliteOnce();
   int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   flags |= SQLITE_OPEN_NOMUTEX;  // one connection per thread; no shared use
-  // Writing connections gather their WAL writes (coalescing_vfs.h); readers write nothing.
+  // Writing connections gather their WAL and checkpoint writes (coalescing_vfs.h); readers
+  // write nothing.
   int rc = sqlite3_open_v2(path.c_str(), &db_, flags, read_only ? nullptr : kCoalescingVfsName);
   if (rc != SQLITE_OK) {
     std::string msg = fmt::format("cannot open {}: {}", path,
@@ -116,9 +117,9 @@ Db::Db(const std::string& path, bool read_only) : path_(path) {
     // Money: a committed write must survive power loss.
     // Checkpoints run on the store's checkpointer thread, not inside the writer's commits.
     Exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0;");
-    // A long renewal run keeps the writer busy, so checkpoints cannot catch up and the WAL
-    // grows (~1.9 GB for a million renewals); once it is reset, cut the file back to 64 MiB
-    // instead of keeping that disk until shutdown.
+    // Checkpoints wait while a due run holds the writer, so the WAL grows (~1.2 GB for a
+    // million renewals); once it is reset, cut the file back to 64 MiB instead of keeping that
+    // disk until shutdown.
     Exec("PRAGMA journal_size_limit = 67108864");
   }
 }

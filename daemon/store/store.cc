@@ -124,7 +124,12 @@ void Store::CheckpointLoop() {
   } catch (const DbError&) {
     return;  // SQLite's own checkpoints are off; the WAL just grows until the next start
   }
-  const std::string wal = path_ + "-wal";
+  // A WAL that cannot be measured (none yet) counts as under the limit.
+  auto wal_under_held_limit = [wal = path_ + "-wal"] {
+    std::error_code error;
+    uintmax_t bytes = std::filesystem::file_size(wal, error);
+    return error || bytes < static_cast<uintmax_t>(kHeldWalLimit);
+  };
   std::unique_lock lock(checkpoint_mu_);
   for (;;) {
     checkpoint_cv_.wait_for(lock, std::chrono::milliseconds(200),
@@ -133,17 +138,13 @@ void Store::CheckpointLoop() {
     bool last = closing_;
     bool held = holds_ > 0;
     lock.unlock();
-    std::error_code ignored;
-    if (!last && held && static_cast<int64_t>(std::filesystem::file_size(wal, ignored)) <
-                             kHeldWalLimit) {
-      lock.lock();
-      continue;
-    }
-    try {
-      // PASSIVE never blocks the writer; at close a TRUNCATE leaves an empty WAL behind.
-      db->Exec(last ? "PRAGMA wal_checkpoint(TRUNCATE)" : "PRAGMA wal_checkpoint(PASSIVE)");
-    } catch (const DbError&) {
-      // Busy or interrupted: the next round tries again; the WAL stays valid meanwhile.
+    if (last || !held || !wal_under_held_limit()) {
+      try {
+        // PASSIVE never blocks the writer; at close a TRUNCATE leaves an empty WAL behind.
+        db->Exec(last ? "PRAGMA wal_checkpoint(TRUNCATE)" : "PRAGMA wal_checkpoint(PASSIVE)");
+      } catch (const DbError&) {
+        // Busy or interrupted: the next round tries again; the WAL stays valid meanwhile.
+      }
     }
     if (last) return;
     lock.lock();
