@@ -90,7 +90,7 @@ std::vector<CommandSpec> SubscriptionCommands() {
        SubscriptionsCancel, false, true},
       {"subscriptions", "pause", "Pause: no charges until resumed", {id}, {},
        SubscriptionsPause, false, true},
-      {"subscriptions", "resume", "Resume a paused subscription (starts a new period)", {id},
+      {"subscriptions", "resume", "Resume: a paid period goes on; after it ended, a new one is charged", {id},
        {}, SubscriptionsResume},
       {"subscriptions", "import", "Import subscriptions from NDJSON (all or nothing)",
        {{"FILE", "NDJSON file, one subscription a line; - reads standard input", K::kFile}},

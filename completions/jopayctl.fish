@@ -91,7 +91,7 @@ complete -c jopayctl -n '__jopayctl_at subscriptions' -a get -d 'Show a subscrip
 complete -c jopayctl -n '__jopayctl_at subscriptions' -a update -d 'Change the card (a past_due subscription is retried at once) or the metadata'
 complete -c jopayctl -n '__jopayctl_at subscriptions' -a cancel -d 'Cancel at period end (or at once with --immediate)'
 complete -c jopayctl -n '__jopayctl_at subscriptions' -a pause -d 'Pause: no charges until resumed'
-complete -c jopayctl -n '__jopayctl_at subscriptions' -a resume -d 'Resume a paused subscription (starts a new period)'
+complete -c jopayctl -n '__jopayctl_at subscriptions' -a resume -d 'Resume: a paid period goes on; after it ended, a new one is charged'
 complete -c jopayctl -n '__jopayctl_at subscriptions' -a import -d 'Import subscriptions from NDJSON (all or nothing)'
 complete -c jopayctl -n '__jopayctl_in subscriptions create' -l plan -x -d 'plan id'
 complete -c jopayctl -n '__jopayctl_in subscriptions create' -l email -x -d 'customer email (created if new)'

@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
+
 #include "daemon/billing/customers.h"
 #include "daemon/billing/event_batch.h"
 #include "daemon/billing/event_data.h"
@@ -281,11 +283,33 @@ Status Engine::ArchivePlan(Db& db, bool livemode, const std::string& id, UnixSec
   return Status::Ok();
 }
 
+namespace {
+
+// Actions more than this overdue when they run were missed (jopayd was down, or a manual clock
+// met rows imported in its past): they count as caught up. The scheduler itself wakes within a
+// second or two of a due time, and a 10,000-row batch runs in well under a minute.
+constexpr int64_t kLateAfterSeconds = 60;
+
+// When a due action happens. With use_due_time (the manual clock moving through a window that
+// starts at `now`) an action happens at its own due time, as if the daemon had been there; but
+// one already overdue at `now` happens at `now`, like every action on the system clock, so
+// that the retries and the expiry it schedules keep their spacing after it instead of all
+// firing at their missed times in one run.
+UnixSeconds ActionTime(const Subscription& s, bool use_due_time, UnixSeconds now,
+                       Summary& summary) {
+  UnixSeconds due = *s.next_action_at;
+  if (now - due > kLateAfterSeconds) ++summary.work["caught_up"];
+  return use_due_time ? std::max(due, now) : now;
+}
+
+}  // namespace
+
 void Engine::Simulate(Subscription s, UnixSeconds until, bool use_due_time, UnixSeconds now,
                       Summary& summary) const {
   SimulatedContext ctx(*this);
   while (s.next_action_at && *s.next_action_at <= until) {
-    RunDueAction(s, use_due_time ? *s.next_action_at : now, policy_, ctx, summary);
+    UnixSeconds at = ActionTime(s, use_due_time, now, summary);
+    RunDueAction(s, at, policy_, ctx, summary);
   }
 }
 
@@ -299,7 +323,7 @@ Engine::DueRun Engine::RunDueRows(Db& db, std::vector<Subscription>& due, UnixSe
   DueRun run;
   for (auto& s : due) {
     if (use_due_time && earliest_new && *s.next_action_at > *earliest_new) break;
-    ctx.now = use_due_time ? *s.next_action_at : now;
+    ctx.now = ActionTime(s, use_due_time, now, summary);
     RunDueAction(s, ctx.now, policy_, ctx, summary);
     SaveDueState(db, s);
     ++run.processed;

@@ -73,8 +73,11 @@ class Engine {
   };
   // Runs the due actions of `due` (rows of LoadDue/LoadDueAfter, in due order). With
   // use_due_time each runs at its own due time (manual clock: as if the daemon had been
-  // there); otherwise at `now`. Stops early where a row it ran was scheduled again inside the
-  // window before the next row's time, so that every action runs in time order.
+  // there) unless it was already overdue at `now`, the window's start; otherwise, and for the
+  // overdue ones, at `now`. An action missed by more than a minute counts in
+  // summary.work["caught_up"]; the retries and expiry it schedules are spaced from when it
+  // ran. Stops early where a row it ran was scheduled again inside the window before the next
+  // row's time, so that every action runs in time order.
   DueRun RunDueRows(Db& db, std::vector<Subscription>& due, UnixSeconds until, bool use_due_time,
                     UnixSeconds now, Summary& summary);
   // What RunDueRows would do to `s` up to `until`, computed in memory: nothing is written,

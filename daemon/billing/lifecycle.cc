@@ -147,6 +147,46 @@ void RetryPeriod(Subscription& s, UnixSeconds now, const Policy& policy, Billing
   }
 }
 
+// The period the pause interrupted is still running and owes nothing: a paid period (or a
+// trial) simply goes on, and its renewal (or the trial's end) comes at its own end.
+void ContinuePeriod(Subscription& s, UnixSeconds paused_at, UnixSeconds now, const Policy& policy,
+                    BillingContext& ctx, Summary* summary) {
+  bool trial = s.period_index < 0;
+  s.status = trial ? kTrialing : kActive;
+  Emit(s, ctx, "subscription.resumed");
+  if (!trial) {
+    s.Schedule(next_action::kRenew, s.current_period_end);
+    return;
+  }
+  // The trial_ending reminder is sent once: only when the pause came before it was due.
+  if (paused_at < *s.trial_end - policy.trial_reminder_lead) {
+    ScheduleTrialWork(s, now, policy, ctx, summary);
+  } else {
+    s.Schedule(next_action::kRenew, *s.trial_end);
+  }
+}
+
+// Nothing paid is running (the period or trial ended during the pause, or it was paused
+// past_due): a new schedule starts now and its first period is charged now.
+void StartNewSchedule(Subscription& s, UnixSeconds now, const Policy& policy, BillingContext& ctx,
+                      Summary* summary) {
+  s.retry_count = 0;
+  s.first_failed_at.reset();
+  s.billing_anchor = now;
+  ++s.schedule;
+  s.SetPeriod(0);
+  ChargeOutcome out = ChargePeriod(s, 1, ctx, summary);
+  if (out.paid) {
+    MarkPaid(s);
+    Emit(s, ctx, "subscription.resumed");
+    Emit(s, ctx, "subscription.renewed", {std::nullopt, 1, std::nullopt});
+  } else {
+    s.status = kPastDue;
+    Emit(s, ctx, "subscription.resumed");
+    StartDunning(s, out, now, policy, ctx, summary);
+  }
+}
+
 }  // namespace
 
 Status Start(Subscription& s, UnixSeconds now, int trial_days, const Policy& policy,
@@ -231,7 +271,7 @@ Status Pause(Subscription& s, UnixSeconds now, BillingContext& ctx) {
   s.paused_at = now;
   s.updated_at = now;
   s.retry_count = 0;
-  s.first_failed_at.reset();
+  // first_failed_at stays: it tells Resume that the period was left unpaid (paused past_due).
   s.ClearSchedule();
   Emit(s, ctx, "subscription.paused");
   return Status::Ok();
@@ -243,19 +283,14 @@ Status Resume(Subscription& s, UnixSeconds now, const Policy& policy, BillingCon
     return Status::Conflict(
         fmt::format("Only a paused subscription can be resumed; this one is {}.", s.status));
   }
+  UnixSeconds paused_at = s.paused_at.value_or(now);
   s.paused_at.reset();
   s.updated_at = now;
-  s.billing_anchor = now;  // a new schedule starts at the resume
-  ++s.schedule;
-  s.SetPeriod(0);
-  ChargeOutcome out = ChargePeriod(s, 1, ctx, summary);
-  if (out.paid) {
-    MarkPaid(s);
-    Emit(s, ctx, "subscription.resumed");
+  bool unpaid = s.first_failed_at.has_value();
+  if (!unpaid && now < s.current_period_end) {
+    ContinuePeriod(s, paused_at, now, policy, ctx, summary);
   } else {
-    s.status = kPastDue;
-    Emit(s, ctx, "subscription.resumed");
-    StartDunning(s, out, now, policy, ctx, summary);
+    StartNewSchedule(s, now, policy, ctx, summary);
   }
   return Status::Ok();
 }

@@ -65,10 +65,14 @@ void RunDueAction(Subscription& sub, UnixSeconds now, const Policy& policy, Bill
 // (past_due, paused, incomplete) end at once either way. Expired ones -> kConflict.
 Status Cancel(Subscription& sub, bool immediate, std::optional<std::string> reason,
               UnixSeconds now, BillingContext& ctx);
-// Pause: no charges until resumed. From trialing, active or past_due.
+// Pause: no charges until resumed. From trialing, active or past_due. The period in progress
+// keeps running on its own schedule while paused (it is not extended).
 Status Pause(Subscription& sub, UnixSeconds now, BillingContext& ctx);
-// Resume a paused subscription: a new period starts now and is charged now; a failed charge
-// starts dunning (past_due) rather than refusing the resume.
+// Resume a paused subscription. A period that was paid (or a trial) and has not ended goes on:
+// active (trialing) again, renewed (converted) at its own end, never charged twice. When it
+// ended during the pause, or was paused unpaid (past_due), a new schedule starts now and its
+// first period is charged now (subscription.resumed, then subscription.renewed); a failed
+// charge starts dunning (past_due) rather than refusing the resume.
 Status Resume(Subscription& sub, UnixSeconds now, const Policy& policy, BillingContext& ctx,
               Summary* summary);
 

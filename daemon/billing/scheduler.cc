@@ -87,11 +87,14 @@ Result<Summary> Scheduler::DoMoveClock(UnixSeconds target) {
   }
   // Subscriptions and the other work interleave in time order: the subscriptions run up to
   // the next moment some other work is due, then that work runs, and so on up to the target.
+  // Actions due before the clock's time now were missed (e.g. imported in the clock's past):
+  // they run now, and only what falls due inside (now, target] runs at its own time.
+  const UnixSeconds start = clock_.Now();
   Summary fired;
   for (;;) {
     std::optional<UnixSeconds> other = EarliestWorkDue();
-    UnixSeconds step = other ? std::clamp(*other, clock_.Now(), target) : target;
-    auto part = RunSubscriptionsDue(step, true, step);
+    UnixSeconds step = other ? std::clamp(*other, start, target) : target;
+    auto part = RunSubscriptionsDue(step, true, start);
     if (!part.ok()) return part;
     fired.Add(*part);
     for (DueWork* w : works_) {
@@ -229,6 +232,10 @@ void Scheduler::RunTimerWork() {
     return;
   }
   const Summary& s = *result;
+  if (auto late = s.work.find("caught_up"); late != s.work.end() && late->second > 0) {
+    LogWarn("due work: {} actions were more than a minute overdue (was jopayd stopped?); they "
+            "ran now, and the retries they scheduled are spaced from now", late->second);
+  }
   if (s.renewed || s.failed || s.expired || s.reminders) {
     LogInfo("due work: renewed {}, failed {}, retried {}, expired {}, reminders {}", s.renewed,
             s.failed, s.retried, s.expired, s.reminders);

@@ -153,7 +153,10 @@ void Dispatcher::Send(EndpointState& es, const DueDelivery& d, UnixSeconds clock
   json::monotonic_resource mr(arena, sizeof(arena));
   req.body = WebhookBody(d.event_id, d.type, json::parse(d.data, &mr),
                          FormatRfc3339(d.event_created_at));
-  WebhookSignatures sig = SignWebhook(req.body, d.event_id, now,
+  // The signature's timestamp is wall-clock time even under the manual clock: receivers judge
+  // freshness by their own clock (Standard Webhooks libraries allow 5 minutes), and a simulated
+  // time would make them refuse every event. The billing clock dates the attempt only.
+  WebhookSignatures sig = SignWebhook(req.body, d.event_id, SystemNow(),
                                       es.endpoint.SigningSecrets(now));
   req.headers = {{"Content-Type", "application/json"},
                  {"User-Agent", WebhookUserAgent()},

@@ -4,7 +4,7 @@
 // new events out to the enabled endpoints (a cursor over events.rowid in meta; the billing
 // transactions that write events are never touched, and with no endpoint enabled nothing is
 // written at all); (2) for every endpoint with room, the pending deliveries that are due are
-// signed afresh (timestamp = the billing clock now) and handed to the HTTP client, at most
+// signed afresh (timestamp = wall-clock now, never the manual clock) and handed to the HTTP client, at most
 // `max_outstanding` per endpoint between sending and recording. Due times come from the
 // billing clock: under the manual clock retries wait for `clock advance` (Wake() from
 // scheduler.OnClockMoved). Nothing is lost on a crash: a delivery stays pending until the

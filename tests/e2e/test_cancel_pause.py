@@ -138,8 +138,64 @@ class CancelPauseTest(DaemonTest):
                          [("subscription.created", "2025-01-31T10:00:00Z", "active"),
                           ("subscription.paused", "2025-02-10T10:00:00Z", "paused"),
                           ("subscription.resumed", "2025-04-10T10:00:00Z", "active"),
+                          ("subscription.renewed", "2025-04-10T10:00:00Z", "active"),
                           ("subscription.renewed", "2025-05-10T10:00:00Z", "active")])
+        # The resume's charge announces the new period like every other charge.
+        self.assertEqual(events[3]["data"]["current_period_end"], "2025-05-10T10:00:00Z")
         self.assertEqual(events[2]["data"]["current_period_start"], "2025-04-10T10:00:00Z")
+
+    def test_ten_pause_resume_pairs_in_a_paid_period_charge_it_once(self):
+        sub = self.d.subscribe(self.plan["id"], "fidget@example.com")
+        for _ in range(10):
+            self.d.ok("subscriptions", "pause", sub["id"])
+            r = self.d.ok("subscriptions", "resume", sub["id"])
+            self.assertEqual((r["status"], r["next_action"], r["next_action_at"]),
+                             ("active", "renew", "2025-02-28T10:00:00Z"))
+            self.assertEqual(r["current_period_end"], "2025-02-28T10:00:00Z")
+        self.assertEqual(self.paid_periods(sub["id"]),
+                         [("2025-01-31T10:00:00Z", "2025-02-28T10:00:00Z")])
+        self.assertEqual(len(self.d.payments(sub["id"])), 1)
+        types = [e["type"] for e in self.events(sub["id"])]
+        self.assertEqual(types, ["subscription.created"] +
+                         ["subscription.paused", "subscription.resumed"] * 10)
+
+    def test_a_pause_and_resume_a_day_for_three_days_then_renews_once_at_period_end(self):
+        sub = self.d.subscribe(self.plan["id"], "daily@example.com")
+        for _ in range(3):
+            self.d.advance("1d")
+            self.d.ok("subscriptions", "pause", sub["id"])
+            self.assertEqual(counts(self.d.advance("1h")["fired"]), ZERO)
+            self.d.ok("subscriptions", "resume", sub["id"])
+        self.assertEqual(len(self.d.payments(sub["id"])), 1, "the paid period is not charged again")
+        fired = self.d.advance("25d")  # to Feb 28 13:00: the period ends on its original anchor
+        self.assertEqual(counts(fired["fired"]), dict(ZERO, renewed=1, charged={"eur": 1499}))
+        self.assertEqual(self.paid_periods(sub["id"]),
+                         [("2025-01-31T10:00:00Z", "2025-02-28T10:00:00Z"),
+                          ("2025-02-28T10:00:00Z", "2025-03-31T10:00:00Z")])
+        renewed = [e for e in self.events(sub["id"]) if e["type"] == "subscription.renewed"]
+        self.assertEqual([e["created_at"] for e in renewed], ["2025-02-28T10:00:00Z"])
+
+    def test_a_trial_resumed_with_days_left_stays_a_trial_and_converts_at_its_end(self):
+        sub = self.d.subscribe(self.plan["id"], "trialfidget@example.com", GOOD_CARD,
+                               "--trial-days", "7")
+        self.d.advance("1d")
+        self.d.ok("subscriptions", "pause", sub["id"])
+        self.d.advance("1d")
+        r = self.d.ok("subscriptions", "resume", sub["id"])
+        self.assertEqual((r["status"], r["next_action"], r["next_action_at"]),
+                         ("trialing", "trial_reminder", "2025-02-04T10:00:00Z"))
+        self.assertEqual(self.d.payments(sub["id"]), [], "a trial with days left is not charged")
+        fired = self.d.advance("6d")  # Feb 8: the reminder, then the trial ends and is charged
+        self.assertEqual(counts(fired["fired"]),
+                         dict(ZERO, renewed=1, reminders=1, charged={"eur": 1499}))
+        self.assertEqual(self.paid_periods(sub["id"]),
+                         [("2025-02-07T10:00:00Z", "2025-03-07T10:00:00Z")])
+        self.assertEqual([(e["type"], e["data"]["status"]) for e in self.events(sub["id"])],
+                         [("subscription.created", "trialing"),
+                          ("subscription.paused", "paused"),
+                          ("subscription.resumed", "trialing"),
+                          ("subscription.trial_ending", "trialing"),
+                          ("subscription.renewed", "active")])
 
     def test_resume_on_the_31st_anchors_the_new_periods_at_month_end(self):
         sub = self.d.subscribe(self.plan["id"], "anchor@example.com")

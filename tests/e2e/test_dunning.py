@@ -237,19 +237,20 @@ class RetryScheduleTest(DunningChecks, unittest.TestCase):
 
 
 class RenewSummaryTest(DunningChecks, DaemonTest):
-    """`renew` runs what is due now; imported subscriptions whose periods ended in the past
-    make dunning work due at once (each action still recorded at its own due time)."""
+    """`renew` runs what is due now. Imported subscriptions whose periods ended in the clock's
+    past (as after downtime) are caught up: the first overdue attempt runs now, and the
+    retries and the expiry keep their spacing after it instead of all firing in one run."""
 
-    def test_renew_summaries_count_failed_retried_and_expired(self):
+    def test_overdue_work_runs_now_and_its_retries_keep_their_spacing(self):
         plan = self.d.plan(name="Import", amount=1000)
         lines = [
-            # A: failing since Jan 25: fails, retries Jan 26, 28, 30 -> expired Jan 30
+            # A: overdue by 6 days: fails now, retries Feb 1, 3, 5 -> expired Feb 5
             {"email": "a@example.com", "plan": plan["id"], "card": FAILING_CARD,
              "current_period_end": "2025-01-25T00:00:00Z"},
-            # B: failing since Jan 30: fails, retry Jan 31 00:00 fails, next Feb 2
+            # B: overdue by a day: fails now, retries Feb 1, 3, 5
             {"email": "b@example.com", "plan": plan["id"], "card": FAILING_CARD,
              "current_period_end": "2025-01-30T00:00:00Z"},
-            # C: renews Jan 31 00:00
+            # C: renews now, its period still on its own anchor (Jan 31 00:00 -> Feb 28 00:00)
             {"email": "c@example.com", "plan": plan["id"], "card": GOOD_CARD,
              "current_period_end": "2025-01-31T00:00:00Z"},
         ]
@@ -260,35 +261,48 @@ class RenewSummaryTest(DunningChecks, DaemonTest):
 
         summary = self.d.ok("renew")
         self.assertEqual(summary, {"dry_run": False, "now": "2025-01-31T10:00:00Z", "renewed": 1,
-                                   "failed": 6, "retried": 4, "expired": 1, "reminders": 0,
-                                   "charged": {"eur": 1000}})
+                                   "failed": 2, "retried": 0, "expired": 0, "reminders": 0,
+                                   "charged": {"eur": 1000}, "caught_up": 3})
         self.assertEqual(counts(self.d.ok("renew")), ZERO, "a second renew finds nothing due")
+        table = self.d.ctl("renew", "--dry-run", output="table")
+        self.assertEqual(table.rc, 0, table)
 
-        a = subs["a"]["id"]
-        self.assertEqual([(p["attempt"], p["created_at"]) for p in self.failed_payments(a)],
-                         [(1, "2025-01-25T00:00:00Z"), (2, "2025-01-26T00:00:00Z"),
-                          (3, "2025-01-28T00:00:00Z"), (4, "2025-01-30T00:00:00Z")])
-        self.assertEqual(self.d.ok("subscriptions", "get", a)["ended_at"], "2025-01-30T00:00:00Z")
-        self.assertEqual(self.d.events(a)[-1]["type"], "subscription.expired")
-        b = subs["b"]["id"]
-        now_b = self.d.ok("subscriptions", "get", b)
-        self.assertEqual((now_b["status"], now_b["next_action_at"]), ("past_due", "2025-02-02T00:00:00Z"))
-        c = subs["c"]["id"]
-        self.assertEqual([(p["status"], p["period_start"]) for p in self.d.payments(c)],
-                         [("paid", "2025-01-31T00:00:00Z")])
+        a, b, c = subs["a"]["id"], subs["b"]["id"], subs["c"]["id"]
+        for sub in (a, b):
+            got = self.d.ok("subscriptions", "get", sub)
+            self.assertEqual((got["status"], got["next_action"], got["next_action_at"]),
+                             ("past_due", "retry", "2025-02-01T10:00:00Z"))
+            self.assertEqual([(p["attempt"], p["created_at"]) for p in self.failed_payments(sub)],
+                             [(1, "2025-01-31T10:00:00Z")])
+        self.assertEqual([(p["status"], p["period_start"], p["created_at"]) for p in self.d.payments(c)],
+                         [("paid", "2025-01-31T00:00:00Z", "2025-01-31T10:00:00Z")])
+        self.assertEqual(self.d.ok("subscriptions", "get", c)["next_action_at"], "2025-02-28T00:00:00Z")
 
-        fired = self.d.advance("2d")["fired"]  # Feb 2 10:00: B's third attempt
-        self.assertEqual(counts(fired), dict(ZERO, failed=1, retried=1))
-        fired = self.d.advance("2d")["fired"]  # Feb 4 10:00: B's last attempt
-        self.assertEqual(counts(fired), dict(ZERO, failed=1, retried=1, expired=1))
-        self.assertEqual([(p["attempt"], p["created_at"]) for p in self.failed_payments(b)],
-                         [(1, "2025-01-30T00:00:00Z"), (2, "2025-01-31T00:00:00Z"),
-                          (3, "2025-02-02T00:00:00Z"), (4, "2025-02-04T00:00:00Z")])
+        fired = self.d.advance("1d")["fired"]  # Feb 1 10:00: both second attempts
+        self.assertEqual(counts(fired), dict(ZERO, failed=2, retried=2))
+        self.assertNotIn("caught_up", fired, "work due inside the advance is not late")
+        fired = self.d.advance("4d")["fired"]  # Feb 3 and Feb 5: the last attempts, then expiry
+        self.assertEqual(counts(fired), dict(ZERO, failed=4, retried=4, expired=2))
+        for sub in (a, b):
+            self.assertEqual([(p["attempt"], p["created_at"]) for p in self.failed_payments(sub)],
+                             [(1, "2025-01-31T10:00:00Z"), (2, "2025-02-01T10:00:00Z"),
+                              (3, "2025-02-03T10:00:00Z"), (4, "2025-02-05T10:00:00Z")])
+            self.assertEqual(self.d.ok("subscriptions", "get", sub)["ended_at"], "2025-02-05T10:00:00Z")
         self.assertEqual(self.d.ok("status")["subscriptions"]["expired"], 2)
 
-        table = self.d.ctl("renew", output="table")
-        self.assertEqual(table.rc, 0, table)
-        self.assertRegex(table.out, r"failed\s+0")
+    def test_a_clock_advance_catches_up_overdue_work_at_its_start(self):
+        plan = self.d.plan(name="Import", amount=1000)
+        line = {"email": "late@example.com", "plan": plan["id"], "card": FAILING_CARD,
+                "current_period_end": "2025-01-25T00:00:00Z"}
+        self.d.ok("subscriptions", "import", "-", stdin=json.dumps(line) + "\n")
+        fired = self.d.advance("2d")["fired"]  # Jan 31 10:00 (late), then the Feb 1 retry
+        self.assertEqual(counts(fired), dict(ZERO, failed=2, retried=1))
+        self.assertEqual(fired["caught_up"], 1)
+        [sub] = self.d.ok("subscriptions", "list")
+        self.assertEqual([(p["attempt"], p["created_at"]) for p in self.failed_payments(sub["id"])],
+                         [(1, "2025-01-31T10:00:00Z"), (2, "2025-02-01T10:00:00Z")])
+        self.assertEqual(self.d.ok("subscriptions", "get", sub["id"])["next_action_at"],
+                         "2025-02-03T10:00:00Z")
 
 
 if __name__ == "__main__":

@@ -59,14 +59,14 @@ class TroubleTest(DaemonTest):
         self.rx.wait_for(lambda got: {r.event_id for r in got if r.answered == 200} >= set(events))
         delivered = {r.event_id for r in self.rx.delivered()}
         self.assertEqual(delivered, set(events))
-        # Every attempt re-signed afresh, at the simulated time of that attempt.
+        # Every attempt re-signed afresh at the wall-clock time it left (the simulated clock is
+        # in 2025 and months ahead by now): fresh for a receiver that checks its own clock.
         for e in events:
             reqs = [r for r in self.rx.got() if r.event_id == e]
             stamps = [int(r.headers["webhook-timestamp"]) for r in reqs]
             self.assertEqual(stamps, sorted(stamps))
-            self.assertEqual(len(set(stamps)), len(stamps), stamps)
-            sigs = {r.headers["x-jopay-signature"] for r in reqs}
-            self.assertEqual(len(sigs), len(reqs))
+            for r, t in zip(reqs, stamps):
+                self.assertLessEqual(abs(r.at - t), 5, "signed at the wall-clock time it was sent")
             for r in reqs:
                 self.assertTrue(verify_jopay(r, self.secret))
                 self.assertTrue(verify_standard(r, self.secret))

@@ -1,7 +1,7 @@
 // Verifies JoPay webhook requests the way an Express receiver would, with Node's crypto only:
 // the body re-serialized as JSON.stringify(JSON.parse(body)) must still verify, for both the
 // X-JoPay-Signature scheme (key = the whole secret string) and Standard Webhooks (key = the
-// base64-decoded bytes after whsec_). Reads [{headers, body (base64), secret}] on stdin and
+// base64-decoded bytes after whsec_), with the libraries' 5-minute freshness check. Reads [{headers, body (base64), secret}] on stdin and
 // prints [{ok, why}].
 const crypto = require('crypto');
 
@@ -21,6 +21,8 @@ function verify(item) {
   const sigs = h['webhook-signature'].split(' ').map(s => s.split(',')[1]);
   if (!sigs.includes(b64)) return {ok: false, why: 'webhook-signature does not verify'};
   if (h['webhook-timestamp'] !== t) return {ok: false, why: 'timestamps differ'};
+  // As the Standard Webhooks libraries do: refuse a timestamp more than 5 minutes from now.
+  if (Math.abs(Date.now() / 1000 - Number(t)) > 300) return {ok: false, why: 'timestamp too old or new'};
   if (JSON.parse(raw).id !== h['webhook-id']) return {ok: false, why: 'webhook-id is not the event id'};
   return {ok: true};
 }
