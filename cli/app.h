@@ -8,7 +8,7 @@
 #include <string>
 
 #include "cli/invocation.h"
-#include "common/admin_client.h"
+#include "cli/admin_client.h"
 
 namespace jopay::cli {
 

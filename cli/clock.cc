@@ -1,5 +1,5 @@
 // jopayctl clock show|set|advance and renew: moving billing time forward.
-#include "cli/calls.h"
+#include "cli/request_shapes.h"
 #include "cli/handlers.h"
 #include "cli/reports.h"
 

@@ -1,5 +1,5 @@
 // jopayctl customers list|get
-#include "cli/calls.h"
+#include "cli/request_shapes.h"
 #include "cli/handlers.h"
 
 namespace jopay::cli {

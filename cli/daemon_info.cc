@@ -1,7 +1,7 @@
 // jopayctl status and backup: the daemon as a whole.
 #include <ostream>
 
-#include "cli/calls.h"
+#include "cli/request_shapes.h"
 #include "cli/columns.h"
 #include "cli/handlers.h"
 #include "cli/reports.h"

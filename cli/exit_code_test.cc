@@ -4,7 +4,7 @@
 
 #include <sstream>
 
-#include "common/admin_client.h"
+#include "cli/admin_client.h"
 
 namespace jopay::cli {
 

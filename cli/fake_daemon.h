@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "cli/app.h"
-#include "common/admin_client.h"
+#include "cli/admin_client.h"
 
 namespace jopay::cli {
 

@@ -1,6 +1,6 @@
 // jopayctl payments list|get and events list|get: the records of what
 // happened.
-#include "cli/calls.h"
+#include "cli/request_shapes.h"
 #include "cli/handlers.h"
 
 namespace jopay::cli {

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <ostream>
 
-#include "cli/calls.h"
+#include "cli/request_shapes.h"
 #include "cli/columns.h"
 #include "cli/handlers.h"
 

@@ -12,7 +12,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
-#include "common/admin_client.h"
+#include "cli/admin_client.h"
 #include "common/status.h"
 
 namespace jopay::cli {

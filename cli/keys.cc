@@ -1,7 +1,7 @@
 // jopayctl keys create|list|revoke
 #include <ostream>
 
-#include "cli/calls.h"
+#include "cli/request_shapes.h"
 #include "cli/handlers.h"
 
 namespace jopay::cli {

@@ -9,7 +9,7 @@
 #include <ostream>
 #include <thread>
 
-#include "cli/calls.h"
+#include "cli/request_shapes.h"
 #include "cli/forward.h"
 #include "cli/handlers.h"
 #include "common/time.h"

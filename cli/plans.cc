@@ -1,7 +1,7 @@
 // jopayctl plans create|list|get|update|archive
 #include <ostream>
 
-#include "cli/calls.h"
+#include "cli/request_shapes.h"
 #include "cli/columns.h"
 #include "cli/handlers.h"
 #include "cli/values.h"

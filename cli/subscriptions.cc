@@ -1,6 +1,6 @@
 // jopayctl subscriptions create|list|get|update|cancel|pause|resume (import is in
 // cli/import.cc).
-#include "cli/calls.h"
+#include "cli/request_shapes.h"
 #include "cli/handlers.h"
 #include "cli/values.h"
 

@@ -6,7 +6,7 @@
 #include <ostream>
 #include <thread>
 
-#include "cli/calls.h"
+#include "cli/request_shapes.h"
 #include "cli/exit_code.h"
 #include "cli/handlers.h"
 

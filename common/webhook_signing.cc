@@ -4,7 +4,7 @@
 #include <fmt/core.h>
 
 #include "common/crypto.h"
-#include "common/js_json.h"
+#include "common/json_stringify.h"
 
 namespace jopay {
 

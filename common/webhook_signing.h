@@ -2,7 +2,7 @@
 // --forward-to` so both sign exactly alike.
 //
 // The body is {"id", "event", "data", "created_at"} written as JSON.stringify writes it
-// (common/js_json.h), so JSON.stringify(JSON.parse(body)) gives the same bytes back.
+// (common/json_stringify.h), so JSON.stringify(JSON.parse(body)) gives the same bytes back.
 //
 // Two signature schemes, both over the same body bytes and the same timestamp t (Unix seconds
 // of this attempt; every retry is signed afresh):

@@ -5,7 +5,7 @@
 #include <boost/json.hpp>
 
 #include "common/crypto.h"
-#include "common/js_json.h"
+#include "common/json_stringify.h"
 
 namespace jopay {
 namespace {

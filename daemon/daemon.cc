@@ -14,12 +14,13 @@
 #include "common/thread_name.h"
 #include "daemon/admin/context.h"
 #include "daemon/checkout/session_expiry.h"
+#include "daemon/clock/manual_clock_store.h"
 #include "daemon/http/server.h"
+#include "daemon/pages/pages.h"
 #include "daemon/providers/sandbox.h"
 #include "daemon/public/context.h"
 #include "daemon/public/tokens.h"
 #include "daemon/public/idempotency_purge.h"
-#include "daemon/webhooks/admin_routes.h"
 #include "daemon/webhooks/dispatcher.h"
 
 namespace jopay {
@@ -45,19 +46,6 @@ Result<int> TakeLock(const std::string& data_dir) {
     LogWarn("cannot write pid to {}", path);
   }
   return fd;
-}
-
-Result<UnixSeconds> ManualClockStart(Store& store, const Config& config) {
-  auto& q = store.reader().Cached("SELECT value FROM meta WHERE key = 'clock_now'");
-  q.Reset();
-  if (q.Step()) {
-    UnixSeconds saved = std::stoll(q.Text(0));
-    q.Reset();
-    return saved;  // a restarted test daemon keeps its simulated time
-  }
-  q.Reset();
-  if (!config.clock_start.empty()) return ParseRfc3339(config.clock_start);
-  return SystemNow();
 }
 
 // The base of the links handed out: --public-url, or (its default) http://HOST:PORT with the
@@ -99,7 +87,8 @@ int RunDaemon(const Config& config) {
     return 1;
   }
   bool manual = config.clock == "manual";
-  Result<UnixSeconds> start = manual ? ManualClockStart(**store, config) : Result<UnixSeconds>(0);
+  Result<UnixSeconds> start =
+      manual ? LoadManualClock((*store)->reader(), config.clock_start) : Result<UnixSeconds>(0);
   if (!start.ok()) {
     LogError("{}", start.status().message());
     return 1;
@@ -130,14 +119,15 @@ int RunDaemon(const Config& config) {
 
   boost::asio::io_context io;
   ApiKeyCache api_keys;
-  admin::Context ctx{**store, engine, scheduler, clock, api_keys,
+  routes::Services services{**store, engine, scheduler, clock, api_keys};
+  admin::Context ctx{services,
+                     dispatcher,
                      {std::filesystem::absolute(config.data_dir).string(), config.socket,
                       config.listen, SystemNow(), ""},
                      {},
                      {}};
   http::Router admin_router;
   admin::AddAdminRoutes(admin_router, ctx);
-  webhooks::AddWebhookRoutes(admin_router, ctx, dispatcher);
   http::ServerOptions server_options;
   server_options.on_error = [](const std::string& what) { LogError("http: {}", what); };
   if (config.log_level == "debug") {
@@ -151,8 +141,9 @@ int RunDaemon(const Config& config) {
   public_router.Add("GET", "/healthz", [](http::Request&, http::Respond respond) {
     respond(http::JsonResponse(200, boost::json::object{{"ok", true}}));
   });
-  pub::Context public_ctx{**store, engine, scheduler, clock, api_keys, "", *signing_key};
+  pub::Context public_ctx{services, "", *signing_key};
   pub::AddPublicRoutes(public_router, public_ctx);
+  pages::AddPageRoutes(public_router, public_ctx);  // hosted checkout page and customer portal
   http::Server public_server(io, public_router, server_options);
 
   Status st = admin_server.ListenUnix(config.socket, 0660);

@@ -1,22 +1,17 @@
-// What the admin routes share: the store, engine, scheduler, clock and daemon facts, and the
-// small helpers that turn their results into HTTP answers (errors become JSON only here).
+// What the admin routes share: the daemon's services (routes/kit.h), the webhook dispatcher
+// and daemon facts, and the admin face's own rules: a request is in test mode unless it says
+// `JoPay-Mode: live`, and live requests are refused while the clock is manual.
 #pragma once
 
 #include <boost/json.hpp>
 
-#include <functional>
-#include <memory>
 #include <string>
 
 #include "daemon/admin/background.h"
-#include "daemon/auth/key_cache.h"
-#include "daemon/billing/clock.h"
-#include "daemon/billing/engine.h"
 #include "daemon/billing/importer.h"
-#include "daemon/billing/scheduler.h"
-#include "daemon/http/message.h"
 #include "daemon/http/router.h"
-#include "daemon/store/store.h"
+#include "daemon/routes/kit.h"
+#include "daemon/webhooks/dispatcher.h"
 
 namespace jopay::admin {
 
@@ -28,12 +23,8 @@ struct DaemonInfo {
   std::string public_url;      // base of checkout links (set once the public port is bound)
 };
 
-struct Context {
-  Store& store;
-  Engine& engine;
-  Scheduler& scheduler;
-  Clock& clock;
-  ApiKeyCache& api_keys;  // invalidated after a key changes
+struct Context : routes::Services {
+  webhooks::Dispatcher& dispatcher;
   DaemonInfo info;
   ImportRegistry imports;
   Background background;  // long requests (backup) off the io threads
@@ -41,35 +32,38 @@ struct Context {
 
 // Test mode unless the request says `JoPay-Mode: live`.
 bool IsLive(const http::Request& req);
+// The request's mode and the clock's time now.
+routes::Call CallOf(Context& c, const http::Request& req);
 
-struct Page {
-  int limit = 100;
-  std::string starting_after;
-};
-// `limit` (1..1000, default 100) and `starting_after` from the query.
-Result<Page> ParsePage(const http::Request& req);
-// {"object": "list", "data": [...], "has_more": bool}; `items` holds up to limit + 1 views.
-boost::json::object ListAnswer(boost::json::array items, int limit);
+// Admin lists: `limit` 1..1000 (default 100) and `starting_after`.
+Result<routes::Page> ParsePage(const http::Request& req);
 
-http::Response Ok(const boost::json::value& v, int status = 200);
+using routes::ListAnswer;
+using routes::Ok;
+using routes::QueryValue;
 
-// Runs `job` on the writer; answers `answer()` once it has committed, or the job's error.
+// routes::WriteThen / WriteValue on the store's writer.
 void WriteThen(Context& c, http::Respond respond, Writer::Job job,
-               std::function<boost::json::value()> answer, int status = 200);
+               std::function<boost::json::value()> answer, routes::WriteOptions options = {});
+template <class T>
+void WriteValue(Context& c, http::Respond respond, std::function<Status(Db&, T&)> job,
+                std::function<boost::json::value(const T&)> view,
+                routes::WriteOptions options = {}) {
+  routes::WriteValue<T>(c.store.writer(), std::move(respond), std::move(job), std::move(view),
+                        std::move(options));
+}
 
-// Wraps a handler: a live request while the clock is manual is refused (the simulated clock
-// is for test mode), and an exception becomes a 500 answer instead of a dropped connection.
-http::Handler Guarded(Context& c, std::function<void(http::Request&, http::Respond)> h);
-
-// Registers `fn` (a route function taking the Context) as a Guarded handler.
+// Registers `fn` as an admin route: Guarded, and refused in live mode under a manual clock.
 using RouteFn = void (*)(Context&, http::Request&, http::Respond);
 void AddRoute(http::Router& r, Context& c, const char* method, const char* path, RouteFn fn);
 
 // Route registration, one file per resource.
 void AddPlanRoutes(http::Router& r, Context& c);
 void AddSubscriptionRoutes(http::Router& r, Context& c);
-void AddLedgerRoutes(http::Router& r, Context& c);  // customers, payments, events
-void AddSystemRoutes(http::Router& r, Context& c);  // status, clock, renew, backup
+void AddLedgerRoutes(http::Router& r, Context& c);   // customers, payments
+void AddEventRoutes(http::Router& r, Context& c);    // events: list, get, resend, feed
+void AddWebhookRoutes(http::Router& r, Context& c);  // webhook endpoints
+void AddSystemRoutes(http::Router& r, Context& c);   // status, clock, renew, backup
 void AddKeyRoutes(http::Router& r, Context& c);
 void AddImportRoutes(http::Router& r, Context& c);
 void AddSessionRoutes(http::Router& r, Context& c);  // checkout sessions
@@ -78,6 +72,8 @@ inline void AddAdminRoutes(http::Router& r, Context& c) {
   AddPlanRoutes(r, c);
   AddSubscriptionRoutes(r, c);
   AddLedgerRoutes(r, c);
+  AddEventRoutes(r, c);
+  AddWebhookRoutes(r, c);
   AddSystemRoutes(r, c);
   AddKeyRoutes(r, c);
   AddImportRoutes(r, c);

@@ -16,25 +16,22 @@ void CreateKey(Context& c, http::Request& req, http::Respond respond) {
   Status st = RejectUnknown(*body, {"read_only"});
   if (st.ok()) st = GetBool(*body, "read_only", read_only);
   if (!st.ok()) return respond(http::ErrorResponse(st));
-  struct State {
+  struct Created {
     ApiKey key;
     std::string secret;
   };
-  auto state = std::make_shared<State>();
-  bool live = IsLive(req);
-  UnixSeconds now = c.clock.Now();
-  WriteThen(
+  WriteValue<Created>(
       c, respond,
-      [state, live, ro = read_only.value_or(false), now](Db& db) {
-        state->key = CreateApiKey(db, live, ro, now, &state->secret);
+      [call = CallOf(c, req), ro = read_only.value_or(false)](Db& db, Created& made) {
+        made.key = CreateApiKey(db, call.livemode, ro, call.now, &made.secret);
         return Status::Ok();
       },
-      [state] {
-        json::object view = ApiKeyView(state->key);
-        view["secret"] = state->secret;
+      [](const Created& made) {
+        json::object view = ApiKeyView(made.key);
+        view["secret"] = made.secret;
         return view;
       },
-      201);
+      {201});
 }
 
 void ListKeys(Context& c, http::Request& req, http::Respond respond) {
@@ -45,16 +42,14 @@ void ListKeys(Context& c, http::Request& req, http::Respond respond) {
 }
 
 void RevokeKey(Context& c, http::Request& req, http::Respond respond) {
-  auto key = std::make_shared<ApiKey>();
-  std::string id = req.params["id"];
-  bool live = IsLive(req);
-  UnixSeconds now = c.clock.Now();
-  WriteThen(
-      c, respond, [key, id, live, now](Db& db) { return RevokeApiKey(db, id, live, now, key.get()); },
-      [key, &c] {
-        c.api_keys.Invalidate();  // committed: the public API refuses the key from here on
-        return ApiKeyView(*key);
-      });
+  WriteValue<ApiKey>(
+      c, respond,
+      [call = CallOf(c, req), id = req.params["id"]](Db& db, ApiKey& key) {
+        return RevokeApiKey(db, id, call.livemode, call.now, &key);
+      },
+      ApiKeyView,
+      // Committed: the public API refuses the key from here on.
+      {200, [&c] { c.api_keys.Invalidate(); }, nullptr});
 }
 
 }  // namespace

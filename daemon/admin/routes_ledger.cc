@@ -1,12 +1,9 @@
-// Read-only views: /v1/customers, /v1/payments, /v1/events.
-#include "common/time.h"
+// Read-only views: /v1/customers and /v1/payments.
 #include "common/validate.h"
 #include "daemon/admin/context.h"
 #include "daemon/billing/customers.h"
 #include "daemon/billing/payments.h"
-#include "daemon/billing/sub_records.h"
-#include "daemon/events/outbox.h"
-#include "daemon/webhooks/deliveries.h"
+#include "daemon/billing/subscription_rows.h"
 
 namespace jopay::admin {
 
@@ -14,16 +11,11 @@ namespace json = boost::json;
 
 namespace {
 
-std::string Query(const http::Request& req, const std::string& key) {
-  auto it = req.query.find(key);
-  return it == req.query.end() ? "" : it->second;
-}
-
 void ListCustomersRoute(Context& c, http::Request& req, http::Respond respond) {
   auto page = ParsePage(req);
   if (!page.ok()) return respond(http::ErrorResponse(page.status()));
   json::array items;
-  for (const auto& cu : ListCustomers(c.store.reader(), IsLive(req), Query(req, "search"),
+  for (const auto& cu : ListCustomers(c.store.reader(), IsLive(req), QueryValue(req, "search"),
                                       page->limit + 1, page->starting_after)) {
     items.push_back(CustomerView(cu));
   }
@@ -49,14 +41,14 @@ void GetCustomer(Context& c, http::Request& req, http::Respond respond) {
 void ListPaymentsRoute(Context& c, http::Request& req, http::Respond respond) {
   auto page = ParsePage(req);
   if (!page.ok()) return respond(http::ErrorResponse(page.status()));
-  std::string status = Query(req, "status");
+  std::string status = QueryValue(req, "status");
   if (!status.empty() && status != "pending" && status != "paid" && status != "failed" &&
       status != "refunded") {
     return respond(http::ErrorResponse(
         Status::Invalid("status must be one of pending, paid, failed, refunded", "status")));
   }
   json::array items;
-  for (const auto& p : ListPayments(c.store.reader(), IsLive(req), Query(req, "subscription"),
+  for (const auto& p : ListPayments(c.store.reader(), IsLive(req), QueryValue(req, "subscription"),
                                     status, page->limit + 1, page->starting_after)) {
     items.push_back(PaymentView(p));
   }
@@ -69,33 +61,6 @@ void GetPaymentRoute(Context& c, http::Request& req, http::Respond respond) {
   respond(Ok(PaymentView(*p)));
 }
 
-void ListEventsRoute(Context& c, http::Request& req, http::Respond respond) {
-  auto page = ParsePage(req);
-  if (!page.ok()) return respond(http::ErrorResponse(page.status()));
-  UnixSeconds since = 0;
-  if (std::string s = Query(req, "since"); !s.empty()) {
-    auto t = ParseRfc3339(s);
-    if (!t.ok()) return respond(http::ErrorResponse(Status::Invalid(t.status().message(), "since")));
-    since = *t;
-  }
-  json::array items;
-  for (const auto& e : ListEvents(c.store.reader(), IsLive(req), Query(req, "type"),
-                                  Query(req, "object"), since, page->limit + 1,
-                                  page->starting_after)) {
-    items.push_back(EventView(e));
-  }
-  respond(Ok(ListAnswer(std::move(items), page->limit)));
-}
-
-void GetEventRoute(Context& c, http::Request& req, http::Respond respond) {
-  auto e = LoadEvent(c.store.reader(), req.params["id"], IsLive(req));
-  if (!e.ok()) return respond(http::ErrorResponse(e.status()));
-  json::object view = EventView(*e);
-  view["deliveries"] = webhooks::DeliveriesOfEvent(c.store.reader(), e->id);
-  view["attempts"] = webhooks::AttemptsOfEvent(c.store.reader(), e->id);
-  respond(Ok(view));
-}
-
 }  // namespace
 
 void AddLedgerRoutes(http::Router& r, Context& c) {
@@ -103,8 +68,6 @@ void AddLedgerRoutes(http::Router& r, Context& c) {
   AddRoute(r, c, "GET", "/v1/customers/{id}", GetCustomer);
   AddRoute(r, c, "GET", "/v1/payments", ListPaymentsRoute);
   AddRoute(r, c, "GET", "/v1/payments/{id}", GetPaymentRoute);
-  AddRoute(r, c, "GET", "/v1/events", ListEventsRoute);
-  AddRoute(r, c, "GET", "/v1/events/{id}", GetEventRoute);
 }
 
 }  // namespace jopay::admin

@@ -23,7 +23,7 @@ void CreatePlan(Context& c, http::Request& req, http::Respond respond) {
   plan->created_at = plan->updated_at = c.clock.Now();
   WriteThen(
       c, respond, [plan](Db& db) { InsertPlan(db, *plan); return Status::Ok(); },
-      [plan] { return PlanView(*plan); }, 201);
+      [plan] { return PlanView(*plan); }, {201});
 }
 
 void ListPlansRoute(Context& c, http::Request& req, http::Respond respond) {
@@ -58,37 +58,32 @@ void UpdatePlanRoute(Context& c, http::Request& req, http::Respond respond) {
                                               "parameter_missing")
                             : ApplyPlanFields(*body, false, probe);
   if (!st.ok()) return respond(http::ErrorResponse(st));
-  auto plan = std::make_shared<Plan>();
-  std::string id = req.params["id"];
-  bool live = IsLive(req);
-  UnixSeconds now = c.clock.Now();
-  WriteThen(
+  WriteValue<Plan>(
       c, respond,
-      [plan, id, live, now, body = std::move(*body)](Db& db) {
-        auto loaded = LoadPlan(db, id, live);
+      [call = CallOf(c, req), id = req.params["id"], body = std::move(*body)](Db& db, Plan& plan) {
+        auto loaded = LoadPlan(db, id, call.livemode);
         if (!loaded.ok()) return loaded.status();
-        *plan = *loaded;
-        JOPAY_RETURN_IF_ERROR(ApplyPlanFields(body, false, *plan));
-        plan->updated_at = now;
-        UpdatePlan(db, *plan);
+        plan = *loaded;
+        JOPAY_RETURN_IF_ERROR(ApplyPlanFields(body, false, plan));
+        plan.updated_at = call.now;
+        UpdatePlan(db, plan);
         return Status::Ok();
       },
-      [plan] { return PlanView(*plan); });
+      PlanView);
 }
 
 void ArchivePlanRoute(Context& c, http::Request& req, http::Respond respond) {
-  auto plan = std::make_shared<Plan>();
-  auto canceled = std::make_shared<int64_t>(0);
-  std::string id = req.params["id"];
-  bool live = IsLive(req);
-  UnixSeconds now = c.clock.Now();
-  WriteThen(
+  struct Archived {
+    Plan plan;
+    int64_t canceled = 0;
+  };
+  WriteValue<Archived>(
       c, respond,
-      [&c, plan, canceled, id, live, now](Db& db) {
-        return c.engine.ArchivePlan(db, live, id, now, plan.get(), canceled.get());
+      [&c, call = CallOf(c, req), id = req.params["id"]](Db& db, Archived& a) {
+        return c.engine.ArchivePlan(db, call.livemode, id, call.now, &a.plan, &a.canceled);
       },
-      [plan, canceled] {
-        return json::object{{"plan", PlanView(*plan)}, {"subscriptions_canceled", *canceled}};
+      [](const Archived& a) {
+        return json::object{{"plan", PlanView(a.plan)}, {"subscriptions_canceled", a.canceled}};
       });
 }
 

@@ -39,15 +39,12 @@ void Get(Context& c, http::Request& req, http::Respond respond) {
 }
 
 void Cancel(Context& c, http::Request& req, http::Respond respond) {
-  auto session = std::make_shared<Session>();
-  bool live = IsLive(req);
-  UnixSeconds now = c.clock.Now();
-  WriteThen(
+  WriteValue<Session>(
       c, respond,
-      [session, live, now, id = req.params["id"]](Db& db) {
-        return CancelSession(db, live, id, now, session.get());
+      [call = CallOf(c, req), id = req.params["id"]](Db& db, Session& session) {
+        return CancelSession(db, call.livemode, id, call.now, &session);
       },
-      [&c, session] { return SessionView(*session, c.info.public_url); });
+      [&c](const Session& s) { return SessionView(s, c.info.public_url); });
 }
 
 Result<PayRequest> ParsePay(const std::string& text) {

@@ -6,7 +6,7 @@
 #include "common/json_fields.h"
 #include "common/validate.h"
 #include "daemon/admin/context.h"
-#include "daemon/billing/sub_records.h"
+#include "daemon/billing/subscription_rows.h"
 
 namespace jopay::admin {
 
@@ -97,13 +97,15 @@ void Get(Context& c, http::Request& req, http::Respond respond) {
   respond(Ok(SubscriptionView(*s)));
 }
 
-// cancel / pause / resume share a shape: load, transition, save, answer the new state.
-using Transition = std::function<Status(Db&, Subscription*)>;
-void Transit(Context& c, http::Respond respond, Transition t) {
-  auto sub = std::make_shared<Subscription>();
-  WriteThen(
-      c, respond, [sub, t = std::move(t)](Db& db) { return t(db, sub.get()); },
-      [sub] { return SubscriptionView(*sub); });
+// cancel / update / pause / resume share a shape: load, transition, save, answer the new state.
+using Transition = std::function<Status(Db&, const routes::Call&, Subscription*)>;
+void Transit(Context& c, http::Request& req, http::Respond respond, Transition t) {
+  WriteValue<Subscription>(
+      c, respond,
+      [call = CallOf(c, req), t = std::move(t)](Db& db, Subscription& sub) {
+        return t(db, call, &sub);
+      },
+      SubscriptionView);
 }
 
 void CancelRoute(Context& c, http::Request& req, http::Respond respond) {
@@ -115,12 +117,11 @@ void CancelRoute(Context& c, http::Request& req, http::Respond respond) {
   if (st.ok()) st = GetBool(*body, "immediate", immediate);
   if (st.ok()) st = GetString(*body, "reason", reason, 500);
   if (!st.ok()) return respond(http::ErrorResponse(st));
-  std::string id = req.params["id"];
-  bool live = IsLive(req);
-  UnixSeconds now = c.clock.Now();
-  Transit(c, respond, [&c, id, live, now, imm = immediate.value_or(false), reason](Db& db, Subscription* out) {
-    return c.engine.Cancel(db, live, id, imm, reason, now, out);
-  });
+  Transit(c, req, respond,
+          [&c, id = req.params["id"], imm = immediate.value_or(false), reason](
+              Db& db, const routes::Call& call, Subscription* out) {
+            return c.engine.Cancel(db, call.livemode, id, imm, reason, call.now, out);
+          });
 }
 
 void UpdateRoute(Context& c, http::Request& req, http::Respond respond) {
@@ -139,30 +140,25 @@ void UpdateRoute(Context& c, http::Request& req, http::Respond respond) {
     st = Status::Invalid("nothing to update: give card and/or metadata", "", "parameter_missing");
   }
   if (!st.ok()) return respond(http::ErrorResponse(st));
-  std::string id = req.params["id"];
-  bool live = IsLive(req);
-  UnixSeconds now = c.clock.Now();
-  Transit(c, respond, [&c, id, live, now, card, metadata](Db& db, Subscription* out) {
-    return c.engine.Update(db, live, id, card, metadata, now, out);
-  });
+  Transit(c, req, respond,
+          [&c, id = req.params["id"], card, metadata](Db& db, const routes::Call& call,
+                                                      Subscription* out) {
+            return c.engine.Update(db, call.livemode, id, card, metadata, call.now, out);
+          });
 }
 
 void PauseRoute(Context& c, http::Request& req, http::Respond respond) {
-  std::string id = req.params["id"];
-  bool live = IsLive(req);
-  UnixSeconds now = c.clock.Now();
-  Transit(c, respond, [&c, id, live, now](Db& db, Subscription* out) {
-    return c.engine.Pause(db, live, id, now, out);
-  });
+  Transit(c, req, respond,
+          [&c, id = req.params["id"]](Db& db, const routes::Call& call, Subscription* out) {
+            return c.engine.Pause(db, call.livemode, id, call.now, out);
+          });
 }
 
 void ResumeRoute(Context& c, http::Request& req, http::Respond respond) {
-  std::string id = req.params["id"];
-  bool live = IsLive(req);
-  UnixSeconds now = c.clock.Now();
-  Transit(c, respond, [&c, id, live, now](Db& db, Subscription* out) {
-    return c.engine.Resume(db, live, id, now, out);
-  });
+  Transit(c, req, respond,
+          [&c, id = req.params["id"]](Db& db, const routes::Call& call, Subscription* out) {
+            return c.engine.Resume(db, call.livemode, id, call.now, out);
+          });
 }
 
 }  // namespace

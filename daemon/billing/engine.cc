@@ -8,7 +8,7 @@
 #include "daemon/billing/event_batch.h"
 #include "daemon/billing/event_data.h"
 #include "daemon/billing/payments.h"
-#include "daemon/billing/sub_records.h"
+#include "daemon/billing/subscription_rows.h"
 #include "daemon/events/outbox.h"
 
 namespace jopay {

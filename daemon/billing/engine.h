@@ -1,4 +1,4 @@
-// The billing engine: the lifecycle rules (lifecycle.h) applied to stored subscriptions.
+// The billing engine: the subscription rules (renewal.h, transitions.h) applied to stored subscriptions.
 //
 // Every method here runs on the writer thread, inside a writer job (so inside a SAVEPOINT of a
 // group-committed transaction): a subscription's new state, its payment rows and its events
@@ -11,8 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "daemon/billing/clock.h"
-#include "daemon/billing/lifecycle.h"
+#include "daemon/clock/clock.h"
+#include "daemon/billing/renewal.h"
+#include "daemon/billing/transitions.h"
 #include "daemon/billing/plans.h"
 #include "daemon/billing/subscription.h"
 #include "daemon/providers/provider.h"

@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "daemon/billing/lifecycle.h"
+#include "daemon/billing/rules.h"
 #include "daemon/billing/subscription.h"
 #include "daemon/events/outbox.h"
 #include "daemon/store/db.h"

@@ -6,7 +6,7 @@
 
 #include <boost/json.hpp>
 
-#include "daemon/billing/lifecycle.h"
+#include "daemon/billing/rules.h"
 #include "daemon/billing/subscription.h"
 #include "daemon/events/outbox.h"
 

@@ -8,7 +8,7 @@
 #include "common/json_fields.h"
 #include "common/validate.h"
 #include "daemon/billing/customers.h"
-#include "daemon/billing/sub_records.h"
+#include "daemon/billing/subscription_rows.h"
 
 namespace jopay {
 

@@ -3,7 +3,7 @@
 // and under `jopayctl clock advance` alike. Counts go to summary.work["sessions_expired"].
 #pragma once
 
-#include "daemon/billing/due_work.h"
+#include "daemon/scheduler/due_work.h"
 #include "daemon/store/store.h"
 
 namespace jopay {

@@ -6,7 +6,7 @@
 #include "daemon/billing/customers.h"
 #include "daemon/billing/payments.h"
 #include "daemon/checkout/session.h"
-#include "daemon/checkout/session_store.h"
+#include "daemon/checkout/session_rows.h"
 #include "daemon/events/outbox.h"
 
 namespace jopay {

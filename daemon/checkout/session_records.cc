@@ -2,7 +2,7 @@
 #include <fmt/core.h>
 
 #include "daemon/checkout/session.h"
-#include "daemon/checkout/session_store.h"
+#include "daemon/checkout/session_rows.h"
 
 namespace jopay {
 

@@ -7,6 +7,13 @@
 namespace jopay {
 
 namespace {
+
+// Events are found by the key their ids spell (store/row_keys.h).
+constexpr KeyedTable kEventsTable{
+    1, "evt_", "SELECT IFNULL(MAX(pk), 0) + 1 FROM events",
+    "SELECT pk FROM events WHERE pk = IFNULL((SELECT pk FROM legacy_ids WHERE id = ?1), ?2) "
+    "AND id = ?1"};
+
 constexpr const char* kColumns =
     "pk, id, livemode, type, object_id, sequence, data, created_at";
 
@@ -63,6 +70,61 @@ boost::json::object EventView(const Event& e) {
           {"sequence", e.sequence},
           {"created_at", FormatRfc3339(e.created_at)},
           {"data", boost::json::parse(e.data)}};
+}
+
+Result<Event> LoadEventByPk(Db& db, int64_t pk) {
+  auto& q = db.Cached(fmt::format("SELECT {} FROM events WHERE pk=?", kColumns));
+  q.Args(pk);
+  if (!q.Step()) return Status::NotFound(fmt::format("No event with key {}", pk));
+  Event e = Read(q);
+  q.Reset();
+  return e;
+}
+
+std::vector<Event> EventsAfter(Db& db, int64_t after_pk, int limit) {
+  auto& q = db.Cached(
+      fmt::format("SELECT {} FROM events WHERE pk > ? ORDER BY pk LIMIT ?", kColumns));
+  q.Args(after_pk, int64_t{limit});
+  std::vector<Event> out;
+  while (q.Step()) out.push_back(Read(q));
+  q.Reset();
+  return out;
+}
+
+std::vector<Event> EventHeadsAfter(Db& db, int64_t after_pk, int limit) {
+  auto& q = db.Cached("SELECT pk, id, livemode, type, object_id FROM events WHERE pk > ? "
+                      "ORDER BY pk LIMIT ?");
+  q.Args(after_pk, int64_t{limit});
+  std::vector<Event> out;
+  while (q.Step()) {
+    Event e;
+    e.pk = q.Int(0);
+    e.id = q.Text(1);
+    e.livemode = q.Int(2) != 0;
+    e.type = q.Text(3);
+    e.object_id = q.Text(4);
+    out.push_back(std::move(e));
+  }
+  q.Reset();
+  return out;
+}
+
+int64_t NewestEventPk(Db& db) {
+  auto& q = db.Cached("SELECT IFNULL(MAX(pk), 0) FROM events");
+  q.Reset();
+  q.Step();
+  int64_t n = q.Int(0);
+  q.Reset();
+  return n;
+}
+
+int64_t NextSequence(Db& db, const std::string& object_id) {
+  auto& q = db.Cached("SELECT IFNULL(MAX(sequence), 0) + 1 FROM events WHERE object_id=?");
+  q.Args(object_id);
+  q.Step();
+  int64_t n = q.Int(0);
+  q.Reset();
+  return n;
 }
 
 }  // namespace jopay

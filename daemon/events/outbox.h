@@ -1,6 +1,7 @@
 // The event outbox: every state change writes its event row in the same transaction as the
 // change itself, so an event is never lost and never describes a change that did not commit.
-// Delivery to webhook endpoints reads from here.
+// Delivery to webhook endpoints, `events listen` and the admin routes read from here: this is
+// the only code that touches the events table.
 #pragma once
 
 #include <boost/json.hpp>
@@ -34,5 +35,17 @@ std::vector<Event> ListEvents(Db& db, bool livemode, const std::string& type,
                               const std::string& object_id, UnixSeconds since, int limit,
                               const std::string& starting_after);
 boost::json::object EventView(const Event& e);
+
+// The event with key `pk` (both modes): what a webhook delivery sends.
+Result<Event> LoadEventByPk(Db& db, int64_t pk);
+// Up to `limit` events (both modes) with keys after `after_pk`, oldest first. The key is the
+// write order: a reader that walks them never misses one.
+std::vector<Event> EventsAfter(Db& db, int64_t after_pk, int limit);
+// The same without `data` (fan-out needs only what an event is and whose it is).
+std::vector<Event> EventHeadsAfter(Db& db, int64_t after_pk, int limit);
+// The newest event's key (0 when there is none).
+int64_t NewestEventPk(Db& db);
+// The sequence number the next event about `object_id` takes (1 for the first).
+int64_t NextSequence(Db& db, const std::string& object_id);
 
 }  // namespace jopay

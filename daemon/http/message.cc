@@ -49,7 +49,11 @@ Response ErrorResponse(const Status& s) {
   } else {
     error["param"] = s.param();
   }
-  return JsonResponse(s.http_status(), boost::json::object{{"error", std::move(error)}});
+  Response r = JsonResponse(s.http_status(), boost::json::object{{"error", std::move(error)}});
+  if (s.kind() == Status::Kind::kUnauthenticated) {
+    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"jopay\"");
+  }
+  return r;
 }
 
 Result<int64_t> QueryInt(const std::map<std::string, std::string>& query,

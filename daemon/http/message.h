@@ -60,7 +60,7 @@ Status ParseTarget(Request& req);
 Response JsonResponse(int status, const boost::json::value& v);
 
 // s.http_status() with body {"error": {"code", "message", "param"}}; param is
-// null when s.param() is empty.
+// null when s.param() is empty. A 401 also carries `WWW-Authenticate: Bearer`.
 Response ErrorResponse(const Status& s);
 
 // Sends the response. Call it exactly once, from any thread; later calls are

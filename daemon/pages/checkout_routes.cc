@@ -4,7 +4,6 @@
 #include "common/log.h"
 #include "daemon/pages/checkout_view.h"
 #include "daemon/pages/form.h"
-#include "daemon/pages/guard.h"
 #include "daemon/pages/page.h"
 #include "daemon/pages/pages.h"
 #include "daemon/public/tokens.h"
@@ -118,8 +117,8 @@ void Pay(pub::Context& c, http::Request& req, http::Respond respond) {
 }  // namespace
 
 void AddCheckoutPageRoutes(http::Router& r, pub::Context& c) {
-  pub::AddOpenRoute(r, c, "GET", "/checkout/{id}", HtmlGuarded<Show>);
-  pub::AddOpenRoute(r, c, "POST", "/checkout/{id}", HtmlGuarded<Pay>);
+  pub::AddOpenRoute(r, c, "GET", "/checkout/{id}", Show, ErrorPage);
+  pub::AddOpenRoute(r, c, "POST", "/checkout/{id}", Pay, ErrorPage);
 }
 
 void AddPageRoutes(http::Router& r, pub::Context& c) {

@@ -115,4 +115,9 @@ std::string DateHtml(UnixSeconds t) {
               {{"full", full}, {"day", std::string_view(full).substr(0, 10)}});
 }
 
+http::Response ErrorPage() {
+  return MessagePage(500, false, "Something went wrong",
+                     "The page could not be shown. Please try again later.");
+}
+
 }  // namespace jopay::pages

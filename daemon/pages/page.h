@@ -32,6 +32,8 @@ http::Response SeeOther(std::string location);
 http::Response MessagePage(int status, bool test_mode, std::string_view title,
                            std::string_view message, std::string_view link_url = "",
                            std::string_view link_text = "");
+// The page an unexpected failure answers (500): the hosted pages' routes::ExceptionAnswer.
+http::Response ErrorPage();
 
 // "2025-02-10" (UTC) inside <time datetime="2025-02-10T12:30:00Z">: markup.
 std::string DateHtml(UnixSeconds t);

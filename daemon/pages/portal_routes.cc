@@ -11,9 +11,8 @@
 #include <fmt/core.h>
 
 #include "common/log.h"
-#include "daemon/billing/sub_records.h"
+#include "daemon/billing/subscription_rows.h"
 #include "daemon/pages/form.h"
-#include "daemon/pages/guard.h"
 #include "daemon/pages/page.h"
 #include "daemon/pages/pages.h"
 #include "daemon/pages/portal_view.h"
@@ -169,9 +168,9 @@ void UpdateCard(pub::Context& c, http::Request& req, http::Respond respond) {
 }  // namespace
 
 void AddPortalPageRoutes(http::Router& r, pub::Context& c) {
-  pub::AddOpenRoute(r, c, "GET", "/portal/{token}", HtmlGuarded<Show>);
-  pub::AddOpenRoute(r, c, "POST", "/portal/{token}/cancel", HtmlGuarded<Cancel>);
-  pub::AddOpenRoute(r, c, "POST", "/portal/{token}/card", HtmlGuarded<UpdateCard>);
+  pub::AddOpenRoute(r, c, "GET", "/portal/{token}", Show, ErrorPage);
+  pub::AddOpenRoute(r, c, "POST", "/portal/{token}/cancel", Cancel, ErrorPage);
+  pub::AddOpenRoute(r, c, "POST", "/portal/{token}/card", UpdateCard, ErrorPage);
 }
 
 }  // namespace jopay::pages

@@ -4,7 +4,7 @@
 // reclaims the space. Counts go to summary.work["idempotency_keys_purged"].
 #pragma once
 
-#include "daemon/billing/due_work.h"
+#include "daemon/scheduler/due_work.h"
 #include "daemon/store/store.h"
 
 namespace jopay::pub {

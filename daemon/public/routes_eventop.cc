@@ -5,13 +5,14 @@
 // object, params named as the request spells them (planId, successUrl...).
 #include <fmt/core.h>
 
+#include <algorithm>
+#include <utility>
+
 #include "common/json_fields.h"
-#include "common/validate.h"
 #include "daemon/checkout/session.h"
 #include "daemon/checkout/session_request.h"
 #include "daemon/public/context.h"
 #include "daemon/public/lnbits_fields.h"
-#include "daemon/public/session_writes.h"
 
 namespace jopay::pub {
 
@@ -19,41 +20,56 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr size_t kMaxUrl = 2048;
-
 // The same failure, naming `param` (CreateSession names the plan "plan").
 Status Named(const Status& st, std::string param) {
   return Status::Make(st.kind(), st.code(), st.message(), std::move(param));
 }
 
-Result<NewSession> ParseCreate(const json::object& body, bool livemode) {
-  JOPAY_RETURN_IF_ERROR(RejectUnknown(
-      body, {"planId", "customerEmail", "customerId", "successUrl", "cancelUrl", "metadata"}));
-  NewSession s;
-  s.mode = "subscription";
-  std::optional<std::string> plan, email, customer, success, cancel;
-  JOPAY_RETURN_IF_ERROR(GetString(body, "planId", plan, 100));
-  JOPAY_RETURN_IF_ERROR(Require(plan.has_value() && !plan->empty(), "planId"));
-  s.plan = SessionPlan{};
-  s.plan->id = *plan;
-  JOPAY_RETURN_IF_ERROR(GetString(body, "customerEmail", email, 254));
-  JOPAY_RETURN_IF_ERROR(Require(email.has_value(), "customerEmail"));
-  s.customer_email = NormalizeEmail(*email);
-  JOPAY_RETURN_IF_ERROR(ValidateEmail(*s.customer_email, "customerEmail"));
-  JOPAY_RETURN_IF_ERROR(GetString(body, "customerId", customer, 200));
-  s.client_reference_id = customer;
-  JOPAY_RETURN_IF_ERROR(GetString(body, "successUrl", success, kMaxUrl));
-  JOPAY_RETURN_IF_ERROR(Require(success.has_value(), "successUrl"));
-  JOPAY_RETURN_IF_ERROR(ValidateRedirectUrl(*success, livemode, "successUrl"));
-  JOPAY_RETURN_IF_ERROR(GetString(body, "cancelUrl", cancel, kMaxUrl));
-  if (cancel) JOPAY_RETURN_IF_ERROR(ValidateRedirectUrl(*cancel, livemode, "cancelUrl"));
-  s.success_url = *success;
-  s.cancel_url = cancel.value_or(*success);
-  if (auto it = body.find("metadata"); it != body.end() && !it->value().is_null()) {
-    JOPAY_RETURN_IF_ERROR(ValidateMetadata(it->value()));
-    s.metadata = json::serialize(it->value());
+// Eventop's camelCase fields and the checkout API's names for the same things.
+constexpr std::pair<std::string_view, std::string_view> kFields[] = {
+    {"planId", "plan"},
+    {"customerEmail", "customer_email"},
+    {"customerId", "client_reference_id"},
+    {"successUrl", "success_url"},
+    {"cancelUrl", "cancel_url"},
+    {"metadata", "metadata"},
+};
+
+// A checkout-API failure spelled as the Eventop request spells its fields.
+Status InEventopTerms(const Status& st) {
+  for (auto [camel, snake] : kFields) {
+    if (st.param() != snake) continue;
+    std::string message = st.message();
+    if (message.starts_with(snake)) message = std::string(camel) + message.substr(snake.size());
+    return Status::Make(st.kind(), st.code(), message, std::string(camel));
   }
-  return s;
+  return st;
+}
+
+// The Eventop create body, read through the checkout API's own parser (session_request.h):
+// a subscription-mode session of an existing plan, for a named customer.
+Result<NewSession> ParseCreate(const json::object& body, bool livemode) {
+  json::object snake{{"mode", "subscription"}};
+  for (const auto& [key, value] : body) {
+    auto it = std::find_if(std::begin(kFields), std::end(kFields),
+                           [&](const auto& f) { return f.first == key; });
+    if (it == std::end(kFields)) {
+      return Status::Invalid(fmt::format("unknown field: {}", std::string(key)), key,
+                             "parameter_unknown");
+    }
+    snake[it->second] = value;
+  }
+  // Eventop sells stored plans only, and always to a named customer.
+  const json::value* plan = body.if_contains("planId");
+  JOPAY_RETURN_IF_ERROR(Require(plan && !plan->is_null(), "planId"));
+  if (!plan->is_string() || plan->get_string().empty()) {
+    return Status::Invalid("planId must be a plan id", "planId");
+  }
+  const json::value* email = body.if_contains("customerEmail");
+  JOPAY_RETURN_IF_ERROR(Require(email && !email->is_null(), "customerEmail"));
+  auto parsed = ParseNewSession(snake, livemode);
+  if (!parsed.ok()) return InEventopTerms(parsed.status());
+  return parsed;
 }
 
 void Create(Context& c, const Caller& caller, http::Request& req, http::Respond respond) {
@@ -61,10 +77,10 @@ void Create(Context& c, const Caller& caller, http::Request& req, http::Respond 
   if (!body.ok()) return respond(ErrorAnswer(body.status()));
   auto parsed = ParseCreate(*body, caller.livemode);
   if (!parsed.ok()) return respond(ErrorAnswer(parsed.status()));
-  WriteSession(
+  WriteValue<Session>(
       c, caller, req, respond,
-      [r = std::move(*parsed)](Db& db, bool live, UnixSeconds now, Session* out) {
-        Status st = CreateSession(db, live, r, now, out);
+      [r = std::move(*parsed), call = CallOf(c, caller)](Db& db, Session& out) {
+        Status st = CreateSession(db, call.livemode, r, call.now, &out);
         return st.param() == "plan" ? Named(st, "planId") : st;
       },
       [&c](const Session& s) {
@@ -120,10 +136,10 @@ void Cancel(Context& c, const Caller& caller, http::Request& req, http::Respond 
   auto body = ParseObject(req.body);
   Status st = body.ok() ? RejectUnknown(*body, {}) : body.status();
   if (!st.ok()) return respond(ErrorAnswer(st));
-  WriteSession(
+  WriteValue<Session>(
       c, caller, req, respond,
-      [id = req.params["id"]](Db& db, bool live, UnixSeconds now, Session* out) {
-        Status st = CancelSession(db, live, id, now, out);
+      [id = req.params["id"], call = CallOf(c, caller)](Db& db, Session& out) {
+        Status st = CancelSession(db, call.livemode, id, call.now, &out);
         return st.kind() == Status::Kind::kNotFound ? Named(st, "sessionId") : st;
       },
       [](const Session& s) {

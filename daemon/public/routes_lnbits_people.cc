@@ -2,7 +2,7 @@
 // &payment_method=), LNbits-style.
 #include <fmt/core.h>
 
-#include "daemon/billing/sub_records.h"
+#include "daemon/billing/subscription_rows.h"
 #include "daemon/public/lnbits.h"
 
 namespace jopay::pub {

@@ -106,42 +106,38 @@ void Update(Context& c, const Caller& caller, http::Request& req, http::Respond 
   auto split = SplitPlanBody(*body, false, probe_flags);
   Status st = split.ok() ? ApplyPlanFields(split->fields, false, probe) : split.status();
   if (!st.ok()) return respond(ErrorAnswer(st));
-  auto a = std::make_shared<PlanAnswer>();
-  bool live = caller.livemode;
-  UnixSeconds now = c.clock.Now();
-  WriteThen(
+  WriteValue<PlanAnswer>(
       c, caller, req, respond,
-      [a, live, now, id = req.params["id"], body = std::move(*body)](Db& db) {
-        auto loaded = LoadPlan(db, id, live);
+      [call = CallOf(c, caller), id = req.params["id"], body = std::move(*body)](Db& db,
+                                                                                 PlanAnswer& a) {
+        auto loaded = LoadPlan(db, id, call.livemode);
         if (!loaded.ok()) return loaded.status();
-        a->plan = *loaded;
-        a->flags = LoadPlanFlags(db, id);
-        auto split = SplitPlanBody(body, false, a->flags);
+        a.plan = *loaded;
+        a.flags = LoadPlanFlags(db, id);
+        auto split = SplitPlanBody(body, false, a.flags);
         if (!split.ok()) return split.status();
-        JOPAY_RETURN_IF_ERROR(CheckSameInterval(a->plan, *split));
-        JOPAY_RETURN_IF_ERROR(ApplyPlanFields(split->fields, false, a->plan));
-        a->plan.updated_at = now;
-        UpdatePlan(db, a->plan);
-        SavePlanFlags(db, id, a->flags);
+        JOPAY_RETURN_IF_ERROR(CheckSameInterval(a.plan, *split));
+        JOPAY_RETURN_IF_ERROR(ApplyPlanFields(split->fields, false, a.plan));
+        a.plan.updated_at = call.now;
+        UpdatePlan(db, a.plan);
+        SavePlanFlags(db, id, a.flags);
         return Status::Ok();
       },
-      [a] { return View(*a); });
+      View);
 }
 
 void Delete(Context& c, const Caller& caller, http::Request& req, http::Respond respond) {
   Status st = RequireEmptyBody(req);
   if (!st.ok()) return respond(ErrorAnswer(st));
-  auto a = std::make_shared<PlanAnswer>();
-  bool live = caller.livemode;
-  UnixSeconds now = c.clock.Now();
-  WriteThen(
+  WriteValue<PlanAnswer>(
       c, caller, req, respond,
-      [&c, a, live, now, id = req.params["id"]](Db& db) {
-        JOPAY_RETURN_IF_ERROR(c.engine.ArchivePlan(db, live, id, now, &a->plan, &a->canceled));
-        a->flags = LoadPlanFlags(db, id);
+      [&c, call = CallOf(c, caller), id = req.params["id"]](Db& db, PlanAnswer& a) {
+        JOPAY_RETURN_IF_ERROR(
+            c.engine.ArchivePlan(db, call.livemode, id, call.now, &a.plan, &a.canceled));
+        a.flags = LoadPlanFlags(db, id);
         return Status::Ok();
       },
-      [a] { return View(*a); });
+      View);
 }
 
 }  // namespace

@@ -11,9 +11,10 @@
 
 #include "common/json_fields.h"
 #include "common/validate.h"
-#include "daemon/billing/sub_records.h"
+#include "daemon/billing/subscription_rows.h"
 #include "daemon/checkout/session.h"
 #include "daemon/checkout/session_request.h"
+#include "daemon/public/idempotency.h"
 #include "daemon/public/lnbits.h"
 
 namespace jopay::pub {

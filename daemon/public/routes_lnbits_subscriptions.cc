@@ -4,7 +4,7 @@
 
 #include "common/json_fields.h"
 #include "common/validate.h"
-#include "daemon/billing/sub_records.h"
+#include "daemon/billing/subscription_rows.h"
 #include "daemon/public/lnbits.h"
 
 namespace jopay::pub {
@@ -60,15 +60,12 @@ void Get(Context& c, const Caller& caller, http::Request& req, http::Respond res
 template <class F>
 void Transition(Context& c, const Caller& caller, http::Request& req, http::Respond respond,
                 F change) {
-  auto sub = std::make_shared<Subscription>();
-  bool live = caller.livemode;
-  UnixSeconds now = c.clock.Now();
-  WriteThen(
+  WriteValue<Subscription>(
       c, caller, req, respond,
-      [&c, sub, live, now, id = req.params["id"], change](Db& db) {
-        return change(c.engine, db, live, id, now, sub.get());
+      [&c, call = CallOf(c, caller), id = req.params["id"], change](Db& db, Subscription& sub) {
+        return change(c.engine, db, call.livemode, id, call.now, &sub);
       },
-      [sub] { return LnbitsSubscriptionView(*sub); });
+      LnbitsSubscriptionView);
 }
 
 void Update(Context& c, const Caller& caller, http::Request& req, http::Respond respond) {

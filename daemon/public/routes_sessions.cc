@@ -3,7 +3,6 @@
 #include "daemon/checkout/session.h"
 #include "daemon/checkout/session_request.h"
 #include "daemon/public/context.h"
-#include "daemon/public/session_writes.h"
 
 namespace jopay::pub {
 
@@ -30,10 +29,10 @@ void Create(Context& c, const Caller& caller, http::Request& req, http::Respond 
   if (!body.ok()) return respond(ErrorAnswer(body.status()));
   auto parsed = ParseNewSession(*body, caller.livemode);
   if (!parsed.ok()) return respond(ErrorAnswer(parsed.status()));
-  WriteSession(
+  WriteValue<Session>(
       c, caller, req, respond,
-      [r = std::move(*parsed)](Db& db, bool live, UnixSeconds now, Session* out) {
-        return CreateSession(db, live, r, now, out);
+      [r = std::move(*parsed), call = CallOf(c, caller)](Db& db, Session& out) {
+        return CreateSession(db, call.livemode, r, call.now, &out);
       },
       [&c](const Session& s) { return CreatedView(s, c.public_url); });
 }
@@ -48,10 +47,10 @@ void Cancel(Context& c, const Caller& caller, http::Request& req, http::Respond 
   auto body = ParseObject(req.body);
   Status st = body.ok() ? RejectUnknown(*body, {}) : body.status();
   if (!st.ok()) return respond(ErrorAnswer(st));
-  WriteSession(
+  WriteValue<Session>(
       c, caller, req, respond,
-      [id = req.params["id"]](Db& db, bool live, UnixSeconds now, Session* out) {
-        return CancelSession(db, live, id, now, out);
+      [id = req.params["id"], call = CallOf(c, caller)](Db& db, Session& out) {
+        return CancelSession(db, call.livemode, id, call.now, &out);
       },
       [](const Session& s) {
         return json::object{{"id", s.id}, {"status", s.status}, {"cancel_url", s.cancel_url}};

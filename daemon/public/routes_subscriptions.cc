@@ -8,7 +8,7 @@
 #include "common/json_fields.h"
 #include "common/validate.h"
 #include "daemon/billing/event_data.h"
-#include "daemon/billing/sub_records.h"
+#include "daemon/billing/subscription_rows.h"
 #include "daemon/checkout/session_request.h"
 #include "daemon/public/context.h"
 #include "daemon/public/tokens.h"
@@ -88,19 +88,17 @@ void Cancel(Context& c, const Caller& caller, http::Request& req, http::Respond 
   Status st = body.ok() ? RejectUnknown(*body, {"immediate"}) : body.status();
   if (st.ok()) st = GetBool(*body, "immediate", immediate);
   if (!st.ok()) return respond(ErrorAnswer(st));
-  auto sub = std::make_shared<Subscription>();
-  bool live = caller.livemode;
-  UnixSeconds now = c.clock.Now();
-  WriteThen(
+  WriteValue<Subscription>(
       c, caller, req, respond,
-      [&c, sub, live, now, id = req.params["id"], imm = immediate.value_or(false)](Db& db) {
-        return c.engine.Cancel(db, live, id, imm, std::nullopt, now, sub.get());
+      [&c, call = CallOf(c, caller), id = req.params["id"], imm = immediate.value_or(false)](
+          Db& db, Subscription& sub) {
+        return c.engine.Cancel(db, call.livemode, id, imm, std::nullopt, call.now, &sub);
       },
-      [sub] {
-        return json::object{{"id", sub->id},
-                            {"status", sub->status},
-                            {"cancel_at_period_end", sub->cancel_at_period_end},
-                            {"current_period_end", FormatRfc3339(sub->current_period_end)}};
+      [](const Subscription& sub) {
+        return json::object{{"id", sub.id},
+                            {"status", sub.status},
+                            {"cancel_at_period_end", sub.cancel_at_period_end},
+                            {"current_period_end", FormatRfc3339(sub.current_period_end)}};
       });
 }
 

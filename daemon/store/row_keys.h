@@ -21,13 +21,10 @@ struct KeyedTable {
   const char* find_pk_sql;  // ?1 id, ?2 the key it spells -> the key of the row with that id
 };
 
+// Each table's own spec lives with the code that owns the table (events: events/outbox.cc).
 inline constexpr KeyedTable kPaymentsTable{
     0, "pay_", "SELECT IFNULL(MAX(pk), 0) + 1 FROM payments",
     "SELECT pk FROM payments WHERE pk = IFNULL((SELECT pk FROM legacy_ids WHERE id = ?1), ?2) "
-    "AND id = ?1"};
-inline constexpr KeyedTable kEventsTable{
-    1, "evt_", "SELECT IFNULL(MAX(pk), 0) + 1 FROM events",
-    "SELECT pk FROM events WHERE pk = IFNULL((SELECT pk FROM legacy_ids WHERE id = ?1), ?2) "
     "AND id = ?1"};
 
 struct RowKey {

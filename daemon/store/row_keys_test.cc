@@ -17,6 +17,13 @@ using testing::TempDir;
 
 using testing::Count;
 
+// The events table's spec, as its owner (events/outbox.cc) has it: these tests are of the keys
+// and of migration 6, which the events table went through.
+constexpr KeyedTable kEventsTable{
+    1, "evt_", "SELECT IFNULL(MAX(pk), 0) + 1 FROM events",
+    "SELECT pk FROM events WHERE pk = IFNULL((SELECT pk FROM legacy_ids WHERE id = ?1), ?2) "
+    "AND id = ?1"};
+
 std::string SchemaBefore(int n) {
   std::string all(kSchemaSql);
   return all.substr(0, all.find("-- migration " + std::to_string(n) + "\n"));

@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "daemon/events/outbox.h"
 #include "daemon/webhooks/retry_policy.h"
 
 namespace jopay::webhooks {
@@ -49,17 +50,27 @@ std::string ErrorText(const AttemptRecord& r) {
 std::vector<DueDelivery> LoadDue(Db& db, const std::string& endpoint_id, UnixSeconds now,
                                  UnixSeconds after_due, int64_t after_id, int limit) {
   auto& q = db.Cached(
-      "SELECT d.id, d.attempts, d.next_attempt_at, e.id, e.type, e.data, e.created_at "
-      "FROM webhook_deliveries d JOIN events e ON e.pk = d.event_pk "
-      "WHERE d.endpoint_id = ?1 AND d.next_attempt_at IS NOT NULL AND d.next_attempt_at <= ?2 "
-      "AND (d.next_attempt_at, d.id) > (?3, ?4) ORDER BY d.next_attempt_at, d.id LIMIT ?5");
+      "SELECT id, attempts, next_attempt_at, event_pk FROM webhook_deliveries "
+      "WHERE endpoint_id = ?1 AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?2 "
+      "AND (next_attempt_at, id) > (?3, ?4) ORDER BY next_attempt_at, id LIMIT ?5");
   q.Args(endpoint_id, now, after_due, after_id, int64_t{limit});
-  std::vector<DueDelivery> out;
-  while (q.Step()) {
-    out.push_back({q.Int(0), static_cast<int>(q.Int(1)), q.Int(2), q.Text(3), q.Text(4),
-                   q.Text(5), q.Int(6)});
-  }
+  struct Row {
+    int64_t id;
+    int attempts;
+    UnixSeconds due;
+    int64_t event_pk;
+  };
+  std::vector<Row> rows;
+  while (q.Step()) rows.push_back({q.Int(0), static_cast<int>(q.Int(1)), q.Int(2), q.Int(3)});
   q.Reset();
+  std::vector<DueDelivery> out;
+  out.reserve(rows.size());
+  for (const Row& r : rows) {
+    auto e = LoadEventByPk(db, r.event_pk);  // the outbox owns the events table
+    if (!e.ok()) continue;                   // cannot happen: deliveries reference their event
+    out.push_back({r.id, r.attempts, r.due, std::move(e->id), std::move(e->type),
+                   std::move(e->data), e->created_at});
+  }
   return out;
 }
 
@@ -82,38 +93,17 @@ int64_t LoadCursor(Db& db) {
   return cursor;  // -1: never fanned out (the dispatcher starts at the newest event)
 }
 
-int64_t NewestEventRowid(Db& db) {
-  auto& q = db.Cached("SELECT IFNULL(MAX(rowid), 0) FROM events");
-  q.Reset();
-  q.Step();
-  int64_t n = q.Int(0);
-  q.Reset();
-  return n;
-}
-
 int64_t FanOut(Db& db, int64_t cursor, int limit, const std::vector<Endpoint>& endpoints,
                UnixSeconds now, int64_t* created) {
-  auto& q = db.Cached("SELECT rowid, id, livemode, type FROM events WHERE rowid > ? "
-                      "ORDER BY rowid LIMIT ?");
-  q.Args(cursor, int64_t{limit});
-  struct Row {
-    int64_t rowid;
-    std::string id;
-    bool live;
-    std::string type;
-  };
-  std::vector<Row> rows;
-  while (q.Step()) rows.push_back({q.Int(0), q.Text(1), q.Int(2) != 0, q.Text(3)});
-  q.Reset();
   int64_t made = 0;
-  for (const Row& r : rows) {
+  for (const Event& r : EventHeadsAfter(db, cursor, limit)) {
+    cursor = r.pk;
     if (r.type == "webhook.test") continue;  // a test goes to its one endpoint, written with it
     for (const Endpoint& e : endpoints) {
-      if (e.livemode != r.live || r.rowid <= e.after_event_rowid || !e.Wants(r.type)) continue;
-      InsertDelivery(db, r.live, r.rowid, r.id, e.id, now);
+      if (e.livemode != r.livemode || r.pk <= e.after_event_rowid || !e.Wants(r.type)) continue;
+      InsertDelivery(db, r.livemode, r.pk, r.id, e.id, now);
       ++made;
     }
-    cursor = r.rowid;
   }
   db.Cached("INSERT INTO meta (key, value) VALUES (?, ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value")

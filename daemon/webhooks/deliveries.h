@@ -1,6 +1,6 @@
 // The delivery records: one row per (event, endpoint) to deliver, one row per attempt.
 //
-// Fan-out turns new events (events.rowid past the dispatcher's cursor, kept in meta) into
+// Fan-out turns new events (keys past the dispatcher's cursor, kept in meta) into
 // pending deliveries in the dispatcher's own writer jobs, never inside the billing
 // transactions that wrote the events. Recording an attempt decides what comes next: delivered,
 // tried again later (retry_policy.h), failed for good, and whether the endpoint is disabled
@@ -38,9 +38,8 @@ std::vector<DueDelivery> LoadDue(Db& db, const std::string& endpoint_id, UnixSec
 // The earliest due time of an endpoint's pending deliveries.
 std::optional<UnixSeconds> EarliestDue(Db& db, const std::string& endpoint_id);
 
-// The fan-out cursor (the last events.rowid fanned out) and the newest event rowid.
+// The fan-out cursor: the key of the last event fanned out.
 int64_t LoadCursor(Db& db);
-int64_t NewestEventRowid(Db& db);
 
 // Fans out up to `limit` events after `cursor` to `endpoints` (enabled ones, both modes) and
 // stores the new cursor. Returns the new cursor; `created` counts the deliveries made.

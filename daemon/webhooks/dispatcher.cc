@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "common/thread_name.h"
 #include "common/webhook_signing.h"
+#include "daemon/events/outbox.h"
 
 namespace jopay::webhooks {
 
@@ -88,7 +89,7 @@ void Dispatcher::StartWrite(std::vector<AttemptRecord>& finished) {
   for (const auto& [id, es] : endpoints_) {
     if (es.active) active.push_back(es.endpoint);
   }
-  int64_t newest = NewestEventRowid(store_.reader());
+  int64_t newest = NewestEventPk(store_.reader());
   bool fan_out = !active.empty() && newest > cursor_;
   if (active.empty()) cursor_ = newest;  // nobody listens: nothing to write for these events
   if (finished.empty() && !fan_out) return;
@@ -229,7 +230,7 @@ void Dispatcher::Loop() {
   try {
     int64_t saved = LoadCursor(store_.reader());
     // The first start with webhooks: events written before have no endpoint to go to.
-    cursor_ = saved >= 0 ? saved : NewestEventRowid(store_.reader());
+    cursor_ = saved >= 0 ? saved : NewestEventPk(store_.reader());
   } catch (const std::exception& e) {
     LogError("webhooks: cannot read the cursor: {}", e.what());
     return;

@@ -21,7 +21,7 @@
 #include <thread>
 #include <vector>
 
-#include "daemon/billing/clock.h"
+#include "daemon/clock/clock.h"
 #include "daemon/store/store.h"
 #include "daemon/webhooks/deliveries.h"
 #include "daemon/webhooks/endpoint_url.h"

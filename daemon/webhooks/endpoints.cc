@@ -6,6 +6,7 @@
 
 #include "common/ids.h"
 #include "common/webhook_signing.h"
+#include "daemon/events/outbox.h"
 
 namespace jopay::webhooks {
 
@@ -114,10 +115,7 @@ void InsertEndpoint(Db& db, Endpoint& e) {
   e.id = NewId("we_");
   e.secret = NewWebhookSecret();
   e.enabled = true;
-  auto& max_q = db.Cached("SELECT IFNULL(MAX(rowid), 0) FROM events");
-  max_q.Step();
-  e.after_event_rowid = max_q.Int(0);
-  max_q.Reset();
+  e.after_event_rowid = NewestEventPk(db);  // it receives the events written from now on
   db.Cached("INSERT INTO webhook_endpoints (id, livemode, url, description, events, secret, "
             "status, after_event_rowid, created_at, updated_at) "
             "VALUES (?,?,?,?,?,?,'enabled',?,?,?)")

@@ -6,10 +6,17 @@ const crypto = require('crypto');
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
+// Random bytes are drawn from a pool: one randomBytes call per 4 KiB instead of per id.
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+
 function randomString(length) {
-  const bytes = crypto.randomBytes(length);
+  if (poolAt + length > pool.length) {
+    pool = crypto.randomBytes(4096);
+    poolAt = 0;
+  }
   let out = '';
-  for (let i = 0; i < length; i++) out += ALPHABET[bytes[i] % ALPHABET.length];
+  for (let i = 0; i < length; i++) out += ALPHABET[pool[poolAt++] % ALPHABET.length];
   return out;
 }
 

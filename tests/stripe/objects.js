@@ -196,7 +196,7 @@ function checkoutSession(p) {
     custom_fields: [],
     custom_text: {after_submit: null, shipping_address: null, submit: null,
       terms_of_service_acceptance: null},
-    customer: p.customer || null, customer_creation: p.customerCreation || null,
+    customer: p.customer || null, customer_creation: p.customerCreation || 'if_required',
     customer_details: null, customer_email: p.customerEmail || null, expires_at: p.expiresAt,
     id, invoice: null,
     invoice_creation: p.mode === 'payment' ? {enabled: false, invoice_data: {

@@ -7,7 +7,7 @@
 const http = require('http');
 const https = require('https');
 const objects = require('./objects');
-const {nowSeconds, clone} = require('./http_util');
+const {nowSeconds} = require('./http_util');
 
 let stripeWebhooks = null;
 function signer() {
@@ -68,25 +68,31 @@ class Webhooks {
   emit(type, object, ctx = {}, previousAttributes) {
     const deliver = !!this.config.url && this.wanted(type);
     const ev = objects.event({
-      type, object: clone(object), previousAttributes, livemode: this.livemode,
+      type, object: null, previousAttributes, livemode: this.livemode,
       apiVersion: ctx.apiVersion || this.apiVersion,
       request: {id: ctx.requestId || null, idempotency_key: ctx.idempotencyKey || null},
       pending: deliver ? 1 : 0,
     });
-    // Stripe sends pretty-printed JSON; the exact bytes are what gets signed.
-    const payload = JSON.stringify(ev, null, 2);
-    this.events.set(ev.id, {event: ev, payload});
+    // One compact snapshot now; the payload is built once, when first needed.
+    this.events.set(ev.id, {event: ev, snapshot: JSON.stringify(object), payload: null});
     this.order.push(ev.id);
     if (deliver) this.enqueue(ev.id);
     return ev;
   }
 
+  // {event, payload} with the payload's exact bytes fixed (Stripe sends pretty-printed JSON).
   get(id) {
-    return this.events.get(id);
+    const entry = this.events.get(id);
+    if (entry && entry.payload === null) {
+      entry.event.data.object = JSON.parse(entry.snapshot);
+      entry.payload = JSON.stringify(entry.event, null, 2);
+      entry.snapshot = null;
+    }
+    return entry;
   }
 
   list() {
-    return this.order.map((id) => this.events.get(id).event);
+    return this.order.map((id) => this.get(id).event);
   }
 
   // The Stripe-Signature header for `payload`: one v1 per secret (several during a roll).
@@ -120,7 +126,7 @@ class Webhooks {
       this.pending.push(id);
       return;
     }
-    const {event, payload} = this.events.get(id);
+    const {event, payload} = this.get(id);
     const url = this.config.url;
     let header;
     try {

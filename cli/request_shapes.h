@@ -1,0 +1,41 @@
+// The shapes most commands share: list a collection page, show one object,
+// post a change and show the result. Handlers are one call to one of these.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli/invocation.h"
+#include "cli/admin_client.h"
+
+namespace jopay::cli {
+
+using Path = std::vector<std::string>;
+
+// GET path with `query` plus limit and starting_after from --limit and
+// --starting-after; prints the page's data as `object`s and, when the daemon
+// has more, says on stderr how to get the next page.
+Status ListAndPrint(Invocation& inv, const Path& path, QueryParams query,
+                    std::string_view object);
+
+// GET path and print the object.
+Status GetAndPrint(Invocation& inv, const Path& path);
+
+// POST `body` (a JSON object) to path and print the object answered.
+Status PostAndPrint(Invocation& inv, const Path& path, const boost::json::object& body = {});
+
+// Adds `param`=value of option `option` to `query` when it was given.
+void AddQuery(QueryParams& query, const Invocation& inv, std::string_view option,
+              std::string param);
+
+// Sets body[key] from option `option` when it was given: as an integer for
+// integer options, else as a string.
+void AddField(boost::json::object& body, const Invocation& inv, std::string_view option,
+              std::string_view key);
+
+// Ok when `v` is a JSON object; else the Status for a malformed answer.
+Status ExpectObject(const boost::json::value& v);
+
+}  // namespace jopay::cli

@@ -1,0 +1,34 @@
+// How public routes are registered (context.h): API routes check the key and replay a used
+// Idempotency-Key before the handler runs; open routes only have the exception guard.
+#include "daemon/public/context.h"
+#include "daemon/public/idempotency.h"
+
+namespace jopay::pub {
+
+void AddApiRoute(http::Router& r, Context& c, const char* method, const char* path, ApiFn fn) {
+  r.Add(method, path, routes::Guarded([&c, fn](http::Request& req, http::Respond respond) {
+          auto caller = Authenticate(c, req);
+          if (!caller.ok()) return respond(ErrorAnswer(caller.status()));
+          if (auto answer = IdempotentAnswer(c, *caller, req)) return respond(std::move(*answer));
+          fn(c, *caller, req, std::move(respond));
+        }));
+}
+
+void AddOpenRoute(http::Router& r, Context& c, const char* method, const char* path, OpenFn fn,
+                  routes::ExceptionAnswer on_exception) {
+  r.Add(method, path,
+        routes::Guarded(
+            [&c, fn](http::Request& req, http::Respond respond) { fn(c, req, std::move(respond)); },
+            on_exception));
+}
+
+Result<routes::Page> ParsePage(const http::Request& req) { return routes::ParsePage(req, 10, 100); }
+
+void AddPublicRoutes(http::Router& r, Context& c) {
+  AddCheckoutSessionRoutes(r, c);
+  AddCheckoutSubscriptionRoutes(r, c);
+  AddLnbitsRoutes(r, c);
+  AddEventopRoutes(r, c);
+}
+
+}  // namespace jopay::pub
