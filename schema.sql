@@ -199,7 +199,7 @@ CREATE INDEX checkout_sessions_subscription ON checkout_sessions (subscription_i
   WHERE subscription_id IS NOT NULL;
 
 -- migration 4
--- Webhooks (issue 4). An endpoint receives the events of its mode whose type it subscribes to
+-- Webhooks. An endpoint receives the events of its mode whose type it subscribes to
 -- (`events`: a JSON array of types, ["*"] = all) that were written after it was created
 -- (events.rowid > after_event_rowid). During a rotation previous_secret also signs until
 -- previous_secret_expires_at. failing_since: the first failure of an unbroken run of failures.

@@ -5,6 +5,7 @@
 
 #include "cli/confirm.h"
 #include "cli/exit_code.h"
+#include "cli/suggest.h"
 #include "cli/values.h"
 
 namespace jopay::cli {
@@ -100,17 +101,48 @@ Values Collect(const Bound& b) {
   return values;
 }
 
+// Every noun and every top-level command (status, renew...).
+std::vector<std::string> TopLevelWords() {
+  std::vector<std::string> words;
+  for (const auto& n : Nouns()) words.emplace_back(n.name);
+  for (const auto& c : Commands()) {
+    if (c.verb.empty() && !c.hidden) words.push_back(c.noun);
+  }
+  return words;
+}
+
+std::vector<std::string> VerbsOf(const std::string& noun) {
+  std::vector<std::string> verbs;
+  for (const auto& c : Commands()) {
+    if (c.noun == noun && !c.verb.empty() && !c.hidden) verbs.push_back(c.verb);
+  }
+  return verbs;
+}
+
+int UnknownWord(Env& env, const std::string& what, const std::string& word,
+                const std::vector<std::string>& known) {
+  *env.err << "jopayctl: error: unknown " << what << ": " << word;
+  if (auto meant = ClosestWord(word, known)) *env.err << "; did you mean " << *meant << "?";
+  *env.err << "\nRun with --help for more information.\n";
+  return kExitUsage;
+}
+
 int ParseFailure(CLI::App& app, const CLI::ParseError& e, Env& env) {
   if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
     app.exit(e, *env.out, *env.err);  // --help, --version
     return kExitOk;
   }
-  // An unknown top-level word leaves CLI11 saying only that a subcommand is required: name it.
+  // An unknown word where a command belongs leaves CLI11 saying only that a subcommand is
+  // required, or that an argument was not expected: name it, and what was likely meant.
   std::vector<std::string> left = app.remaining();
-  if (!left.empty() && !left.front().starts_with("-") && app.get_subcommands().empty()) {
-    *env.err << "jopayctl: error: unknown command: " << left.front()
-             << "\nRun with --help for more information.\n";
-    return kExitUsage;
+  if (!left.empty() && !left.front().starts_with("-")) {
+    const std::string& word = left.front();
+    std::vector<CLI::App*> chosen = app.get_subcommands();
+    if (chosen.empty()) return UnknownWord(env, "command", word, TopLevelWords());
+    std::string noun = chosen.front()->get_name();
+    if (!chosen.front()->get_subcommands({}).empty() && chosen.front()->get_subcommands().empty()) {
+      return UnknownWord(env, noun + " command", word, VerbsOf(noun));
+    }
   }
   *env.err << "jopayctl: error: " << e.what() << "\nRun with --help for more information.\n";
   return kExitUsage;

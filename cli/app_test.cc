@@ -80,6 +80,22 @@ TEST_CASE("app: parse errors are usage errors, exit 2") {
   CHECK(Has(noun.err(), "subscriptions needs a command: create, list"));
 }
 
+TEST_CASE("app: a mistyped command says what was meant, exit 2, and calls nothing") {
+  Harness noun;
+  CHECK(noun.Run({"subscriptoins", "list"}) == 2);
+  CHECK(Has(noun.err(), "unknown command: subscriptoins; did you mean subscriptions?"));
+  CHECK(noun.daemon.calls.empty());
+  Harness verb;
+  CHECK(verb.Run({"subscriptions", "lsit"}) == 2);
+  CHECK(Has(verb.err(), "unknown subscriptions command: lsit; did you mean list?"));
+  Harness top;
+  CHECK(top.Run({"renwe"}) == 2);
+  CHECK(Has(top.err(), "did you mean renew?"));
+  Harness far;
+  CHECK(far.Run({"invoices", "list"}) == 2);
+  CHECK(Has(far.err(), "unknown command: invoices\n"));
+}
+
 TEST_CASE("app: --help and --version exit 0 on stdout") {
   Harness h;
   CHECK(h.Run({"--help"}) == 0);

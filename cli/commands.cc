@@ -117,7 +117,7 @@ std::vector<CommandSpec> HistoryCommands() {
   };
 }
 
-// Issue 4: webhook endpoints, and replaying/watching events.
+// Webhook endpoints, and replaying/watching events.
 std::vector<CommandSpec> WebhookCommands() {
   ArgSpec id{"ID", "webhook endpoint id (we_...)"};
   OptionSpec events{"events", "TYPES",

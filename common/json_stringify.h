@@ -1,7 +1,7 @@
 // JSON text exactly as JavaScript's JSON.stringify writes it.
 //
 // Webhook bodies are signed as bytes, and many receivers verify the signature over
-// JSON.stringify(JSON.parse(body)) (the Express pattern in the reference's examples). So the
+// JSON.stringify(JSON.parse(body)) (the Express pattern in the examples of docs/reference/jopay-checkout-api.txt). So the
 // body must already be that fixed point:
 //  - strings: Boost.JSON's escaping is JavaScript's (\b \f \n \r \t \" \\ short, other control
 //    characters as \u00xx lowercase, '/' and all non-ASCII as they are); reused here.

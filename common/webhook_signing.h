@@ -7,7 +7,7 @@
 // Two signature schemes, both over the same body bytes and the same timestamp t (Unix seconds
 // of this attempt; every retry is signed afresh):
 //  - X-JoPay-Signature: t=<t>,v1=<hex HMAC-SHA256(key, "<t>.<body>")>, the key being the whole
-//    secret string "whsec_..." as text (as the reference's verify examples use it).
+//    secret string "whsec_..." as text (as the verify examples of docs/reference/jopay-checkout-api.txt use it).
 //  - Standard Webhooks: webhook-id = the event id, webhook-timestamp = t, webhook-signature =
 //    v1,<base64 HMAC-SHA256(key, "<id>.<t>.<body>")>, the key being the base64-decoded bytes
 //    after "whsec_" (as the standardwebhooks libraries decode it).

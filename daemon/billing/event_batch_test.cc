@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include "daemon/events/outbox.h"
 #include "daemon/store/store.h"
 #include "tests/temp_dir.h"
 
@@ -46,15 +47,14 @@ TEST_CASE("EventBatch inserts every event in the order added, with its snapshot'
     }
     batch.InsertAll(*t.db);
   }
-  Stmt q(t.db->raw(), "SELECT type, object_id, sequence, data, created_at FROM events ORDER BY rowid");
   int i = 0;
-  while (q.Step()) {
+  for (const Event& e : EventsAfter(*t.db, 0, kCount + 1)) {  // in write order
     CAPTURE(i);
-    CHECK(q.Text(0) == (i % 2 ? "subscription.renewed" : "subscription.payment_failed"));
-    CHECK(q.Text(1) == fmt::format("sub_{:04}", i));
-    CHECK(q.Int(2) == i);
-    CHECK(q.Int(4) == 1700000000 + i);
-    auto data = boost::json::parse(q.Text(3)).as_object();
+    CHECK(e.type == (i % 2 ? "subscription.renewed" : "subscription.payment_failed"));
+    CHECK(e.object_id == fmt::format("sub_{:04}", i));
+    CHECK(e.sequence == i);
+    CHECK(e.created_at == 1700000000 + i);
+    auto data = boost::json::parse(e.data).as_object();
     CHECK(data.at("status").as_string() == "active");
     CHECK(data.at("amount_cents").as_int64() == 1000 + i);
     CHECK(data.at("metadata").at("n").as_string() == std::to_string(i));
@@ -69,9 +69,7 @@ TEST_CASE("an EventBatch dropped without InsertAll writes nothing (its job faile
     EventBatch batch;
     for (int i = 0; i < 100; ++i) batch.Add(Sub(i), "subscription.renewed", {}, 1700000000);
   }
-  Stmt q(t.db->raw(), "SELECT count(*) FROM events");
-  q.Step();
-  CHECK(q.Int(0) == 0);
+  CHECK(NewestEventPk(*t.db) == 0);
 }
 
 TEST_CASE("a payload that cannot be rendered fails the job at InsertAll") {

@@ -150,7 +150,7 @@ std::string CheckoutUrl(std::string_view base, std::string_view id);
 // trial_period_days (subscription), customer_email, client_reference_id, success_url,
 // cancel_url, metadata, subscription_id, payment_id, expires_at, completed_at, created_at.
 boost::json::object SessionView(const Session& s, std::string_view base_url);
-// The `data` of checkout.* events: the reference's webhook payload (id, status, amount_cents,
+// The `data` of checkout.* events: the webhook payload of docs/reference/jopay-checkout-api.txt (id, status, amount_cents,
 // currency, customer_email, metadata, completed_at) plus mode, client_reference_id,
 // subscription_id, payment_id and sequence.
 boost::json::object SessionEventData(const Session& s);

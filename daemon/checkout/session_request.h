@@ -1,6 +1,6 @@
 // The public API's create-session body, validated into a NewSession (session.h).
 //
-// Fields (issue 3, reference jopay-checkout-api): mode ("payment" default | "subscription"),
+// Fields (docs/reference/jopay-checkout-api.txt): mode ("payment" default | "subscription"),
 // line_items [{name, amount, currency, quantity (default 1)}] (payment mode, 1..100 items, one
 // currency), plan (subscription mode: a plan id string, or {name, amount, interval, currency
 // (default "eur"), interval_count (default 1)}), trial_period_days (subscription mode,

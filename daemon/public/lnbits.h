@@ -1,6 +1,6 @@
 // Internal to daemon/public: what the LNbits-style routes (/api/v1, /public) share.
 //
-// Shapes follow reference/lnbits-subscriptions-manager-endpoints.txt: lists are JSON arrays
+// Shapes follow docs/reference/lnbits-subscriptions-manager-endpoints.txt: lists are JSON arrays
 // (windowed by `limit` and `offset`, lnbits_fields.h), times are Unix seconds as the reference
 // shows them (created_at: 1704067200), `interval` is LNbits' adverb ("monthly"). Every object
 // also carries JoPay's exact terms: amount + currency (minor units), interval_unit

@@ -1,5 +1,5 @@
 // /eventop/checkout (API key): Eventop-style adapters over checkout sessions, camelCase as
-// reference/eventop-checkout-sessions.txt spells it. POST /create sells an existing plan
+// docs/reference/eventop-checkout-sessions.txt spells it. POST /create sells an existing plan
 // (planId) in subscription mode; GET /{id} shows any session in that shape (plan null for
 // payment-mode sessions); POST /{id}/cancel cancels a pending one. Errors stay the JSON error
 // object, params named as the request spells them (planId, successUrl...).

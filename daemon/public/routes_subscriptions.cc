@@ -1,5 +1,5 @@
 // /api/checkout/v1/subscriptions: list, get, cancel, portal link. A subscription is shown as
-// its webhooks show it (event_data.h): the reference's fields (id, status, customer_email,
+// its webhooks show it (event_data.h): the fields of docs/reference/jopay-checkout-api.txt (id, status, customer_email,
 // plan_name, amount_cents, currency, current_period_end) and the rest of the webhook payload.
 #include <fmt/core.h>
 

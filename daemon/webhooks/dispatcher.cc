@@ -228,9 +228,16 @@ std::chrono::milliseconds Dispatcher::IdleWait() {
 
 void Dispatcher::Loop() {
   try {
-    int64_t saved = LoadCursor(store_.reader());
-    // The first start with webhooks: events written before have no endpoint to go to.
-    cursor_ = saved >= 0 ? saved : NewestEventPk(store_.reader());
+    Db& db = store_.reader();
+    int64_t saved = LoadCursor(db);
+    // Never fanned out yet: start where the oldest endpoint starts (each takes only the events
+    // written after it was added), so nothing written before this thread ran is missed; with
+    // no endpoint, at the newest event, since earlier ones have nowhere to go.
+    if (saved < 0) {
+      saved = NewestEventPk(db);
+      for (const Endpoint& e : EnabledEndpoints(db)) saved = std::min(saved, e.after_event_rowid);
+    }
+    cursor_ = saved;
   } catch (const std::exception& e) {
     LogError("webhooks: cannot read the cursor: {}", e.what());
     return;

@@ -47,9 +47,11 @@ function run(app, method, path, params, key, ctx) {
     authenticate(app, ctx.authorization);
     if (app.faults.rateLimited()) {
       app.stats.rejected_429++;
+      // The body as Stripe answers it (a 2023 test-mode capture; live mode has no "Testmode").
       throw new ApiError(429, {type: 'invalid_request_error', code: 'rate_limit',
-        message: 'Request rate limit exceeded. Learn more about rate limits here ' +
-          'https://stripe.com/docs/rate-limits.'},
+        message: (app.livemode ? 'Request rate limit exceeded.' : 'Testmode request rate ' +
+          'limit exceeded, the rate limits in testmode are lower than livemode.') +
+          ' You can learn more about rate limits here https://stripe.com/docs/rate-limits.'},
       {beforeExecution: true, headers: {'Stripe-Should-Retry': 'true'}});
     }
     const failure = app.faults.failure(method, path);

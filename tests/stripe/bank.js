@@ -5,7 +5,7 @@
 
 const cards = require('./cards');
 const objects = require('./objects');
-const {ApiError, invalid, noSuch, newId, nowSeconds, clone} = require('./http_util');
+const {ApiError, docUrl, invalid, noSuch, nowSeconds, clone} = require('./http_util');
 
 const CONFIRMABLE = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
 const CANCELABLE = ['requires_payment_method', 'requires_capture', 'requires_confirmation',
@@ -314,10 +314,6 @@ class Bank {
   }
 }
 
-function docUrl(code) {
-  return 'https://stripe.com/docs/error-codes/' + code.replace(/_/g, '-');
-}
-
 const SYMBOLS = {usd: '$', eur: '€', gbp: '£'};
 const ZERO_DECIMAL = ['jpy', 'krw', 'vnd', 'clp', 'xof', 'xaf', 'bif', 'djf', 'gnf', 'kmf',
   'mga', 'pyg', 'rwf', 'ugx', 'vuv', 'xpf'];
@@ -328,4 +324,4 @@ function money(amount, currency) {
   return SYMBOLS[c] ? SYMBOLS[c] + value : `${value} ${c.toUpperCase()}`;
 }
 
-module.exports = {Bank, docUrl, newId};
+module.exports = {Bank};

@@ -5,8 +5,7 @@
 
 const cards = require('./cards');
 const objects = require('./objects');
-const {docUrl} = require('./bank');
-const {invalid, clone, newId, nowSeconds} = require('./http_util');
+const {docUrl, invalid, clone, newId, nowSeconds} = require('./http_util');
 
 class Checkout {
   constructor(bank) {

@@ -221,7 +221,7 @@ function clone(obj) {
 }
 
 module.exports = {
-  newId, randomString, nowSeconds, parseForm, canonical, readBody, ApiError, invalid,
+  newId, randomString, nowSeconds, parseForm, canonical, readBody, ApiError, docUrl, invalid,
   missingParam, unknownParam, badParam, noSuch, sendJson, sendHtml, redirect, escapeHtml,
   sleep, clone,
 };
