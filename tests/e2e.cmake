@@ -13,3 +13,10 @@ if(Python3_FOUND)
       ENVIRONMENT "JOPAYD=$<TARGET_FILE:jopayd>;JOPAYCTL=$<TARGET_FILE:jopayctl>")
   endforeach()
 endif()
+
+# The Stripe stand-in (tests/stripe) checked with the official stripe client.
+find_program(NODE node)
+if(NODE)
+  add_test(NAME stripe_standin_selftest COMMAND ${NODE} ${CMAKE_SOURCE_DIR}/tests/stripe/selftest.js)
+  set_tests_properties(stripe_standin_selftest PROPERTIES TIMEOUT 120)
+endif()

@@ -21,14 +21,19 @@ NODE = os.environ.get("NODE", "node")
 GOOD_CARD = "4242424242424242"
 
 
+TESTS_DIR = os.path.dirname(STANDIN_DIR)
+
+
 def ensure_installed():
-    """Installs the stand-in's one dependency (the official `stripe` package) from its lockfile."""
-    if os.path.exists(os.path.join(STANDIN_DIR, "node_modules", "stripe", "package.json")):
+    """Installs the tests' Node packages (the official `stripe` package among them) from
+    tests/package-lock.json, once; scripts/setup normally has done it already."""
+    marker = os.path.join(TESTS_DIR, "node_modules", "stripe", "package.json")
+    if os.path.exists(marker):
         return
-    with open(os.path.join(tempfile.gettempdir(), "jopay-stripe-standin-npm.lock"), "w") as lock:
+    with open(os.path.join(tempfile.gettempdir(), "jopay-tests-npm.lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # parallel test processes install once
-        if not os.path.exists(os.path.join(STANDIN_DIR, "node_modules", "stripe", "package.json")):
-            subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=STANDIN_DIR, check=True,
+        if not os.path.exists(marker):
+            subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=TESTS_DIR, check=True,
                            stdout=subprocess.DEVNULL, timeout=300)
 
 

@@ -1,9 +1,11 @@
-// Verifies JoPay webhook requests the way an Express receiver would, with Node's crypto only:
-// the body re-serialized as JSON.stringify(JSON.parse(body)) must still verify, for both the
+// Verifies JoPay webhook requests the way an Express receiver would: the body re-serialized as
+// JSON.stringify(JSON.parse(body)) must still verify, with Node's crypto for both the
 // X-JoPay-Signature scheme (key = the whole secret string) and Standard Webhooks (key = the
-// base64-decoded bytes after whsec_), with the libraries' 5-minute freshness check. Reads [{headers, body (base64), secret}] on stdin and
-// prints [{ok, why}].
+// base64-decoded bytes after whsec_), then with the official standardwebhooks library (which
+// also refuses a timestamp more than 5 minutes off). Reads [{headers, body (base64), secret}]
+// on stdin and prints [{ok, why}].
 const crypto = require('crypto');
+const {Webhook} = require('standardwebhooks');  // tests/node_modules (scripts/setup --tests)
 
 function verify(item) {
   const raw = Buffer.from(item.body, 'base64').toString('utf8');
@@ -21,8 +23,14 @@ function verify(item) {
   const sigs = h['webhook-signature'].split(' ').map(s => s.split(',')[1]);
   if (!sigs.includes(b64)) return {ok: false, why: 'webhook-signature does not verify'};
   if (h['webhook-timestamp'] !== t) return {ok: false, why: 'timestamps differ'};
-  // As the Standard Webhooks libraries do: refuse a timestamp more than 5 minutes from now.
-  if (Math.abs(Date.now() / 1000 - Number(t)) > 300) return {ok: false, why: 'timestamp too old or new'};
+  // The official Standard Webhooks library, as a receiver would use it (5-minute tolerance).
+  try {
+    new Webhook(item.secret).verify(reserialized, {
+      'webhook-id': h['webhook-id'], 'webhook-timestamp': h['webhook-timestamp'],
+      'webhook-signature': h['webhook-signature']});
+  } catch (e) {
+    return {ok: false, why: `standardwebhooks: ${e.message}`};
+  }
   if (JSON.parse(raw).id !== h['webhook-id']) return {ok: false, why: 'webhook-id is not the event id'};
   return {ok: true};
 }
