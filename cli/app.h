@@ -7,8 +7,8 @@
 #include <memory>
 #include <string>
 
-#include "cli/invocation.h"
 #include "cli/admin_client.h"
+#include "cli/invocation.h"
 
 namespace jopay::cli {
 

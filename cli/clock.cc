@@ -1,7 +1,7 @@
 // jopayctl clock show|set|advance and renew: moving billing time forward.
-#include "cli/request_shapes.h"
 #include "cli/handlers.h"
 #include "cli/reports.h"
+#include "cli/request_shapes.h"
 
 namespace jopay::cli {
 

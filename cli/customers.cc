@@ -1,6 +1,6 @@
 // jopayctl customers list|get
-#include "cli/request_shapes.h"
 #include "cli/handlers.h"
+#include "cli/request_shapes.h"
 
 namespace jopay::cli {
 

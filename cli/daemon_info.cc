@@ -1,10 +1,10 @@
 // jopayctl status and backup: the daemon as a whole.
 #include <ostream>
 
-#include "cli/request_shapes.h"
 #include "cli/columns.h"
 #include "cli/handlers.h"
 #include "cli/reports.h"
+#include "cli/request_shapes.h"
 #include "cli/values.h"
 
 namespace jopay::cli {

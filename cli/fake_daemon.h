@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "cli/app.h"
 #include "cli/admin_client.h"
+#include "cli/app.h"
 
 namespace jopay::cli {
 

@@ -5,9 +5,9 @@
 #include <fstream>
 #include <ostream>
 
-#include "cli/request_shapes.h"
 #include "cli/columns.h"
 #include "cli/handlers.h"
+#include "cli/request_shapes.h"
 
 namespace jopay::cli {
 

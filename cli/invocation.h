@@ -10,9 +10,9 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/admin_client.h"
 #include "cli/commands.h"
 #include "cli/output.h"
-#include "cli/admin_client.h"
 #include "common/status.h"
 
 namespace jopay::cli {

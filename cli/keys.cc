@@ -1,8 +1,8 @@
 // jopayctl keys create|list|revoke
 #include <ostream>
 
-#include "cli/request_shapes.h"
 #include "cli/handlers.h"
+#include "cli/request_shapes.h"
 
 namespace jopay::cli {
 

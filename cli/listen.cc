@@ -9,9 +9,9 @@
 #include <ostream>
 #include <thread>
 
-#include "cli/request_shapes.h"
 #include "cli/forward.h"
 #include "cli/handlers.h"
+#include "cli/request_shapes.h"
 #include "common/time.h"
 #include "common/webhook_signing.h"
 

@@ -1,9 +1,9 @@
 // jopayctl plans create|list|get|update|archive
 #include <ostream>
 
-#include "cli/request_shapes.h"
 #include "cli/columns.h"
 #include "cli/handlers.h"
+#include "cli/request_shapes.h"
 #include "cli/values.h"
 
 namespace jopay::cli {

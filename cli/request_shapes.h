@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/invocation.h"
 #include "cli/admin_client.h"
+#include "cli/invocation.h"
 
 namespace jopay::cli {
 

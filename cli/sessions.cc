@@ -1,6 +1,6 @@
 // jopayctl sessions list|get|cancel|pay
-#include "cli/request_shapes.h"
 #include "cli/handlers.h"
+#include "cli/request_shapes.h"
 
 namespace jopay::cli {
 

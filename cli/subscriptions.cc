@@ -1,7 +1,7 @@
 // jopayctl subscriptions create|list|get|update|cancel|pause|resume (import is in
 // cli/import.cc).
-#include "cli/request_shapes.h"
 #include "cli/handlers.h"
+#include "cli/request_shapes.h"
 #include "cli/values.h"
 
 namespace jopay::cli {

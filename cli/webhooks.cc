@@ -6,9 +6,9 @@
 #include <ostream>
 #include <thread>
 
-#include "cli/request_shapes.h"
 #include "cli/exit_code.h"
 #include "cli/handlers.h"
+#include "cli/request_shapes.h"
 
 namespace jopay::cli {
 

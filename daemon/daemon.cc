@@ -19,8 +19,8 @@
 #include "daemon/pages/pages.h"
 #include "daemon/providers/sandbox.h"
 #include "daemon/public/context.h"
-#include "daemon/public/tokens.h"
 #include "daemon/public/idempotency_purge.h"
+#include "daemon/public/tokens.h"
 #include "daemon/webhooks/dispatcher.h"
 
 namespace jopay {

@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "daemon/clock/clock.h"
-#include "daemon/billing/renewal.h"
-#include "daemon/billing/transitions.h"
 #include "daemon/billing/plans.h"
+#include "daemon/billing/renewal.h"
 #include "daemon/billing/subscription.h"
+#include "daemon/billing/transitions.h"
+#include "daemon/clock/clock.h"
 #include "daemon/providers/provider.h"
 #include "daemon/store/db.h"
 

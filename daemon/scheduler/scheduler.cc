@@ -6,9 +6,9 @@
 
 #include "common/log.h"
 #include "common/thread_name.h"
-#include "daemon/scheduler/due_prefetch.h"
 #include "daemon/billing/subscription_rows.h"
 #include "daemon/clock/manual_clock_store.h"
+#include "daemon/scheduler/due_prefetch.h"
 
 namespace jopay {
 

@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "common/status.h"
+#include "daemon/billing/engine.h"
 #include "daemon/clock/clock.h"
 #include "daemon/scheduler/due_work.h"
-#include "daemon/billing/engine.h"
 #include "daemon/store/store.h"
 
 namespace jopay {
