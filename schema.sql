@@ -357,3 +357,72 @@ INSERT INTO events_v6 (pk, id, livemode, type, object_id, sequence, data, create
 DROP TABLE events;
 ALTER TABLE events_v6 RENAME TO events;
 CREATE INDEX events_object ON events (object_id);
+-- migration 7
+-- Charges through network providers (Stripe). A charge is a durable intent before it is a
+-- network call: the payment row is written 'pending' with its idempotency key, committed, and
+-- only then sent; the answer is applied by a later writer job. next_send_at (wall-clock) says
+-- when a pending charge is (re)sent; first_sent_at when its first request left (a key is
+-- replayed by Stripe for 24 h: an outcome still unknown after that is looked up by metadata
+-- before anything is sent again). A subscription waiting for such a charge has next_action
+-- 'charge' and no next_action_at: the clock owes it nothing, the charge's answer moves it on.
+-- The CHECK is widened as migration 5 edited it (no row can violate a wider check).
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema SET sql = replace(sql,
+    'next_action = ''expire'')',
+    'next_action = ''expire'' OR next_action = ''charge'')')
+  WHERE type = 'table' AND name = 'subscriptions';
+PRAGMA writable_schema = RESET;
+ALTER TABLE payments ADD COLUMN provider_ref TEXT;     -- the provider's id (a PaymentIntent)
+ALTER TABLE payments ADD COLUMN next_send_at INTEGER;  -- pending only
+ALTER TABLE payments ADD COLUMN sends INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE payments ADD COLUMN first_sent_at INTEGER;
+ALTER TABLE payments ADD COLUMN amount_refunded INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE payments ADD COLUMN disputed_at INTEGER;
+CREATE INDEX payments_sendable ON payments (next_send_at) WHERE next_send_at IS NOT NULL;
+CREATE INDEX payments_provider_ref ON payments (provider_ref) WHERE provider_ref IS NOT NULL;
+-- A provider's saved method belongs to the provider's customer (Stripe: cus_...).
+ALTER TABLE payment_methods ADD COLUMN provider_customer TEXT;
+ALTER TABLE payment_methods ADD COLUMN exp_month INTEGER;
+ALTER TABLE payment_methods ADD COLUMN exp_year INTEGER;
+ALTER TABLE payment_methods ADD COLUMN detached_at INTEGER;
+CREATE INDEX payment_methods_provider_ref ON payment_methods (provider_ref);
+-- The provider's checkout a session was sent to (a Stripe Checkout Session).
+ALTER TABLE checkout_sessions ADD COLUMN provider_session TEXT;
+-- Refunds, like charges: a pending row with its key before any request; applied on the answer.
+CREATE TABLE refunds (
+  id              TEXT PRIMARY KEY,
+  livemode        INTEGER NOT NULL,
+  payment_id      TEXT NOT NULL,
+  amount          INTEGER NOT NULL,
+  currency        TEXT NOT NULL,
+  reason          TEXT,
+  status          TEXT NOT NULL CHECK (status = 'pending' OR status = 'succeeded' OR
+                                       status = 'failed'),
+  failure_message TEXT,
+  provider_ref    TEXT,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  next_send_at    INTEGER,
+  sends           INTEGER NOT NULL DEFAULT 0,
+  created_at      INTEGER NOT NULL,
+  succeeded_at    INTEGER
+);
+CREATE INDEX refunds_payment ON refunds (payment_id);
+CREATE INDEX refunds_sendable ON refunds (next_send_at) WHERE next_send_at IS NOT NULL;
+-- Every callback a provider sent that passed its signature check, once per event id; a worker
+-- re-reads the object it names from the provider before anything changes (next_try_at set
+-- while that is still to do).
+CREATE TABLE provider_callbacks (
+  provider    TEXT NOT NULL,
+  event_id    TEXT NOT NULL,
+  livemode    INTEGER NOT NULL,
+  type        TEXT NOT NULL,
+  payload     TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  status      TEXT NOT NULL,  -- received, applied, ignored
+  note        TEXT,
+  next_try_at INTEGER,
+  tries       INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (provider, event_id)
+) WITHOUT ROWID;
+CREATE INDEX provider_callbacks_todo ON provider_callbacks (next_try_at)
+  WHERE next_try_at IS NOT NULL;

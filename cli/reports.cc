@@ -40,6 +40,31 @@ std::string NextAction(const json::value* next) {
   return Field(o, "action") + " " + Field(o, "subscription_id") + " at " + Field(o, "at");
 }
 
+std::string CardProviders(const json::value* v) {
+  if (!v || !v->is_object()) return "";
+  auto name = [&](const char* mode) {
+    const json::value* p = v->as_object().if_contains(mode);
+    return p && p->is_string() ? std::string(p->as_string()) : std::string("none");
+  };
+  return "test " + name("test") + ", live " + name("live");
+}
+
+std::string ChargesLine(const json::value* v) {
+  if (!v || !v->is_object()) return "";
+  const json::object& o = v->as_object();
+  return Field(o, "pending") + " pending, " + Field(o, "in_flight") + " in flight";
+}
+
+std::string Warnings(const json::value* v) {
+  if (!v || !v->is_array() || v->as_array().empty()) return "none";
+  std::string out;
+  for (const auto& w : v->as_array()) {
+    if (!out.empty()) out += "; ";
+    out += ScalarText(&w);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string HumanDuration(int64_t seconds) {
@@ -110,6 +135,9 @@ std::vector<KeyValue> StatusRows(const json::object& s) {
       {"customers", {Field(s, "customers")}},
       {"subscriptions", {Counts(s.if_contains("subscriptions"))}},
       {"next action", {NextAction(s.if_contains("next_action"))}},
+      {"cards", {CardProviders(s.if_contains("card_providers"))}},
+      {"charges", {ChargesLine(s.if_contains("charges"))}},
+      {"warnings", {Warnings(s.if_contains("warnings")), "33"}},
   };
 }
 

@@ -53,6 +53,48 @@ Status ParseListen(Config& c) {
   return Status::Ok();
 }
 
+// Secret keys can come from the config file or the environment; no default is shown, and
+// the help never prints a value.
+void AddSecret(CLI::App& app, const char* name, const char* env, std::string& out,
+               const char* what) {
+  app.add_option(name, out, what)->envname(env)->option_text("SECRET");
+}
+
+void AddStripeOptions(CLI::App& app, Config& c) {
+  app.add_option("--stripe-api-base", c.stripe_api_base, "Stripe's API (tests: a local stand-in)")
+      ->capture_default_str();
+  AddSecret(app, "--stripe-test-secret-key", "JOPAY_STRIPE_TEST_SECRET_KEY",
+            c.stripe_test_secret_key, "Stripe test-mode secret key: test cards go through Stripe");
+  AddSecret(app, "--stripe-test-webhook-secret", "JOPAY_STRIPE_TEST_WEBHOOK_SECRET",
+            c.stripe_test_webhook_secret, "signing secret of the test-mode Stripe callbacks");
+  AddSecret(app, "--stripe-live-secret-key", "JOPAY_STRIPE_LIVE_SECRET_KEY",
+            c.stripe_live_secret_key, "Stripe live-mode secret key: live cards go through Stripe");
+  AddSecret(app, "--stripe-live-webhook-secret", "JOPAY_STRIPE_LIVE_WEBHOOK_SECRET",
+            c.stripe_live_webhook_secret, "signing secret of the live-mode Stripe callbacks");
+  app.add_option("--stripe-test-rate-limit", c.stripe_test_rate_limit,
+                 "Stripe requests per second at most, test mode")
+      ->check(CLI::Range(0.1, 100000.0))
+      ->capture_default_str();
+  app.add_option("--stripe-live-rate-limit", c.stripe_live_rate_limit,
+                 "Stripe requests per second at most, live mode")
+      ->check(CLI::Range(0.1, 100000.0))
+      ->capture_default_str();
+  app.add_option("--stripe-max-in-flight", c.stripe_max_in_flight,
+                 "Stripe requests on the wire at once, per mode")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+}
+
+// A secret key's shape, checked without ever echoing it.
+Status CheckStripeKey(const std::string& key, const char* mode, const char* option) {
+  if (key.empty()) return Status::Ok();
+  std::string want_sk = std::string("sk_") + mode + "_", want_rk = std::string("rk_") + mode + "_";
+  if (key.rfind(want_sk, 0) == 0 || key.rfind(want_rk, 0) == 0) return Status::Ok();
+  return Status::Invalid(fmt::format("{} must be a {} key ({}... or {}...)", option, mode,
+                                     want_sk, want_rk),
+                         option);
+}
+
 }  // namespace
 
 Status ParseConfig(int argc, char** argv, Config& c, int* exit_code) {
@@ -83,6 +125,7 @@ Status ParseConfig(int argc, char** argv, Config& c, int* exit_code) {
                  "due subscriptions run per transaction (smaller: shorter waits for requests)")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
+  AddStripeOptions(app, c);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -97,6 +140,12 @@ Status ParseConfig(int argc, char** argv, Config& c, int* exit_code) {
   if (!c.clock_start.empty()) {
     auto t = ParseRfc3339(c.clock_start);
     if (!t.ok()) return Status::Invalid("clock-start: " + t.status().message(), "clock-start");
+  }
+  JOPAY_RETURN_IF_ERROR(CheckStripeKey(c.stripe_test_secret_key, "test", "stripe-test-secret-key"));
+  JOPAY_RETURN_IF_ERROR(CheckStripeKey(c.stripe_live_secret_key, "live", "stripe-live-secret-key"));
+  if (auto base = boost::urls::parse_absolute_uri(c.stripe_api_base);
+      !base || (base->scheme() != "https" && base->scheme() != "http")) {
+    return Status::Invalid("stripe-api-base must be an http(s) URL", "stripe-api-base");
   }
   return ParseRetrySchedule(c.retry_schedule, c.retry_offsets);
 }

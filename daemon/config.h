@@ -21,6 +21,17 @@ struct Config {
   int webhooks_connections = 32;        // per endpoint, on the wire at once
   int due_batch = 10000;                // due subscriptions per transaction
 
+  // Stripe, per mode. With a secret key for a mode, that mode's cards go through Stripe.
+  // Secrets come from the config file or the environment (JOPAY_STRIPE_TEST_SECRET_KEY...).
+  std::string stripe_api_base = "https://api.stripe.com";
+  std::string stripe_test_secret_key;
+  std::string stripe_test_webhook_secret;
+  std::string stripe_live_secret_key;
+  std::string stripe_live_webhook_secret;
+  double stripe_test_rate_limit = 20;  // requests/s; Stripe's test-mode limit is 25
+  double stripe_live_rate_limit = 80;  // requests/s; Stripe's live limit is 100
+  int stripe_max_in_flight = 64;       // requests on the wire at once, per mode
+
   std::vector<int64_t> retry_offsets;  // parsed from retry_schedule
   std::string listen_host;
   unsigned short listen_port = 0;

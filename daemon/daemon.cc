@@ -13,11 +13,14 @@
 #include "common/log.h"
 #include "common/thread_name.h"
 #include "daemon/admin/context.h"
+#include "daemon/charges/charge_sender.h"
+#include "daemon/charges/stripe_callbacks.h"
 #include "daemon/checkout/session_expiry.h"
 #include "daemon/clock/manual_clock_store.h"
 #include "daemon/http/server.h"
 #include "daemon/pages/pages.h"
 #include "daemon/providers/sandbox.h"
+#include "daemon/providers/stripe/provider.h"
 #include "daemon/public/context.h"
 #include "daemon/public/idempotency_purge.h"
 #include "daemon/public/tokens.h"
@@ -64,6 +67,38 @@ void ConfigureLogging(const Config& c) {
   if (c.log_level == "error") SetLogLevel(LogLevel::kError);
 }
 
+// The sandbox for test mode, and Stripe in each mode that has a secret key; `accounts` points
+// at the Stripe ones (the pages and callbacks talk to them too).
+Providers MakeProviders(const Config& c, stripe::Accounts& accounts) {
+  Providers p;
+  p.sandbox = std::make_unique<SandboxProvider>();
+  auto make = [&c](bool live, const std::string& key, const std::string& webhook_secret,
+                   double rate) {
+    stripe::Account a;
+    a.api_base = c.stripe_api_base;
+    while (!a.api_base.empty() && a.api_base.back() == '/') a.api_base.pop_back();
+    a.secret_key = key;
+    a.webhook_secret = webhook_secret;
+    a.livemode = live;
+    a.max_in_flight = c.stripe_max_in_flight;
+    a.rate_limit = rate;
+    return std::make_unique<stripe::StripeProvider>(std::move(a));
+  };
+  if (!c.stripe_test_secret_key.empty()) {
+    auto s = make(false, c.stripe_test_secret_key, c.stripe_test_webhook_secret,
+                  c.stripe_test_rate_limit);
+    accounts.test = s.get();
+    p.test_cards = std::move(s);
+  }
+  if (!c.stripe_live_secret_key.empty()) {
+    auto s = make(true, c.stripe_live_secret_key, c.stripe_live_webhook_secret,
+                  c.stripe_live_rate_limit);
+    accounts.live = s.get();
+    p.live_cards = std::move(s);
+  }
+  return p;
+}
+
 }  // namespace
 
 int RunDaemon(const Config& config) {
@@ -96,16 +131,28 @@ int RunDaemon(const Config& config) {
   Clock clock = manual ? Clock::Manual(*start) : Clock::System();
   Policy policy;
   policy.retry_offsets = config.retry_offsets;
-  Engine engine(policy, std::make_unique<SandboxProvider>());
+  stripe::Accounts stripe_accounts;
+  Engine engine(policy, MakeProviders(config, stripe_accounts));
   Scheduler scheduler(**store, engine, clock, config.due_batch);
+  ChargeSender charges(**store, engine, clock);
+  if (stripe_accounts.test) {
+    charges.AddAccount(false, "stripe", config.stripe_test_rate_limit, config.stripe_max_in_flight);
+  }
+  if (stripe_accounts.live) {
+    charges.AddAccount(true, "stripe", config.stripe_live_rate_limit, config.stripe_max_in_flight);
+  }
+  scheduler.SetChargeSettler([&charges](std::chrono::milliseconds t) {
+    return charges.WaitSettled(t);
+  });
   webhooks::DispatcherOptions hook_options;
   hook_options.allow_private = config.webhooks_allow_private;
   hook_options.max_connections = config.webhooks_connections;
   webhooks::Dispatcher dispatcher(**store, clock, hook_options);
   scheduler.OnClockMoved([&dispatcher] { dispatcher.Wake(); });
-  (*store)->writer().SetCommitHook([&scheduler, &dispatcher] {
+  (*store)->writer().SetCommitHook([&scheduler, &dispatcher, &charges] {
     scheduler.Wake();
     dispatcher.Wake();
+    charges.Wake();
   });
   SessionExpiry session_expiry(**store);
   scheduler.AddWork(&session_expiry);
@@ -119,7 +166,7 @@ int RunDaemon(const Config& config) {
 
   boost::asio::io_context io;
   ApiKeyCache api_keys;
-  routes::Services services{**store, engine, scheduler, clock, api_keys};
+  routes::Services services{**store, engine, scheduler, clock, api_keys, charges, stripe_accounts};
   admin::Context ctx{services,
                      dispatcher,
                      {std::filesystem::absolute(config.data_dir).string(), config.socket,
@@ -141,7 +188,8 @@ int RunDaemon(const Config& config) {
   public_router.Add("GET", "/healthz", [](http::Request&, http::Respond respond) {
     respond(http::JsonResponse(200, boost::json::object{{"ok", true}}));
   });
-  pub::Context public_ctx{services, "", *signing_key};
+  StripeCallbacks stripe_events(**store, engine, clock, stripe_accounts);
+  pub::Context public_ctx{services, "", *signing_key, stripe_events};
   pub::AddPublicRoutes(public_router, public_ctx);
   pages::AddPageRoutes(public_router, public_ctx);  // hosted checkout page and customer portal
   http::Server public_server(io, public_router, server_options);
@@ -161,9 +209,18 @@ int RunDaemon(const Config& config) {
   ctx.info.public_url = public_ctx.public_url;
   scheduler.Start();
   dispatcher.Start();
+  charges.Start();
+  stripe_events.Start();
   LogInfo("jopayd {} ready: socket {}, public http://{}, clock {} ({})", JOPAY_VERSION,
           config.socket, ctx.info.listen, config.clock,
           FormatRfc3339(clock.Now()));
+  LogInfo("cards: test mode through {}, live mode through {}",
+          stripe_accounts.test ? "Stripe" : "the sandbox",
+          stripe_accounts.live ? "Stripe" : "nothing");
+  if (!stripe_accounts.live) {
+    LogWarn("live mode has no payment provider: live card payments are refused until "
+            "stripe-live-secret-key is set (jopayd.conf(5))");
+  }
 
   // On a signal: stop accepting, and stop the scheduler on a thread of its own (it finishes
   // its batch first, and in-flight responses that wait for it still need the io threads).
@@ -174,7 +231,9 @@ int RunDaemon(const Config& config) {
     LogInfo("signal {}: shutting down", sig);
     admin_server.Stop();
     public_server.Stop();
-    stopper = std::thread([&scheduler, &dispatcher] {
+    stopper = std::thread([&scheduler, &dispatcher, &charges, &stripe_events] {
+      stripe_events.Stop();
+      charges.Stop();  // first: a clock move waiting for charges to settle ends at once
       scheduler.Stop();
       dispatcher.Stop();
     });
@@ -186,6 +245,8 @@ int RunDaemon(const Config& config) {
   io.run();
   second.join();
   if (stopper.joinable()) stopper.join();
+  stripe_events.Stop();
+  charges.Stop();
   scheduler.Stop();
   dispatcher.Stop();
   ctx.background.JoinAll();

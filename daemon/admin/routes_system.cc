@@ -6,6 +6,7 @@
 #include "common/json_fields.h"
 #include "common/time.h"
 #include "daemon/admin/context.h"
+#include "daemon/billing/payments.h"
 
 namespace jopay::admin {
 
@@ -55,6 +56,23 @@ void StatusRoute(Context& c, http::Request& req, http::Respond respond) {
   }
   n.Reset();
   UnixSeconds wall = SystemNow();
+  // Which provider takes cards in each mode; never a key.
+  auto cards = [&c](bool mode) -> json::value {
+    Provider* p = c.engine.CardProvider(mode);
+    return p ? json::value(std::string(p->name())) : json::value(nullptr);
+  };
+  json::array warnings;
+  if (!c.engine.CardProvider(true)) {
+    warnings.push_back("live mode has no payment provider: live card payments are refused "
+                       "(set stripe-live-secret-key, jopayd.conf(5))");
+  }
+  for (auto [mode, account] : {std::pair{"test", c.stripe.test}, {"live", c.stripe.live}}) {
+    if (account && account->api().account().webhook_secret.empty()) {
+      warnings.emplace_back(fmt::format("Stripe {} mode has no webhook secret: its callbacks are "
+                                     "refused (set stripe-{}-webhook-secret)", mode, mode));
+    }
+  }
+  ChargeSender::Stats charges = c.charges.stats();
   respond(Ok(json::object{
       {"version", JOPAY_VERSION},
       {"pid", static_cast<int64_t>(getpid())},
@@ -68,7 +86,14 @@ void StatusRoute(Context& c, http::Request& req, http::Respond respond) {
       {"subscriptions", std::move(counts)},
       {"customers", CountOf(db, "SELECT count(*) FROM customers WHERE livemode=?", live)},
       {"plans", CountOf(db, "SELECT count(*) FROM plans WHERE livemode=? AND active=1", live)},
-      {"next_action", next}}));
+      {"next_action", next},
+      {"card_providers", json::object{{"test", cards(false)}, {"live", cards(true)}}},
+      {"charges", json::object{{"pending", CountPendingPayments(db)},
+                               {"in_flight", charges.in_flight},
+                               {"sent", charges.sent},
+                               {"settled", charges.settled},
+                               {"not_settled", charges.unknown}}},
+      {"warnings", std::move(warnings)}}));
 }
 
 void ClockGet(Context& c, http::Request&, http::Respond respond) { respond(Ok(ClockView(c.clock))); }

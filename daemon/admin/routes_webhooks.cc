@@ -6,7 +6,7 @@
 #include "daemon/admin/context.h"
 #include "daemon/events/outbox.h"
 #include "daemon/webhooks/deliveries.h"
-#include "daemon/webhooks/endpoint_url.h"
+#include "daemon/http/outgoing_url.h"
 #include "daemon/webhooks/endpoints.h"
 
 namespace jopay::admin {
@@ -32,10 +32,10 @@ Status ReadTypes(const json::object& body, std::vector<std::string>& out) {
 // A url an endpoint of this mode may send to (https in live mode, and by default no loopback,
 // private or link-local address).
 Status CheckUrl(Context& c, const std::string& url, bool livemode) {
-  auto parsed = ParseEndpointUrl(url);
+  auto parsed = http::ParseOutgoingUrl(url);
   if (!parsed.ok()) return parsed.status();
-  JOPAY_RETURN_IF_ERROR(CheckScheme(*parsed, livemode));
-  return CheckResolvesOutside(*parsed, livemode, c.dispatcher.options().allow_private);
+  JOPAY_RETURN_IF_ERROR(http::CheckScheme(*parsed, livemode));
+  return http::CheckResolvesOutside(*parsed, livemode, c.dispatcher.options().allow_private);
 }
 
 // Writes one endpoint change, then tells the dispatcher and answers the endpoint's view (with

@@ -57,12 +57,53 @@ std::vector<Customer> ListCustomers(Db& db, bool livemode, const std::string& se
 std::string InsertPaymentMethod(Db& db, bool livemode, const std::string& customer_id,
                                 const SavedCard& card, UnixSeconds now) {
   std::string id = NewId("pm_");
+  auto opt_text = [](const std::string& s) { return s.empty() ? std::nullopt : std::optional(s); };
+  auto opt_int = [](int n) { return n ? std::optional<int64_t>(n) : std::nullopt; };
   db.Cached("INSERT INTO payment_methods (id, livemode, customer_id, provider, provider_ref, "
-            "brand, last4, created_at) VALUES (?,?,?,?,?,?,?,?)")
+            "brand, last4, created_at, provider_customer, exp_month, exp_year) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?)")
       .Args(id, int64_t{livemode}, customer_id, card.provider, card.provider_ref, card.brand,
-            card.last4, now)
+            card.last4, now, opt_text(card.provider_customer), opt_int(card.exp_month),
+            opt_int(card.exp_year))
       .Exec();
   return id;
+}
+
+std::vector<std::string> UpdatePaymentMethodsOf(Db& db, bool livemode, const SavedCard& card,
+                                                bool detached, UnixSeconds now) {
+  if (detached) {
+    db.Cached("UPDATE payment_methods SET detached_at=? WHERE provider=? AND provider_ref=? AND "
+              "livemode=? AND detached_at IS NULL")
+        .Args(now, card.provider, card.provider_ref, int64_t{livemode})
+        .Exec();
+  } else {
+    db.Cached("UPDATE payment_methods SET brand=?, last4=?, exp_month=?, exp_year=? WHERE "
+              "provider=? AND provider_ref=? AND livemode=?")
+        .Args(card.brand, card.last4, int64_t{card.exp_month}, int64_t{card.exp_year},
+              card.provider, card.provider_ref, int64_t{livemode})
+        .Exec();
+  }
+  auto& q = db.Cached("SELECT s.id FROM subscriptions s JOIN payment_methods pm ON "
+                      "pm.id = s.payment_method_id WHERE pm.provider=? AND pm.provider_ref=? "
+                      "AND s.livemode=?");
+  q.Args(card.provider, card.provider_ref, int64_t{livemode});
+  std::vector<std::string> ids;
+  while (q.Step()) ids.push_back(q.Text(0));
+  q.Reset();
+  return ids;
+}
+
+std::optional<SavedCard> LoadSavedCard(Db& db, const std::string& payment_method_id) {
+  auto& q = db.Cached("SELECT provider, provider_ref, brand, last4, provider_customer, "
+                      "IFNULL(exp_month, 0), IFNULL(exp_year, 0) FROM payment_methods WHERE id=?");
+  q.Args(payment_method_id);
+  std::optional<SavedCard> card;
+  if (q.Step()) {
+    card = SavedCard{q.Text(0), q.Text(1), q.Text(2), q.Text(3), q.OptText(4).value_or(""),
+                     static_cast<int>(q.Int(5)), static_cast<int>(q.Int(6))};
+  }
+  q.Reset();
+  return card;
 }
 
 boost::json::object CustomerView(const Customer& c) {

@@ -3,6 +3,7 @@
 
 #include <boost/json.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,13 @@ std::vector<Customer> ListCustomers(Db& db, bool livemode, const std::string& se
 // Saves a card the provider accepted; returns the new payment method id.
 std::string InsertPaymentMethod(Db& db, bool livemode, const std::string& customer_id,
                                 const SavedCard& card, UnixSeconds now);
+// The saved methods of `card.provider` with id card.provider_ref, changed at the provider:
+// detached (marked), or their brand, last4 and expiry updated. Returns the ids of the
+// subscriptions that use them.
+std::vector<std::string> UpdatePaymentMethodsOf(Db& db, bool livemode, const SavedCard& card,
+                                                bool detached, UnixSeconds now);
+// A saved payment method as its provider knows it, if the id names one.
+std::optional<SavedCard> LoadSavedCard(Db& db, const std::string& payment_method_id);
 
 boost::json::object CustomerView(const Customer& c);
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "common/log.h"
 #include "daemon/billing/customers.h"
 #include "daemon/billing/event_batch.h"
 #include "daemon/billing/event_data.h"
@@ -23,8 +24,34 @@ class DbContext : public BillingContext {
   DbContext(Db& db, const Engine& engine, UnixSeconds now, EventBatch* batch = nullptr)
       : db_(db), engine_(engine), batch_(batch), now(now) {}
 
+  // The next charge was already made by the customer on the provider's page (a hosted
+  // checkout): it is recorded as paid with this reference instead of being asked for.
+  std::optional<std::string> prepaid;
+
   ChargeOutcome Charge(const Subscription& s, const ChargeRequest& r) override {
-    ChargeOutcome out = ChargeProvider(s, r);
+    if (prepaid) {
+      ChargeOutcome paid{true, "", "", false, *prepaid};
+      prepaid.reset();
+      return Record(s, r, paid);
+    }
+    Provider* provider = engine_.ProviderFor(s.livemode, s.provider);
+    // A network provider is never asked here: the charge is written pending, with its key,
+    // and sent after this transaction commits (charges/charge_sender.h).
+    bool queued = provider && !provider->instant() && s.payment_method_id;
+    ChargeOutcome out =
+        queued ? ChargeOutcome{false, "", "", true, ""} : ChargeProvider(s, r, provider);
+    return Record(s, r, out);
+  }
+
+  void Emit(const Subscription& s, std::string_view type, const EventExtras& x) override {
+    if (batch_) return batch_->Add(s, type, x, now);
+    Event e = SubscriptionEvent(s, type, x, now);
+    InsertEvent(db_, e);
+  }
+
+ private:
+  // Writes the payment row of a charge and its outcome (or replays the row already there).
+  ChargeOutcome Record(const Subscription& s, const ChargeRequest& r, const ChargeOutcome& out) {
     Payment p;
     p.livemode = s.livemode;
     p.subscription_id = s.id;
@@ -33,10 +60,15 @@ class DbContext : public BillingContext {
     p.provider = s.provider.empty() ? "none" : s.provider;
     p.amount = r.amount;
     p.currency = r.currency;
-    p.status = out.paid ? "paid" : "failed";
-    if (!out.paid) {
+    p.status = out.pending ? "pending" : out.paid ? "paid" : "failed";
+    if (!out.paid && !out.pending) {
       p.failure_code = out.failure_code;
       p.failure_message = out.failure_message;
+    }
+    if (out.pending) {
+      // Wall-clock: sending is real time, also under the manual clock. From now on the charge
+      // may reach the provider, which replays its key for 24 h.
+      p.next_send_at = p.first_sent_at = SystemNow();
     }
     p.attempt = r.attempt;
     p.schedule = r.schedule;
@@ -45,6 +77,7 @@ class DbContext : public BillingContext {
     p.idempotency_key = r.idempotency_key;
     p.created_at = now;
     if (out.paid) p.paid_at = now;
+    if (!out.provider_ref.empty()) p.provider_ref = out.provider_ref;
     try {
       InsertPayment(db_, p);
     } catch (const DbError& e) {
@@ -55,23 +88,16 @@ class DbContext : public BillingContext {
                        : std::nullopt;
       if (!prior) throw;
       return {prior->status == "paid", prior->failure_code.value_or(""),
-              prior->failure_message.value_or("")};
+              prior->failure_message.value_or(""), prior->pending(),
+              prior->provider_ref.value_or("")};
     }
     return out;
   }
 
-  void Emit(const Subscription& s, std::string_view type, const EventExtras& x) override {
-    if (batch_) return batch_->Add(s, type, x, now);
-    Event e = SubscriptionEvent(s, type, x, now);
-    InsertEvent(db_, e);
-  }
-
- private:
-  ChargeOutcome ChargeProvider(const Subscription& s, const ChargeRequest& r) {
+  ChargeOutcome ChargeProvider(const Subscription& s, const ChargeRequest& r, Provider* provider) {
     if (!s.payment_method_id) {
       return {false, "no_payment_method", "The subscription has no saved payment method."};
     }
-    Provider* provider = engine_.ProviderFor(s.livemode, s.provider);
     if (!provider) {
       return {false, "provider_unavailable", "The payment method's provider is not configured."};
     }
@@ -107,36 +133,54 @@ class SimulatedContext : public BillingContext {
 
 }  // namespace
 
-Engine::Engine(Policy policy, std::unique_ptr<Provider> test_provider)
-    : policy_(std::move(policy)), test_provider_(std::move(test_provider)) {}
+Engine::Engine(Policy policy, Providers providers)
+    : policy_(std::move(policy)), providers_(std::move(providers)) {}
 
 Provider* Engine::ProviderFor(bool livemode, std::string_view name) const {
-  // Live payment providers (Stripe, PayPal, SatsPay) are configured per deployment; none is
-  // built in yet, so live charges have no provider.
-  if (livemode || !test_provider_ || test_provider_->name() != name) return nullptr;
-  return test_provider_.get();
+  Provider* cards = livemode ? providers_.live_cards.get() : providers_.test_cards.get();
+  if (cards && cards->name() == name) return cards;
+  if (!livemode && providers_.sandbox && providers_.sandbox->name() == name) {
+    return providers_.sandbox.get();  // earlier sandbox cards keep working
+  }
+  return nullptr;
+}
+
+Provider* Engine::CardProvider(bool livemode) const {
+  if (livemode) return providers_.live_cards.get();
+  return providers_.test_cards ? providers_.test_cards.get() : providers_.sandbox.get();
+}
+
+Result<SavedCard> Engine::AttachCardNumber(bool livemode, const std::string& number) const {
+  Provider* provider = CardProvider(livemode);
+  if (!provider) {
+    return Status::Invalid("No live payment provider is configured.", "card",
+                           "provider_unavailable");
+  }
+  return provider->Attach(number);  // a network provider refuses card numbers
 }
 
 Status Engine::Create(Db& db, bool livemode, const NewSubscription& req, UnixSeconds now,
                       Subscription* out, Status* payment_status) {
+  std::optional<SavedCard> card;
+  if (req.card) {
+    auto saved = AttachCardNumber(livemode, *req.card);
+    if (!saved.ok()) return saved.status();
+    card = *saved;
+  }
+  return CreateWithCard(db, livemode, req, card, std::nullopt, now, out, payment_status);
+}
+
+Status Engine::CreateWithCard(Db& db, bool livemode, const NewSubscription& req,
+                              const std::optional<SavedCard>& card,
+                              const std::optional<std::string>& paid_ref, UnixSeconds now,
+                              Subscription* out, Status* payment_status) {
   auto plan = LoadPlan(db, req.plan_id, livemode);
   if (!plan.ok()) return Status::NotFound(plan.status().message(), "plan");
   if (!plan->active) return Status::Invalid("The plan is archived.", "plan", "plan_archived");
   int trial = req.trial_days.value_or(plan->trial_days);
-  if (!req.card && trial == 0) {
+  if (!card && trial == 0) {
     return Status::Invalid("A card is required unless the subscription starts with a trial.",
                            "card", "parameter_missing");
-  }
-  std::optional<SavedCard> card;
-  if (req.card) {
-    Provider* provider = ProviderFor(livemode, "sandbox");
-    if (!provider) {
-      return Status::Invalid("No live payment provider is configured.", "card",
-                             "provider_unavailable");
-    }
-    auto saved = provider->Attach(*req.card);
-    if (!saved.ok()) return saved.status();
-    card = *saved;
   }
   Customer customer = FindOrCreateCustomer(db, livemode, req.email, req.name, now);
   Subscription s = NewSubscriptionOf(*plan, customer, livemode, now);
@@ -145,6 +189,7 @@ Status Engine::Create(Db& db, bool livemode, const NewSubscription& req, UnixSec
   s.metadata = req.metadata;
   InsertSubscription(db, s);  // first, so its payments can reference it
   DbContext ctx(db, *this, now);
+  ctx.prepaid = paid_ref;
   *payment_status = Start(s, now, trial, policy_, ctx, nullptr);
   SaveSubscription(db, s);
   *out = std::move(s);
@@ -169,6 +214,17 @@ Status Engine::CreatePending(Db& db, bool livemode, const NewSubscription& req,
 Status Engine::StartPending(Db& db, bool livemode, const std::string& id, const std::string& card,
                             std::optional<int> trial_days, UnixSeconds now, Subscription* out,
                             Status* payment_status) {
+  auto saved = AttachCardNumber(livemode, card);
+  if (!saved.ok()) return saved.status();
+  return StartPendingWithCard(db, livemode, id, *saved, std::nullopt, trial_days, now, out,
+                              payment_status);
+}
+
+Status Engine::StartPendingWithCard(Db& db, bool livemode, const std::string& id,
+                                    const SavedCard& card,
+                                    const std::optional<std::string>& paid_ref,
+                                    std::optional<int> trial_days, UnixSeconds now,
+                                    Subscription* out, Status* payment_status) {
   auto s = LoadSubscription(db, id, livemode);
   if (!s.ok()) return s.status();
   if (s->status != sub_status::kIncomplete) {
@@ -178,19 +234,48 @@ Status Engine::StartPending(Db& db, bool livemode, const std::string& id, const 
   }
   auto plan = LoadPlan(db, s->plan_id, livemode);
   if (!plan.ok()) return plan.status();
-  Provider* provider = ProviderFor(livemode, "sandbox");
-  if (!provider) {
-    return Status::Invalid("No live payment provider is configured.", "card",
-                           "provider_unavailable");
-  }
-  auto saved = provider->Attach(card);
-  if (!saved.ok()) return saved.status();
-  AttachCard(db, *s, *saved, now);
+  AttachCard(db, *s, card, now);
   s->ClearSchedule();
   DbContext ctx(db, *this, now);
+  ctx.prepaid = paid_ref;
   *payment_status = Start(*s, now, trial_days.value_or(plan->trial_days), policy_, ctx, nullptr);
   SaveSubscription(db, *s);
   *out = std::move(*s);
+  return Status::Ok();
+}
+
+Status Engine::ApplyChargeAnswer(Db& db, const std::string& payment_id, bool livemode,
+                                 const ChargeAnswer& answer, UnixSeconds now, Summary* summary) {
+  auto p = LoadPayment(db, payment_id, livemode);
+  if (!p.ok()) return p.status();
+  if (!p->pending()) return Status::Ok();  // settled already: this answer came twice
+  bool paid = answer.kind == ChargeAnswer::Kind::kPaid;
+  p->status = paid ? "paid" : "failed";
+  if (!answer.provider_ref.empty()) p->provider_ref = answer.provider_ref;
+  if (paid) {
+    p->paid_at = now;
+  } else {
+    p->failure_code = answer.failure_code;
+    p->failure_message = answer.failure_message;
+  }
+  SettlePayment(db, *p);
+  if (!p->subscription_id) return Status::Ok();
+  auto s = LoadSubscription(db, *p->subscription_id, livemode);
+  if (!s.ok()) return s.status();
+  if (!AwaitsCharge(*s, p->schedule, p->period_start.value_or(0))) {
+    // Paused, canceled or moved on while the charge was out: the payment says what happened.
+    // A decline of the period a paused subscription stands in leaves that period unpaid.
+    if (!paid && s->status == sub_status::kPaused &&
+        s->current_period_start == p->period_start.value_or(0)) {
+      s->first_failed_at = now;
+      SaveSubscription(db, *s);
+    }
+    return Status::Ok();
+  }
+  DbContext ctx(db, *this, now);
+  ChargeOutcome out{paid, answer.failure_code, answer.failure_message, false, answer.provider_ref};
+  jopay::ApplyChargeAnswer(*s, p->attempt, out, now, policy_, ctx, summary);
+  SaveSubscription(db, *s);
   return Status::Ok();
 }
 
@@ -231,34 +316,93 @@ Status Engine::Update(Db& db, bool livemode, const std::string& id,
                       const std::optional<std::string>& card,
                       const std::optional<std::string>& metadata, UnixSeconds now,
                       Subscription* out) {
+  std::optional<SavedCard> saved;
+  if (card) {
+    auto attached = AttachCardNumber(livemode, *card);
+    if (!attached.ok()) return attached.status();
+    saved = *attached;
+  }
+  return UpdateSubscription(db, livemode, id, saved, metadata, now, out);
+}
+
+Status Engine::UpdateWithCard(Db& db, bool livemode, const std::string& id, const SavedCard& card,
+                              UnixSeconds now, Subscription* out) {
+  return UpdateSubscription(db, livemode, id, card, std::nullopt, now, out);
+}
+
+Status Engine::UpdateSubscription(Db& db, bool livemode, const std::string& id,
+                                  const std::optional<SavedCard>& card,
+                                  const std::optional<std::string>& metadata, UnixSeconds now,
+                                  Subscription* out) {
   auto s = LoadSubscription(db, id, livemode);
   if (!s.ok()) return s.status();
   if (s->Ended()) {
     return Status::Conflict("The subscription has expired and can no longer change.",
                             "subscription_expired");
   }
-  if (card) {
-    Provider* provider = ProviderFor(livemode, "sandbox");
-    if (!provider) {
-      return Status::Invalid("No live payment provider is configured.", "card",
-                             "provider_unavailable");
-    }
-    auto saved = provider->Attach(*card);
-    if (!saved.ok()) return saved.status();
-    AttachCard(db, *s, *saved, now);
-  }
+  if (card) AttachCard(db, *s, *card, now);
   if (metadata) s->metadata = *metadata;
   s->updated_at = now;
   DbContext ctx(db, *this, now);
   ++s->sequence;
   ctx.Emit(*s, "subscription.updated", {});
-  if (card && s->status == sub_status::kPastDue) {
+  if (card && s->status == sub_status::kPastDue && s->next_action != next_action::kCharge) {
     Summary ignored;
     s->Schedule(next_action::kRetry, now);  // the new card pays the open period now
     RunDueAction(*s, now, policy_, ctx, ignored);
   }
   SaveSubscription(db, *s);
   *out = std::move(*s);
+  return Status::Ok();
+}
+
+Status Engine::ApplyLateSuccess(Db& db, const std::string& payment_id, bool livemode,
+                                const std::string& provider_ref, UnixSeconds now) {
+  auto p = LoadPayment(db, payment_id, livemode);
+  if (!p.ok()) return p.status();
+  if (p->status != "failed") return Status::Ok();
+  p->status = "paid";
+  p->paid_at = now;
+  p->provider_ref = provider_ref;
+  SettlePayment(db, *p);
+  if (!p->subscription_id) return Status::Ok();
+  auto s = LoadSubscription(db, *p->subscription_id, livemode);
+  if (!s.ok()) return s.status();
+  // Only the period the subscription is still dunning for moves on; an older one was settled
+  // otherwise (and a payment that came too late shows in the payments list for the operator).
+  if (s->status != sub_status::kPastDue || s->schedule != p->schedule ||
+      s->current_period_start != p->period_start.value_or(0)) {
+    LogWarn("payment {} succeeded late at the provider ({}); its period is settled already: "
+            "refund it if it was not owed", p->id, provider_ref);
+    return Status::Ok();
+  }
+  DbContext ctx(db, *this, now);
+  ChargeOutcome paid{true, "", "", false, provider_ref};
+  jopay::ApplyChargeAnswer(*s, p->attempt, paid, now, policy_, ctx, nullptr);
+  SaveSubscription(db, *s);
+  return Status::Ok();
+}
+
+Status Engine::ProviderMethodChanged(Db& db, bool livemode, const SavedCard& card, bool detached,
+                                     UnixSeconds now) {
+  std::vector<std::string> users = UpdatePaymentMethodsOf(db, livemode, card, detached, now);
+  DbContext ctx(db, *this, now);
+  for (const std::string& id : users) {
+    auto s = LoadSubscription(db, id, livemode);
+    if (!s.ok() || s->Ended()) continue;
+    if (detached) {
+      s->payment_method_id.reset();  // the next charge fails with no_payment_method
+      s->provider.clear();
+      s->provider_ref.clear();
+    } else {
+      s->card_brand = card.brand;
+      s->card_last4 = card.last4;
+    }
+    s->updated_at = now;
+    ++s->sequence;
+    ctx.Emit(*s, "subscription.updated", {});
+    SaveSubscription(db, *s);
+  }
   return Status::Ok();
 }
 

@@ -30,18 +30,41 @@ struct NewSubscription {
   std::string metadata = "{}";    // validated JSON object
 };
 
+// The payment providers of both modes. Test mode without a card provider of its own takes
+// sandbox cards; live mode has only what is configured.
+struct Providers {
+  std::unique_ptr<Provider> sandbox;     // test mode: the test cards (providers/sandbox.h)
+  std::unique_ptr<Provider> test_cards;  // Stripe in test mode, when configured
+  std::unique_ptr<Provider> live_cards;  // Stripe in live mode, when configured
+};
+
 class Engine {
  public:
-  Engine(Policy policy, std::unique_ptr<Provider> test_provider);
+  Engine(Policy policy, Providers providers);
 
   const Policy& policy() const { return policy_; }
+  // The provider named `name` in this mode (a saved method's), or nullptr.
   Provider* ProviderFor(bool livemode, std::string_view name) const;
+  // The provider that takes new cards in this mode: Stripe when configured, else (test mode)
+  // the sandbox; nullptr in live mode without one.
+  Provider* CardProvider(bool livemode) const;
+  // A card number saved through the mode's card provider: the sandbox takes test card numbers;
+  // Stripe takes none (kInvalid "card_numbers_not_accepted": cards go through its Checkout);
+  // live mode without a provider -> kInvalid "provider_unavailable".
+  Result<SavedCard> AttachCardNumber(bool livemode, const std::string& number) const;
 
   // Creates the customer if new, saves the card, starts the subscription. When the first
   // charge fails the incomplete subscription is still saved (job succeeds) and
   // `payment_status` carries the decline.
   Status Create(Db& db, bool livemode, const NewSubscription& req, UnixSeconds now,
                 Subscription* out, Status* payment_status);
+  // Create with a card already saved by a provider's hosted checkout. With `paid_ref` the
+  // customer also paid the first period there (recorded as paid under that reference, never
+  // charged again); without, the subscription must start with a trial.
+  Status CreateWithCard(Db& db, bool livemode, const NewSubscription& req,
+                        const std::optional<SavedCard>& card,
+                        const std::optional<std::string>& paid_ref, UnixSeconds now,
+                        Subscription* out, Status* payment_status);
   // A subscription waiting for its first payment (POST /public/subscribe): the customer is
   // found or created and the subscription stored `incomplete` with no card, no event, ending
   // silently at `expires_at` unless StartPending starts it first. `req.card` is ignored.
@@ -54,6 +77,16 @@ class Engine {
   Status StartPending(Db& db, bool livemode, const std::string& id, const std::string& card,
                       std::optional<int> trial_days, UnixSeconds now, Subscription* out,
                       Status* payment_status);
+  // The answer (paid or declined) to a network charge that was sent: settles the pending
+  // payment and moves its subscription on (renewal.h ApplyChargeAnswer) when it still waits
+  // for it. A payment already settled is left as it is (the same answer came twice).
+  Status ApplyChargeAnswer(Db& db, const std::string& payment_id, bool livemode,
+                           const ChargeAnswer& answer, UnixSeconds now, Summary* summary);
+  // StartPending with a card a provider's hosted checkout saved (and paid with, `paid_ref`).
+  Status StartPendingWithCard(Db& db, bool livemode, const std::string& id,
+                              const SavedCard& card, const std::optional<std::string>& paid_ref,
+                              std::optional<int> trial_days, UnixSeconds now, Subscription* out,
+                              Status* payment_status);
   Status Cancel(Db& db, bool livemode, const std::string& id, bool immediate,
                 std::optional<std::string> reason, UnixSeconds now, Subscription* out);
   Status Pause(Db& db, bool livemode, const std::string& id, UnixSeconds now, Subscription* out);
@@ -62,6 +95,20 @@ class Engine {
   // past_due subscription retries the unpaid period at once.
   Status Update(Db& db, bool livemode, const std::string& id, const std::optional<std::string>& card,
                 const std::optional<std::string>& metadata, UnixSeconds now, Subscription* out);
+  // Replaces the card with one a provider saved (the portal's card update through Stripe);
+  // like Update, a past_due subscription retries its open period at once.
+  Status UpdateWithCard(Db& db, bool livemode, const std::string& id, const SavedCard& card,
+                        UnixSeconds now, Subscription* out);
+  // A payment recorded failed that the provider now reports paid (the customer authenticated
+  // it on-session later): paid, and the period it was for, if the subscription still dunns
+  // for it, is paid (subscription.renewed). Otherwise only the payment changes (logged).
+  Status ApplyLateSuccess(Db& db, const std::string& payment_id, bool livemode,
+                          const std::string& provider_ref, UnixSeconds now);
+  // A saved method changed at its provider: detached (the subscriptions that used it lose it,
+  // so their next charge fails and dunning asks for a new card) or its card details updated
+  // (card.provider_ref names it). subscription.updated for each subscription using it.
+  Status ProviderMethodChanged(Db& db, bool livemode, const SavedCard& card, bool detached,
+                               UnixSeconds now);
   // Archives the plan and cancels its subscriptions at period end.
   Status ArchivePlan(Db& db, bool livemode, const std::string& id, UnixSeconds now, Plan* out,
                      int64_t* canceled);
@@ -87,8 +134,13 @@ class Engine {
                 Summary& summary) const;
 
  private:
+  Status UpdateSubscription(Db& db, bool livemode, const std::string& id,
+                            const std::optional<SavedCard>& card,
+                            const std::optional<std::string>& metadata, UnixSeconds now,
+                            Subscription* out);
+
   Policy policy_;
-  std::unique_ptr<Provider> test_provider_;
+  Providers providers_;
 };
 
 }  // namespace jopay

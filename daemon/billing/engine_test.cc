@@ -18,13 +18,19 @@ namespace {
 using testing::Count;
 using testing::TempDir;
 
+Providers SandboxOnly() {
+  Providers p;
+  p.sandbox = std::make_unique<SandboxProvider>();
+  return p;
+}
+
 constexpr UnixSeconds kJan31 = 1738317600;  // 2025-01-31T10:00:00Z
 constexpr int64_t kDay = 86400;
 
 struct Fixture {
   TempDir dir;
   std::unique_ptr<Store> store = std::move(*Store::Open(dir.file("jopay.db")));
-  Engine engine{Policy{}, std::make_unique<SandboxProvider>()};
+  Engine engine{Policy{}, SandboxOnly()};
   Plan plan;
 
   Fixture() {

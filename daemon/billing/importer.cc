@@ -121,9 +121,7 @@ Result<ImportRow> ImportBatch::ParseLine(Db& db, Engine& engine, std::string_vie
   JOPAY_RETURN_IF_ERROR(CheckPeriods(r));
   JOPAY_RETURN_IF_ERROR(GetString(o, "card", card, 40));
   if (card) {
-    Provider* provider = engine.ProviderFor(livemode_, "sandbox");
-    if (!provider) return Status::Invalid("No live payment provider is configured.", "card");
-    auto saved = provider->Attach(*card);
+    auto saved = engine.AttachCardNumber(livemode_, *card);
     if (!saved.ok()) return Status::Invalid(saved.status().message(), "card");
     r.card = *saved;
   }

@@ -2,6 +2,9 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
+
+#include "daemon/events/outbox.h"
 #include "daemon/store/row_keys.h"
 
 namespace jopay {
@@ -13,7 +16,8 @@ namespace {
 constexpr const char* kColumns =
     "id, livemode, subscription_id, customer_id, payment_method_id, provider, amount, currency, "
     "status, failure_code, failure_message, attempt, period_start, period_end, idempotency_key, "
-    "created_at, paid_at, schedule";
+    "created_at, paid_at, schedule, provider_ref, next_send_at, sends, first_sent_at, "
+    "amount_refunded, disputed_at";
 
 Payment Read(const Stmt& q) {
   Payment p;
@@ -35,6 +39,12 @@ Payment Read(const Stmt& q) {
   p.created_at = q.Int(15);
   p.paid_at = q.OptInt(16);
   p.schedule = q.Int(17);
+  p.provider_ref = q.OptText(18);
+  p.next_send_at = q.OptInt(19);
+  p.sends = static_cast<int>(q.Int(20));
+  p.first_sent_at = q.OptInt(21);
+  p.amount_refunded = q.Int(22);
+  p.disputed_at = q.OptInt(23);
   return p;
 }
 
@@ -49,12 +59,16 @@ void InsertPayment(Db& db, Payment& p) {
   RowKey key = NewRowKey(db, kPaymentsTable);
   p.id = std::move(key.id);
   // Built once: this runs for every renewal.
-  static const SqlSlot sql(fmt::format(
-      "INSERT INTO payments (pk, {}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", kColumns));
+  static const SqlSlot sql(
+      "INSERT INTO payments (pk, id, livemode, subscription_id, customer_id, payment_method_id, "
+      "provider, amount, currency, status, failure_code, failure_message, attempt, period_start, "
+      "period_end, idempotency_key, created_at, paid_at, schedule, provider_ref, next_send_at, "
+      "first_sent_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   db.Cached(sql).ExecWith(key.pk, p.id, int64_t{p.livemode}, p.subscription_id, p.customer_id,
                           p.payment_method_id, p.provider, p.amount, p.currency, p.status,
                           p.failure_code, p.failure_message, int64_t{p.attempt}, p.period_start,
-                          p.period_end, p.idempotency_key, p.created_at, p.paid_at, p.schedule);
+                          p.period_end, p.idempotency_key, p.created_at, p.paid_at, p.schedule,
+                          p.provider_ref, p.next_send_at, p.first_sent_at);
 }
 
 std::optional<Payment> FindAttempt(Db& db, const std::string& subscription_id, int64_t schedule,
@@ -114,7 +128,100 @@ json::object PaymentView(const Payment& p) {
           {"provider", p.provider},
           {"payment_method_id", Opt(p.payment_method_id)},
           {"created_at", FormatRfc3339(p.created_at)},
-          {"paid_at", OptTime(p.paid_at)}};
+          {"paid_at", OptTime(p.paid_at)},
+          {"provider_ref", Opt(p.provider_ref)},
+          // A charge still with the provider: sent and waiting, or to be sent again.
+          {"in_flight", p.pending() && p.next_send_at.has_value()},
+          {"amount_refunded", p.amount_refunded},
+          {"disputed_at", OptTime(p.disputed_at)}};
+}
+
+std::vector<Payment> LoadSendablePayments(Db& db, UnixSeconds now, int limit) {
+  auto& q = db.Cached(fmt::format("SELECT {} FROM payments WHERE next_send_at IS NOT NULL AND "
+                                  "next_send_at <= ? ORDER BY next_send_at LIMIT ?",
+                                  kColumns));
+  q.Args(now, int64_t{limit});
+  std::vector<Payment> out;
+  while (q.Step()) out.push_back(Read(q));
+  q.Reset();
+  return out;
+}
+
+std::optional<UnixSeconds> EarliestSend(Db& db) {
+  auto& q = db.Cached("SELECT MIN(next_send_at) FROM payments WHERE next_send_at IS NOT NULL");
+  q.Reset();
+  q.Step();
+  auto at = q.OptInt(0);
+  q.Reset();
+  return at;
+}
+
+int64_t CountPendingPayments(Db& db) {
+  auto& q = db.Cached("SELECT count(*) FROM payments WHERE next_send_at IS NOT NULL");
+  q.Reset();
+  q.Step();
+  int64_t n = q.Int(0);
+  q.Reset();
+  return n;
+}
+
+void RescheduleSend(Db& db, const Payment& p, UnixSeconds next_send_at) {
+  db.Cached("UPDATE payments SET next_send_at=?, sends=?, first_sent_at=?, provider_ref=? "
+            "WHERE id=? AND status='pending'")
+      .Args(next_send_at, int64_t{p.sends}, p.first_sent_at, p.provider_ref, p.id)
+      .Exec();
+}
+
+void SettlePayment(Db& db, const Payment& p) {
+  db.Cached("UPDATE payments SET status=?, failure_code=?, failure_message=?, provider_ref=?, "
+            "paid_at=?, sends=?, next_send_at=NULL WHERE id=?")
+      .Args(p.status, p.failure_code, p.failure_message, p.provider_ref, p.paid_at,
+            int64_t{p.sends}, p.id)
+      .Exec();
+}
+
+std::optional<Payment> FindPaymentByProviderRef(Db& db, const std::string& provider,
+                                                const std::string& ref) {
+  auto& q = db.Cached(fmt::format(
+      "SELECT {} FROM payments WHERE provider_ref=? AND provider=? ORDER BY pk DESC LIMIT 1",
+      kColumns));
+  q.Args(ref, provider);
+  std::optional<Payment> p;
+  if (q.Step()) p = Read(q);
+  q.Reset();
+  return p;
+}
+
+void EmitPaymentEvent(Db& db, const Payment& p, std::string_view type, UnixSeconds now) {
+  Event e;
+  e.livemode = p.livemode;
+  e.type = std::string(type);
+  e.object_id = p.id;
+  e.sequence = NextSequence(db, p.id);
+  json::object data = PaymentView(p);
+  data["sequence"] = e.sequence;
+  e.data = json::serialize(data);
+  e.created_at = now;
+  InsertEvent(db, e);
+}
+
+bool RecordRefunded(Db& db, Payment& p, int64_t refunded_total, UnixSeconds now) {
+  refunded_total = std::min(refunded_total, p.amount);
+  if (refunded_total <= p.amount_refunded) return false;
+  p.amount_refunded = refunded_total;
+  if (p.amount_refunded == p.amount) p.status = "refunded";
+  db.Cached("UPDATE payments SET amount_refunded=?, status=? WHERE id=?")
+      .Args(p.amount_refunded, p.status, p.id)
+      .Exec();
+  EmitPaymentEvent(db, p, "payment.refunded", now);
+  return true;
+}
+
+void RecordDisputed(Db& db, Payment& p, UnixSeconds now) {
+  if (p.disputed_at) return;
+  p.disputed_at = now;
+  db.Cached("UPDATE payments SET disputed_at=? WHERE id=?").Args(now, p.id).Exec();
+  EmitPaymentEvent(db, p, "payment.disputed", now);
 }
 
 }  // namespace jopay

@@ -32,6 +32,17 @@ struct Payment {
   std::string idempotency_key;
   UnixSeconds created_at = 0;
   std::optional<UnixSeconds> paid_at;
+  std::optional<std::string> provider_ref;  // the provider's id of the charge (PaymentIntent)
+  // Pending network charges (charges/): when it is (re)sent, wall-clock; how many answers that
+  // were not definite came back; since when it may have reached the provider (a key is
+  // replayed by Stripe for 24 h only: later, the charge is looked up before any resend).
+  std::optional<UnixSeconds> next_send_at;
+  int sends = 0;
+  std::optional<UnixSeconds> first_sent_at;
+  int64_t amount_refunded = 0;
+  std::optional<UnixSeconds> disputed_at;
+
+  bool pending() const { return status == "pending"; }
 };
 
 // Records `p` under a new key and sets p.id to the id that spells it (row_keys.h).
@@ -46,5 +57,30 @@ std::vector<Payment> ListPayments(Db& db, bool livemode, const std::string& subs
                                   const std::string& starting_after);
 
 boost::json::object PaymentView(const Payment& p);
+
+// Pending network charges due to be sent at `now` (wall-clock), earliest first.
+std::vector<Payment> LoadSendablePayments(Db& db, UnixSeconds now, int limit);
+// The earliest next_send_at of any pending charge.
+std::optional<UnixSeconds> EarliestSend(Db& db);
+// How many payments are pending (charges in flight or waiting to be sent again).
+int64_t CountPendingPayments(Db& db);
+// A pending charge whose answer was not definite: sent again at `next_send_at`.
+void RescheduleSend(Db& db, const Payment& p, UnixSeconds next_send_at);
+// Writes what a charge's answer settled: status, failure, provider_ref, paid_at; no more sends.
+void SettlePayment(Db& db, const Payment& p);
+// Writes event `type` ("payment.refunded", "payment.disputed") about `p`: its view as data.
+void EmitPaymentEvent(Db& db, const Payment& p, std::string_view type, UnixSeconds now);
+// Money given back: amount_refunded grows to `refunded_total` (never shrinks; never past the
+// amount), the payment becomes "refunded" when all of it is back, and payment.refunded is
+// written. Returns false (nothing written) when the total is not larger than recorded.
+bool RecordRefunded(Db& db, Payment& p, int64_t refunded_total, UnixSeconds now);
+
+// The customer disputed the charge with their bank: disputed_at is set and payment.disputed
+// written, once.
+void RecordDisputed(Db& db, Payment& p, UnixSeconds now);
+
+// The payment of `provider` whose charge the provider calls `ref`.
+std::optional<Payment> FindPaymentByProviderRef(Db& db, const std::string& provider,
+                                                const std::string& ref);
 
 }  // namespace jopay

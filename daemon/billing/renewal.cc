@@ -45,6 +45,13 @@ ChargeOutcome ChargePeriod(Subscription& s, int attempt, BillingContext& ctx, Su
   req.idempotency_key = fmt::format("{}:{}:{}", s.id, s.current_period_start, attempt);
   if (s.schedule > 0) req.idempotency_key += fmt::format(":s{}", s.schedule);
   ChargeOutcome out = ctx.Charge(s, req);
+  if (out.pending) {
+    // Sent by the charge sender; the subscription waits for the answer (ApplyChargeAnswer).
+    s.next_action = std::string(next_action::kCharge);
+    s.next_action_at.reset();
+    if (summary) ++summary->work["charges_sent"];
+    return out;
+  }
   if (summary) {
     if (out.paid) {
       ++summary->renewed;
@@ -125,6 +132,7 @@ void RenewPeriod(Subscription& s, UnixSeconds now, const Policy& policy, Billing
   }
   s.SetPeriod(s.period_index + 1);  // from a trial (index -1) this is the first paid period
   ChargeOutcome out = ChargePeriod(s, 1, ctx, &summary);
+  if (out.pending) return;
   if (out.paid) {
     MarkPaid(s);
     EmitEvent(s, ctx, "subscription.renewed", {std::nullopt, 1, std::nullopt});
@@ -137,6 +145,7 @@ void RetryPeriod(Subscription& s, UnixSeconds now, const Policy& policy, Billing
                  Summary& summary) {
   int attempt = s.retry_count + 2;
   ChargeOutcome out = ChargePeriod(s, attempt, ctx, &summary);
+  if (out.pending) return;
   if (out.paid) {
     MarkPaid(s);  // the period keeps its anchored boundaries
     EmitEvent(s, ctx, "subscription.renewed", {std::nullopt, attempt, std::nullopt});
@@ -146,6 +155,42 @@ void RetryPeriod(Subscription& s, UnixSeconds now, const Policy& policy, Billing
 }
 
 }  // namespace
+
+bool AwaitsCharge(const Subscription& s, int64_t schedule, UnixSeconds period_start) {
+  return s.next_action == next_action::kCharge && s.schedule == schedule &&
+         s.current_period_start == period_start;
+}
+
+void ApplyChargeAnswer(Subscription& s, int attempt, const ChargeOutcome& out, UnixSeconds now,
+                       const Policy& policy, BillingContext& ctx, Summary* summary) {
+  s.updated_at = now;
+  if (summary) {
+    if (out.paid) {
+      ++summary->renewed;
+      summary->charged[s.currency] += s.amount;
+    } else {
+      ++summary->failed;
+    }
+    if (attempt > 1) ++summary->retried;
+  }
+  if (s.status == kIncomplete) {  // a first charge
+    if (out.paid) {
+      MarkPaid(s);
+      EmitEvent(s, ctx, "subscription.created");
+    } else {
+      s.Schedule(next_action::kExpire, now + policy.incomplete_ttl);
+    }
+    return;
+  }
+  if (out.paid) {
+    MarkPaid(s);
+    EmitEvent(s, ctx, "subscription.renewed", {std::nullopt, attempt, std::nullopt});
+  } else if (attempt == 1) {
+    StartDunning(s, out, now, policy, ctx, summary);
+  } else {
+    FailRetry(s, out, attempt, now, policy, ctx, summary);
+  }
+}
 
 void RunDueAction(Subscription& s, UnixSeconds now, const Policy& policy, BillingContext& ctx,
                   Summary& summary) {

@@ -17,6 +17,16 @@ namespace jopay {
 void RunDueAction(Subscription& sub, UnixSeconds now, const Policy& policy, BillingContext& ctx,
                   Summary& summary);
 
+// A charge sent through a network provider was answered (paid or declined): the
+// subscription moves on as it would have at once with an instant provider: renewed, or into
+// dunning (attempt 1) or its next retry (attempt 2..); a first charge (incomplete) starts
+// the subscription (subscription.created) or lets it expire. The caller checked AwaitsCharge.
+void ApplyChargeAnswer(Subscription& s, int attempt, const ChargeOutcome& out, UnixSeconds now,
+                       const Policy& policy, BillingContext& ctx, Summary* summary);
+// Whether `s` still waits for the charge of period (schedule, period_start): not paused,
+// canceled or moved on since it was sent.
+bool AwaitsCharge(const Subscription& s, int64_t schedule, UnixSeconds period_start);
+
 // Steps shared with transitions.h.
 
 // Bumps the subscription's sequence and writes event `type` about it.

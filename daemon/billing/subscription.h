@@ -33,6 +33,9 @@ inline constexpr std::string_view kRenew = "renew";                   // charge 
 inline constexpr std::string_view kRetry = "retry";                   // dunning retry
 inline constexpr std::string_view kTrialReminder = "trial_reminder";  // trial ends in 3 days
 inline constexpr std::string_view kExpire = "expire";                 // end it
+// A charge through a network provider is in flight: the clock owes nothing (no
+// next_action_at); the charge's answer moves the subscription on (renewal.h ApplyChargeAnswer).
+inline constexpr std::string_view kCharge = "charge";
 }  // namespace next_action
 
 struct Subscription {
@@ -45,6 +48,7 @@ struct Subscription {
   std::optional<std::string> payment_method_id;
   std::string provider;      // of the saved method, "" when none
   std::string provider_ref;
+  std::string provider_customer;  // the provider's customer the method belongs to (Stripe)
   std::string card_brand;
   std::string card_last4;
 

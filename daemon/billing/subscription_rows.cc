@@ -17,7 +17,7 @@ constexpr const char* kSelect =
     "s.current_period_start, s.current_period_end, s.trial_start, s.trial_end, "
     "s.cancel_at_period_end, s.canceled_at, s.cancel_reason, s.ended_at, s.paused_at, "
     "s.next_action, s.next_action_at, s.retry_count, s.first_failed_at, s.sequence, "
-    "s.metadata, s.created_at, s.updated_at, s.rowid, s.schedule "
+    "s.metadata, s.created_at, s.updated_at, s.rowid, s.schedule, pm.provider_customer "
     "FROM subscriptions s JOIN customers c ON c.id = s.customer_id "
     "JOIN plans p ON p.id = s.plan_id "
     "LEFT JOIN payment_methods pm ON pm.id = s.payment_method_id ";
@@ -62,6 +62,7 @@ void ReadRow(const Stmt& q, Subscription& s) {
   s.updated_at = q.Int(35);
   s.rowid = q.Int(36);
   s.schedule = q.Int(37);
+  s.provider_customer = q.OptText(38).value_or("");
 }
 
 Subscription Read(const Stmt& q) {
@@ -118,6 +119,7 @@ void AttachCard(Db& db, Subscription& s, const SavedCard& card, UnixSeconds now)
   s.provider_ref = card.provider_ref;
   s.card_brand = card.brand;
   s.card_last4 = card.last4;
+  s.provider_customer = card.provider_customer;
 }
 
 Result<Subscription> LoadSubscription(Db& db, const std::string& id, bool livemode) {

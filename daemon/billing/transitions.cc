@@ -39,6 +39,11 @@ void StartNewSchedule(Subscription& s, UnixSeconds now, const Policy& policy, Bi
   ++s.schedule;
   s.SetPeriod(0);
   ChargeOutcome out = ChargePeriod(s, 1, ctx, summary);
+  if (out.pending) {  // active while the charge is with the provider; its answer decides
+    s.status = kActive;
+    EmitEvent(s, ctx, "subscription.resumed");
+    return;
+  }
   if (out.paid) {
     MarkPaid(s);
     EmitEvent(s, ctx, "subscription.resumed");
@@ -70,6 +75,10 @@ Status Start(Subscription& s, UnixSeconds now, int trial_days, const Policy& pol
   s.billing_anchor = now;
   s.SetPeriod(0);
   ChargeOutcome out = ChargePeriod(s, 1, ctx, summary);
+  if (out.pending) {  // the answer starts it (ApplyChargeAnswer)
+    s.status = kIncomplete;
+    return Status::Ok();
+  }
   if (!out.paid) {
     s.status = kIncomplete;
     s.Schedule(next_action::kExpire, now + policy.incomplete_ttl);

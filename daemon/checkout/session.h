@@ -77,6 +77,7 @@ struct Session {
   std::string metadata = "{}";  // JSON object of strings
   std::optional<std::string> subscription_id;  // once completed, or bound from the start
   std::optional<std::string> payment_id;       // once completed (payment mode)
+  std::optional<std::string> provider_session;  // the provider's checkout that completed it
   int64_t attempts = 0;  // pay attempts so far (payment idempotency keys use it)
   int64_t sequence = 0;  // bumped by every event about this session
   UnixSeconds expires_at = 0;
@@ -134,6 +135,19 @@ struct PayOutcome {
 // ("session_not_pending"). A card number that is not one -> kInvalid (param "card").
 Status PaySession(Db& db, Engine& engine, bool livemode, const std::string& id,
                   const PayRequest& req, UnixSeconds now, Session* out, PayOutcome* outcome);
+
+// Completes a session with what the provider settled, exactly once: the customer's return and
+// the provider's callback race, and the second finds it completed (`*already`, Ok). Amount,
+// currency and kind (a payment, or a setup for a trial) must match the session, else kInvalid
+// "provider_checkout_mismatch" and nothing changes. A subscription session starts its
+// subscription with the saved card (its first period paid by the charge, or a trial); a
+// payment session records the payment. An expired session completes too (the customer paid);
+// a cancelled one answers kConflict with the payment recorded for a refund.
+Status CompleteWithProvider(Db& db, Engine& engine, bool livemode, const std::string& id,
+                            const ProviderCheckout& paid, UnixSeconds now, Session* out,
+                            bool* already);
+// The trial a subscription session starts with: its own, else its plan's (0 for payments).
+int TrialDaysOf(Db& db, const Session& s);
 
 // Expires up to `limit` pending sessions (both modes) with expires_at <= until, each at its own
 // expires_at when use_due_time (the manual clock), else at `now`. Returns how many.

@@ -5,6 +5,7 @@
 #include "common/validate.h"
 #include "daemon/billing/customers.h"
 #include "daemon/billing/payments.h"
+#include "daemon/billing/plans.h"
 #include "daemon/checkout/session.h"
 #include "daemon/checkout/session_rows.h"
 #include "daemon/events/outbox.h"
@@ -121,12 +122,12 @@ Status PaySubscription(Db& db, Engine& engine, Session& s, const std::string& em
 
 Status PayOnce(Db& db, Engine& engine, Session& s, const std::string& email,
                const PayRequest& req, UnixSeconds now, PayOutcome* outcome) {
-  Provider* provider = engine.ProviderFor(s.livemode, "sandbox");
+  Provider* provider = engine.CardProvider(s.livemode);
   if (!provider) {
     return Status::Invalid("No live payment provider is configured.", "card",
                            "provider_unavailable");
   }
-  auto card = provider->Attach(req.card);
+  auto card = provider->Attach(req.card);  // a network provider refuses card numbers (kInvalid)
   if (!card.ok() && card.status().kind() != Status::Kind::kPaymentFailed) return card.status();
   Customer customer = FindOrCreateCustomer(db, s.livemode, email, req.name, now);
   Payment p;
@@ -160,7 +161,126 @@ Status PayOnce(Db& db, Engine& engine, Session& s, const std::string& email,
   return Status::Ok();
 }
 
+// Checks what a provider's checkout settled against what the session asks for.
+Status CheckSettled(const Session& s, const ProviderCheckout& paid, int trial_days) {
+  auto mismatch = [&](const std::string& what) {
+    return Status::Invalid(fmt::format("The provider's checkout {} does not match session {}; "
+                                       "nothing was completed.", what, s.id),
+                           "provider_session", "provider_checkout_mismatch");
+  };
+  if (paid.card.provider_ref.empty()) return mismatch("saved no payment method, so it");
+  bool setup = !paid.charge_ref;
+  if (s.subscription_mode() && setup != (trial_days > 0)) return mismatch("kind (setup or payment)");
+  if (!s.subscription_mode() && setup) return mismatch("made no payment, so it");
+  if (!setup && (paid.amount_paid != s.amount || paid.currency != s.currency)) {
+    return mismatch(fmt::format("amount ({} {})", paid.amount_paid, paid.currency));
+  }
+  return Status::Ok();
+}
+
+// A payment the provider took for a session that can no longer be completed (cancelled):
+// recorded, so that the money is on the books and the operator can refund it.
+void RecordOrphanPayment(Db& db, const Session& s, const ProviderCheckout& paid,
+                         const std::string& email, UnixSeconds now) {
+  Customer customer = FindOrCreateCustomer(db, s.livemode, email, "", now);
+  Payment p;
+  p.livemode = s.livemode;
+  p.customer_id = customer.id;
+  p.provider = paid.card.provider;
+  p.amount = paid.amount_paid;
+  p.currency = paid.currency;
+  p.status = "paid";
+  p.paid_at = now;
+  p.provider_ref = *paid.charge_ref;
+  p.idempotency_key = fmt::format("{}:{}", s.id, paid.provider_session);
+  p.created_at = now;
+  InsertPayment(db, p);
+}
+
+Status CompleteSubscription(Db& db, Engine& engine, Session& s, const ProviderCheckout& paid,
+                            const std::string& email, int trial_days, UnixSeconds now) {
+  Subscription created;
+  Status payment;
+  Status st;
+  if (s.subscription_id) {
+    st = engine.StartPendingWithCard(db, s.livemode, *s.subscription_id, paid.card,
+                                     paid.charge_ref, trial_days, now, &created, &payment);
+  } else {
+    NewSubscription sub;
+    sub.plan_id = s.plan->id.empty() ? FindOrCreatePlan(db, s.livemode, *s.plan, now) : s.plan->id;
+    sub.email = email;
+    sub.trial_days = trial_days;
+    sub.metadata = s.metadata;
+    st = engine.CreateWithCard(db, s.livemode, sub, paid.card, paid.charge_ref, now, &created,
+                               &payment);
+    if (s.plan->id.empty()) s.plan->id = sub.plan_id;
+  }
+  if (!st.ok()) return st;
+  if (!payment.ok()) return payment;  // cannot happen: the first period was paid or a trial
+  s.subscription_id = created.id;
+  return Status::Ok();
+}
+
 }  // namespace
+
+int TrialDaysOf(Db& db, const Session& s) {
+  if (!s.subscription_mode()) return 0;
+  if (s.trial_days) return *s.trial_days;
+  if (s.plan && !s.plan->id.empty()) {
+    if (auto plan = LoadPlan(db, s.plan->id, s.livemode); plan.ok()) return plan->trial_days;
+  }
+  return 0;
+}
+
+Status CompleteWithProvider(Db& db, Engine& engine, bool livemode, const std::string& id,
+                            const ProviderCheckout& paid, UnixSeconds now, Session* out,
+                            bool* already) {
+  *already = false;
+  auto s = LoadSession(db, id, livemode);
+  if (!s.ok()) return s.status();
+  if (s->status == session_status::kCompleted) {  // the return and the callback race
+    *already = true;
+    *out = std::move(*s);
+    return Status::Ok();
+  }
+  std::string email = !paid.email.empty() ? NormalizeEmail(paid.email)
+                                          : s->customer_email.value_or("");
+  int trial = TrialDaysOf(db, *s);
+  JOPAY_RETURN_IF_ERROR(CheckSettled(*s, paid, trial));
+  if (s->status == session_status::kCancelled) {
+    if (paid.charge_ref) RecordOrphanPayment(db, *s, paid, email, now);
+    return Status::Conflict(fmt::format("Session {} was cancelled, but the customer paid at the "
+                                        "provider ({}); the payment is recorded for a refund.",
+                                        id, paid.provider_session),
+                            "session_cancelled_but_paid");
+  }
+  // A pending or expired session: the customer paid, so it completes (an expiry only means
+  // that the JoPay page stopped offering it).
+  ++s->attempts;
+  if (s->subscription_mode()) {
+    JOPAY_RETURN_IF_ERROR(CompleteSubscription(db, engine, *s, paid, email, trial, now));
+  } else {
+    Customer customer = FindOrCreateCustomer(db, s->livemode, email, "", now);
+    Payment p;
+    p.livemode = s->livemode;
+    p.customer_id = customer.id;
+    p.provider = paid.card.provider;
+    p.amount = paid.amount_paid;
+    p.currency = paid.currency;
+    p.status = "paid";
+    p.paid_at = now;
+    p.provider_ref = *paid.charge_ref;
+    p.attempt = static_cast<int>(s->attempts);
+    p.idempotency_key = fmt::format("{}:{}", s->id, paid.provider_session);
+    p.created_at = now;
+    InsertPayment(db, p);
+    s->payment_id = p.id;
+  }
+  s->provider_session = paid.provider_session;
+  Complete(db, *s, email, now);
+  *out = std::move(*s);
+  return Status::Ok();
+}
 
 Status CreateSession(Db& db, bool livemode, const NewSession& req, UnixSeconds now,
                      Session* out) {

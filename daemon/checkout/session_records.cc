@@ -13,7 +13,7 @@ namespace {
 constexpr const char* kColumns =
     "id, livemode, mode, status, amount, currency, line_items, plan, trial_days, customer_email, "
     "client_reference_id, success_url, cancel_url, metadata, subscription_id, payment_id, "
-    "attempts, sequence, expires_at, completed_at, created_at, updated_at";
+    "attempts, sequence, expires_at, completed_at, created_at, updated_at, provider_session";
 
 json::value OptText(const std::optional<std::string>& s) {
   return s ? json::value(*s) : json::value(nullptr);
@@ -91,6 +91,7 @@ Session Read(const Stmt& q) {
   s.completed_at = q.OptInt(19);
   s.created_at = q.Int(20);
   s.updated_at = q.Int(21);
+  s.provider_session = q.OptText(22);
   return s;
 }
 
@@ -98,7 +99,7 @@ Session Read(const Stmt& q) {
 
 void InsertSession(Db& db, const Session& s) {
   static const std::string sql = fmt::format(
-      "INSERT INTO checkout_sessions ({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+      "INSERT INTO checkout_sessions ({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
       kColumns);
   std::optional<std::string> plan;
   if (s.plan) plan = json::serialize(PlanJson(*s.plan));
@@ -109,7 +110,7 @@ void InsertSession(Db& db, const Session& s) {
             json::serialize(LineItemsJson(s.line_items)), plan, trial, s.customer_email,
             s.client_reference_id, s.success_url, s.cancel_url, s.metadata, s.subscription_id,
             s.payment_id, s.attempts, s.sequence, s.expires_at, s.completed_at, s.created_at,
-            s.updated_at)
+            s.updated_at, s.provider_session)
       .Exec();
 }
 
@@ -117,9 +118,10 @@ void SaveSession(Db& db, const Session& s) {
   std::optional<std::string> plan;
   if (s.plan) plan = json::serialize(PlanJson(*s.plan));
   db.Cached("UPDATE checkout_sessions SET status=?, plan=?, customer_email=?, subscription_id=?, "
-            "payment_id=?, attempts=?, sequence=?, completed_at=?, updated_at=? WHERE id=?")
+            "payment_id=?, attempts=?, sequence=?, completed_at=?, updated_at=?, "
+            "provider_session=? WHERE id=?")
       .Args(s.status, plan, s.customer_email, s.subscription_id, s.payment_id, s.attempts,
-            s.sequence, s.completed_at, s.updated_at, s.id)
+            s.sequence, s.completed_at, s.updated_at, s.provider_session, s.id)
       .Exec();
 }
 

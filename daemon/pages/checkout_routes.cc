@@ -6,6 +6,7 @@
 #include "daemon/pages/form.h"
 #include "daemon/pages/page.h"
 #include "daemon/pages/pages.h"
+#include "daemon/providers/stripe/checkout.h"
 #include "daemon/public/tokens.h"
 
 namespace jopay::pages {
@@ -35,6 +36,8 @@ http::Response StatePage(const Session& s, int status) {
 
 http::Response FormPage(pub::Context& c, const Session& s, int status, CheckoutForm form) {
   form.token = CheckoutFormToken(c.signing_key, s.id);
+  // With Stripe in the session's mode the card is given on Stripe's page, never here.
+  if (c.stripe.For(s.livemode)) return HtmlAnswer(status, ProviderCheckoutPage(s, form));
   return HtmlAnswer(status, CheckoutPage(s, form));
 }
 
@@ -114,11 +117,129 @@ void Pay(pub::Context& c, http::Request& req, http::Respond respond) {
       });
 }
 
+// The session of a POST from its own page: found, the form token checked, still payable.
+// Otherwise the answer to send instead.
+Result<Session> PostedSession(pub::Context& c, http::Request& req, http::Response* refusal) {
+  std::string id = req.params["id"];
+  auto s = FindSession(c.store.reader(), id);
+  if (!s.ok()) {
+    if (s.status().kind() != Status::Kind::kNotFound) throw std::runtime_error(s.status().message());
+    *refusal = NotFoundPage();
+    return s.status();
+  }
+  auto fields = FormOf(req);
+  std::string token;
+  if (fields.ok()) {
+    if (auto t = fields->find("token"); t != fields->end()) token = t->second;
+  }
+  if (!VerifyCheckoutFormToken(c.signing_key, id, token)) {
+    *refusal = MessagePage(403, !s->livemode, "This form has expired",
+                           "The payment form was not sent from this checkout page, or is out of "
+                           "date. Nothing was charged. Open the checkout page again to pay.",
+                           id, "Back to the checkout page");
+    return Status::Make(Status::Kind::kForbidden, "form_token_invalid", "bad form token");
+  }
+  if (!s->Payable(c.clock.Now())) {
+    *refusal = StatePage(*s, 409);
+    return Status::Conflict("not payable");
+  }
+  return s;
+}
+
+// POST /checkout/{id}/stripe: sends the customer to a Stripe Checkout for this session (a
+// payment that saves the card, a one-time payment, or a setup for a trial).
+void GoToStripe(pub::Context& c, http::Request& req, http::Respond respond) {
+  http::Response refusal;
+  auto s = PostedSession(c, req, &refusal);
+  if (!s.ok()) return respond(std::move(refusal));
+  stripe::StripeProvider* account = c.stripe.For(s->livemode);
+  if (!account) {
+    return respond(MessagePage(409, !s->livemode, "Card payments are not available",
+                               "This checkout takes no cards through Stripe.", s->id,
+                               "Back to the checkout page"));
+  }
+  std::string base = c.public_url + "/checkout/" + s->id;
+  stripe::CheckoutRequest r;
+  r.jopay_object = s->id;
+  r.setup = TrialDaysOf(c.store.reader(), *s) > 0;
+  r.save_card = s->subscription_mode();
+  r.amount = s->amount;
+  r.currency = s->currency;
+  r.description = s->subscription_mode() && s->plan ? s->plan->name : "Order " + s->id;
+  r.customer_email = s->customer_email;
+  r.success_url = base + "/return?stripe_session={CHECKOUT_SESSION_ID}";
+  r.cancel_url = base;
+  // One Stripe checkout per session and kind: a second click (or a reload) gets the same one.
+  r.idempotency_key = fmt::format("{}:checkout:{}", s->id, r.setup ? "setup" : "payment");
+  bool live = s->livemode;
+  std::string id = s->id;
+  stripe::CreateCheckout(account->api(), r, [respond, live, id](Result<std::string> url) {
+    if (url.ok()) return respond(SeeOther(*url));
+    LogWarn("checkout {}: Stripe checkout not created: {}", id, url.status().message());
+    respond(MessagePage(502, !live, "The payment page is unavailable",
+                        "The card payment page could not be opened. Nothing was charged. "
+                        "Please try again in a moment.",
+                        id, "Back to the checkout page"));
+  });
+}
+
+// The answer once a Stripe checkout has been read back: the merchant's success_url, or why not.
+http::Response ReturnAnswer(const Session& s, const Status& st) {
+  if (st.ok()) return SeeOther(SuccessLink(s));
+  if (st.code() == "checkout_not_complete") {
+    return MessagePage(409, !s.livemode, "Payment not completed",
+                       "The payment on Stripe's page was not completed. Nothing was charged.",
+                       s.id, "Back to the checkout page");
+  }
+  LogWarn("checkout {}: completing from Stripe failed: {}", s.id, st.message());
+  return MessagePage(st.http_status(), !s.livemode, "The payment could not be confirmed",
+                     "We could not confirm the payment yet. If you paid, it will be confirmed "
+                     "shortly; you need not pay again.");
+}
+
+// GET /checkout/{id}/return?stripe_session=cs_...: Stripe sent the customer back. What the
+// checkout settled is read from Stripe itself (the query is only a hint), then the session
+// completes, exactly once, and the customer goes on to the merchant's success_url.
+void ReturnFromStripe(pub::Context& c, http::Request& req, http::Respond respond) {
+  auto s = FindSession(c.store.reader(), req.params["id"]);
+  if (!s.ok()) {
+    if (s.status().kind() == Status::Kind::kNotFound) return respond(NotFoundPage());
+    throw std::runtime_error(s.status().message());
+  }
+  auto it = req.query.find("stripe_session");
+  stripe::StripeProvider* account = c.stripe.For(s->livemode);
+  if (it == req.query.end() || it->second.empty() || !account) {
+    return respond(MessagePage(400, !s->livemode, "Bad request", "No Stripe checkout to confirm.",
+                               s->id, "Back to the checkout page"));
+  }
+  Session session = *s;
+  stripe::ReadCheckout(account->api(), it->second,
+                       [&c, respond, session](Result<ProviderCheckout> paid) {
+    if (!paid.ok()) return respond(ReturnAnswer(session, paid.status()));
+    if (paid->jopay_object != session.id) {
+      return respond(ReturnAnswer(session, Status::Invalid("the Stripe checkout is another "
+                                                           "session's", "stripe_session")));
+    }
+    auto done = std::make_shared<Session>();
+    c.store.writer().Submit(
+        [&c, done, live = session.livemode, id = session.id, paid = *paid,
+         now = c.clock.Now()](Db& db) {
+          bool already = false;
+          return CompleteWithProvider(db, c.engine, live, id, paid, now, done.get(), &already);
+        },
+        [respond, done, session](Status st) {
+          respond(ReturnAnswer(st.ok() ? *done : session, st));
+        });
+  });
+}
+
 }  // namespace
 
 void AddCheckoutPageRoutes(http::Router& r, pub::Context& c) {
   pub::AddOpenRoute(r, c, "GET", "/checkout/{id}", Show, ErrorPage);
   pub::AddOpenRoute(r, c, "POST", "/checkout/{id}", Pay, ErrorPage);
+  pub::AddOpenRoute(r, c, "POST", "/checkout/{id}/stripe", GoToStripe, ErrorPage);
+  pub::AddOpenRoute(r, c, "GET", "/checkout/{id}/return", ReturnFromStripe, ErrorPage);
 }
 
 void AddPageRoutes(http::Router& r, pub::Context& c) {

@@ -144,6 +144,30 @@ std::string CheckoutPage(const Session& s, const CheckoutForm& form) {
   return Layout("Checkout", !s.livemode, body);
 }
 
+std::string ProviderCheckoutPage(const Session& s, const CheckoutForm& form) {
+  std::string error = form.error.empty()
+                          ? std::string()
+                          : Fill("<div class=\"error\" id=\"error\" role=\"alert\">{e}</div>",
+                                 {{"e", form.error}});
+  std::string body = Fill(
+      "<h1>Checkout</h1>{!error}{!summary}"
+      // Relative: /checkout/{id}/stripe, also under a path prefix.
+      "<form method=\"post\" id=\"pay-form\" action=\"{id}/stripe\">"
+      "<input type=\"hidden\" name=\"token\" value=\"{token}\">"
+      "<p class=\"muted\">You enter your card on Stripe's secure page; this site never sees "
+      "it.</p>"
+      "<button type=\"submit\" id=\"pay\">{label}</button></form>"
+      "<p class=\"muted\"><a id=\"cancel\" href=\"{cancel}\">Cancel and return to the merchant</a>"
+      "</p>",
+      {{"error", error},
+       {"summary", s.subscription_mode() ? PlanSummary(s) : PaymentSummary(s)},
+       {"id", s.id},
+       {"token", form.token},
+       {"label", PayLabel(s)},
+       {"cancel", s.cancel_url}});
+  return Layout("Checkout", !s.livemode, body);
+}
+
 std::string SessionStatePage(const Session& s, std::string_view success_link) {
   std::string title, message, link;
   if (s.status == session_status::kCompleted) {

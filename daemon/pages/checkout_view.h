@@ -26,6 +26,10 @@ struct CheckoutForm {
 // The payable page (a whole document).
 std::string CheckoutPage(const Session& s, const CheckoutForm& form);
 
+// The payable page when a provider's hosted checkout takes the card (Stripe): what is bought
+// and a button that posts the form token to {id}/stripe, which sends the customer there.
+std::string ProviderCheckoutPage(const Session& s, const CheckoutForm& form);
+
 // The page of a session that can no longer be paid: completed (with `success_link`, the
 // success_url with session_id), expired (pending past expires_at counts), or cancelled.
 std::string SessionStatePage(const Session& s, std::string_view success_link);

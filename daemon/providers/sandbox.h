@@ -18,6 +18,7 @@ class SandboxProvider : public Provider {
   ChargeOutcome Charge(std::string_view provider_ref, int64_t amount, std::string_view currency,
                        std::string_view idempotency_key) override;
   bool simulated() const override { return true; }
+  bool instant() const override { return true; }
 };
 
 // Luhn checksum over a string of digits (spaces and dashes already removed).

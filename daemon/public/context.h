@@ -20,6 +20,7 @@
 #include <functional>
 #include <string>
 
+#include "daemon/charges/stripe_callbacks.h"
 #include "daemon/http/router.h"
 #include "daemon/routes/kit.h"
 
@@ -28,6 +29,7 @@ namespace jopay::pub {
 struct Context : routes::Services {
   std::string public_url;   // e.g. "https://pay.example.com", no trailing slash
   std::string signing_key;  // tokens.h; from meta
+  StripeCallbacks& stripe_events;  // woken when a callback was recorded
 };
 
 // Who is calling an API route.
@@ -79,6 +81,9 @@ void AddCheckoutSubscriptionRoutes(http::Router& r, Context& c);
 // The LNbits-style /api/v1 and /public (lnbits.h), and Eventop-style /eventop/checkout.
 void AddLnbitsRoutes(http::Router& r, Context& c);
 void AddEventopRoutes(http::Router& r, Context& c);
+
+// The payment providers' callbacks: POST /public/webhook/stripe.
+void AddProviderCallbackRoutes(http::Router& r, Context& c);
 
 // Everything above; the hosted pages (pages.h) and GET /healthz are registered by the daemon.
 void AddPublicRoutes(http::Router& r, Context& c);

@@ -29,6 +29,7 @@ void AddPublicRoutes(http::Router& r, Context& c) {
   AddCheckoutSubscriptionRoutes(r, c);
   AddLnbitsRoutes(r, c);
   AddEventopRoutes(r, c);
+  AddProviderCallbackRoutes(r, c);
 }
 
 }  // namespace jopay::pub

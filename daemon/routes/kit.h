@@ -22,8 +22,10 @@
 #include "common/time.h"
 #include "daemon/auth/key_cache.h"
 #include "daemon/billing/engine.h"
+#include "daemon/charges/charge_sender.h"
 #include "daemon/clock/clock.h"
 #include "daemon/http/message.h"
+#include "daemon/providers/stripe/provider.h"
 #include "daemon/scheduler/scheduler.h"
 #include "daemon/store/store.h"
 
@@ -36,6 +38,8 @@ struct Services {
   Scheduler& scheduler;
   Clock& clock;
   ApiKeyCache& api_keys;  // invalidated after a key changes
+  ChargeSender& charges;
+  stripe::Accounts stripe;
 };
 
 // What a handler knows of the request it serves: the mode it acts in (test or live; each face

@@ -27,6 +27,10 @@ void Scheduler::OnClockMoved(std::function<void()> listener) {
   clock_listeners_.push_back(std::move(listener));
 }
 
+void Scheduler::SetChargeSettler(std::function<bool(std::chrono::milliseconds)> settle) {
+  settle_charges_ = std::move(settle);
+}
+
 void Scheduler::Start() { thread_ = std::thread([this] { Loop(); }); }
 
 void Scheduler::Stop() {
@@ -98,6 +102,17 @@ Result<Summary> Scheduler::DoMoveClock(UnixSeconds target) {
     auto part = RunSubscriptionsDue(step, true, start);
     if (!part.ok()) return part;
     fired.Add(*part);
+    // Charges sent to a network provider: let them be answered, then run what their answers
+    // made due inside this step (the next renewal of a month already past, a retry).
+    while (settle_charges_ && part->work["charges_sent"] > 0) {
+      if (!settle_charges_(std::chrono::seconds(60))) {
+        LogWarn("clock: charges are still pending after 60 s; the clock moves on without them");
+        break;
+      }
+      part = RunSubscriptionsDue(step, true, start);
+      if (!part.ok()) return part;
+      fired.Add(*part);
+    }
     for (DueWork* w : works_) {
       Status st = w->RunDue(step, true, step, fired);
       if (!st.ok()) return st;

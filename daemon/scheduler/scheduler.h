@@ -8,6 +8,7 @@
 // the next run picks up the rest.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -35,6 +36,10 @@ class Scheduler {
   // Called (on the scheduler thread) after the manual clock moved, e.g. to wake a webhook
   // dispatcher whose retries are now due. Before Start().
   void OnClockMoved(std::function<void()> listener);
+  // Under the manual clock, a move that sent charges to a network provider waits for their
+  // answers (`settle`, up to the time it is given) before it goes on, so that `clock advance
+  // 1y` bills a year through Stripe as it does through the sandbox. Before Start().
+  void SetChargeSettler(std::function<bool(std::chrono::milliseconds)> settle);
   void Start();
   // Ends after the batch in progress; queued requests are answered Unavailable.
   void Stop();
@@ -67,6 +72,7 @@ class Scheduler {
   int batch_size_;
   std::vector<DueWork*> works_;
   std::vector<std::function<void()>> clock_listeners_;
+  std::function<bool(std::chrono::milliseconds)> settle_charges_;
 
   std::mutex mu_;
   std::mutex join_mu_;  // Stop() may be called from two threads; only one may join

@@ -20,7 +20,7 @@ constexpr int64_t kMaxIdleMs = 60'000;
 
 Dispatcher::Dispatcher(Store& store, Clock& clock, DispatcherOptions options)
     : store_(store), clock_(clock), options_(options),
-      client_(HttpClientOptions{options.max_connections, options.timeout, 512}),
+      client_(http::ClientOptions{options.max_connections, options.timeout, 512}),
       rng_(std::random_device{}()) {}
 
 Dispatcher::~Dispatcher() { Stop(); }
@@ -63,7 +63,7 @@ void Dispatcher::EndpointsChanged() {
 void Dispatcher::RefreshEndpoints() {
   for (auto& [id, es] : endpoints_) es.active = false;
   for (Endpoint& e : EnabledEndpoints(store_.reader())) {
-    auto url = ParseEndpointUrl(e.url);
+    auto url = http::ParseOutgoingUrl(e.url);
     if (!url.ok()) {
       LogWarn("webhooks: endpoint {} has an unusable url: {}", e.id, url.status().message());
       continue;
@@ -144,7 +144,7 @@ void Dispatcher::Send(EndpointState& es, const DueDelivery& d, UnixSeconds clock
   // Under the manual clock, `clock advance` writes events at their own (later) simulated
   // times before the clock itself moves: an attempt is never dated before its event.
   UnixSeconds now = std::max(clock_now, d.event_created_at);
-  OutgoingRequest req;
+  http::OutgoingRequest req;
   req.pool = es.endpoint.id;
   req.url = es.url;
   req.live = es.endpoint.livemode;
@@ -172,7 +172,7 @@ void Dispatcher::Send(EndpointState& es, const DueDelivery& d, UnixSeconds clock
   record.attempted_at = now;
   record.jitter = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
   ++es.outstanding;
-  client_.Send(std::move(req), [this, record](OutgoingResult r) mutable {
+  client_.Send(std::move(req), [this, record](http::OutgoingResult r) mutable {
     record.status = r.status;
     record.latency_ms = r.latency_ms;
     record.error = std::move(r.error);

@@ -24,9 +24,9 @@
 #include "daemon/clock/clock.h"
 #include "daemon/store/store.h"
 #include "daemon/webhooks/deliveries.h"
-#include "daemon/webhooks/endpoint_url.h"
+#include "daemon/http/outgoing_url.h"
 #include "daemon/webhooks/endpoints.h"
-#include "daemon/webhooks/http_client.h"
+#include "daemon/http/client.h"
 
 namespace jopay::webhooks {
 
@@ -58,7 +58,7 @@ class Dispatcher {
  private:
   struct EndpointState {
     Endpoint endpoint;
-    EndpointUrl url;
+    http::OutgoingUrl url;
     bool active = false;   // enabled now
     int outstanding = 0;   // sent, not yet recorded
     UnixSeconds after_due = INT64_MIN;  // the position of the last delivery loaded
@@ -89,7 +89,7 @@ class Dispatcher {
   Store& store_;
   Clock& clock_;
   DispatcherOptions options_;
-  HttpClient client_;
+  http::Client client_;
   std::mt19937_64 rng_;
   int64_t cursor_ = 0;
   std::map<std::string, EndpointState> endpoints_;  // dispatcher thread only

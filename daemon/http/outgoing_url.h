@@ -1,4 +1,5 @@
-// Where a webhook endpoint may point, and the rules that differ between test and live mode.
+// Where an outgoing request may point (a webhook endpoint; a provider's API), and the rules
+// that differ between test and live mode.
 //
 // Test mode (development): http or https, any host, 127.0.0.1 included. Live mode: https
 // only, and never a host that resolves to a loopback, private, link-local or otherwise
@@ -15,9 +16,9 @@
 
 #include "common/status.h"
 
-namespace jopay::webhooks {
+namespace jopay::http {
 
-struct EndpointUrl {
+struct OutgoingUrl {
   bool https = false;
   std::string host;    // without brackets for IPv6
   std::string port;    // "443" / "80" when the URL has none
@@ -26,10 +27,10 @@ struct EndpointUrl {
 };
 
 // Parses an absolute http(s) URL without user info or fragment (Boost.URL).
-Result<EndpointUrl> ParseEndpointUrl(std::string_view url);
+Result<OutgoingUrl> ParseOutgoingUrl(std::string_view url);
 
 // Mode rules that need no network: live mode wants https.
-Status CheckScheme(const EndpointUrl& url, bool live);
+Status CheckScheme(const OutgoingUrl& url, bool live);
 
 // Loopback, private (RFC 1918, fc00::/7), link-local, CGNAT, unspecified, multicast, and the
 // IPv4-mapped forms of those.
@@ -40,6 +41,6 @@ Status CheckAddresses(const std::vector<boost::asio::ip::address>& addresses, bo
                       bool allow_private, std::string_view host);
 
 // Resolves the host now (blocking) and applies CheckAddresses. Test mode skips it.
-Status CheckResolvesOutside(const EndpointUrl& url, bool live, bool allow_private);
+Status CheckResolvesOutside(const OutgoingUrl& url, bool live, bool allow_private);
 
-}  // namespace jopay::webhooks
+}  // namespace jopay::http

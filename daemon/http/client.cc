@@ -1,4 +1,4 @@
-#include "daemon/webhooks/http_client.h"
+#include "daemon/http/client.h"
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
@@ -16,7 +16,7 @@
 
 #include "common/thread_name.h"
 
-namespace jopay::webhooks {
+namespace jopay::http {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -31,7 +31,7 @@ constexpr size_t kResponseBodyLimit = 1 << 20;
 
 struct Pending {
   OutgoingRequest request;
-  HttpClient::Callback done;
+  Client::Callback done;
 };
 
 std::string Printable(std::string_view bytes, size_t max) {
@@ -50,7 +50,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // callback: a connection holding a callback that holds it would never be freed.)
   using FinishFn = std::function<void(OutgoingResult, std::shared_ptr<Connection> self)>;
 
-  Connection(asio::io_context& io, ssl::context& tls_context, const HttpClientOptions& options)
+  Connection(asio::io_context& io, ssl::context& tls_context, const ClientOptions& options)
       : io_(io), tls_context_(tls_context), options_(options), resolver_(io) {}
 
   void Run(std::shared_ptr<Pending> p, FinishFn finish) {
@@ -68,7 +68,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
  private:
-  const EndpointUrl& url() const { return pending_->request.url; }
+  const OutgoingUrl& url() const { return pending_->request.url; }
 
   beast::tcp_stream& Lowest() { return tls_ ? beast::get_lowest_layer(*tls_) : *plain_; }
 
@@ -84,7 +84,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void BuildRequest() {
     OutgoingRequest& r = pending_->request;
     req_ = {};
-    req_.method(bhttp::verb::post);
+    req_.method(bhttp::string_to_verb(r.method));
     req_.target(r.url.target);
     req_.version(11);
     req_.set(bhttp::field::host, r.url.host_header);
@@ -168,6 +168,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (auto it = res.find(bhttp::field::retry_after); it != res.end()) {
       r.retry_after = std::string(it->value());
     }
+    if (pending_->request.keep_body) {
+      for (const auto& field : res) {
+        r.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+      }
+      r.body = std::move(res.body());
+    }
     bool reusable = res.keep_alive() && !res.need_eof();
     used_ = true;
     if (!reusable) Close();
@@ -223,7 +229,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   asio::io_context& io_;
   ssl::context& tls_context_;
-  const HttpClientOptions& options_;
+  const ClientOptions& options_;
   tcp::resolver resolver_;
   std::optional<beast::tcp_stream> plain_;
   std::optional<ssl::stream<beast::tcp_stream>> tls_;
@@ -241,9 +247,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
 }  // namespace
 
-class HttpClient::Impl {
+class Client::Impl {
  public:
-  explicit Impl(HttpClientOptions options)
+  explicit Impl(ClientOptions options)
       : options_(options), tls_context_(ssl::context::tls_client),
         work_(asio::make_work_guard(io_)) {  // members in declaration order
     tls_context_.set_default_verify_paths();  // honours SSL_CERT_FILE and SSL_CERT_DIR
@@ -341,7 +347,7 @@ class HttpClient::Impl {
     }
   }
 
-  HttpClientOptions options_;
+  ClientOptions options_;
   ssl::context tls_context_;  // outlives io_ and the connections its pending handlers hold
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_;
@@ -353,21 +359,21 @@ class HttpClient::Impl {
   std::thread thread_;
 };
 
-HttpClient::HttpClient(HttpClientOptions options)
+Client::Client(ClientOptions options)
     : impl_(std::make_unique<Impl>(options)) {
   impl_->Start();
 }
 
-HttpClient::~HttpClient() { Stop(); }
+Client::~Client() { Stop(); }
 
-void HttpClient::Send(OutgoingRequest request, Callback done) {
+void Client::Send(OutgoingRequest request, Callback done) {
   impl_->Send(std::move(request), std::move(done));
 }
 
-void HttpClient::ForgetPool(const std::string& pool) { impl_->ForgetPool(pool); }
+void Client::ForgetPool(const std::string& pool) { impl_->ForgetPool(pool); }
 
-size_t HttpClient::outstanding() const { return impl_->outstanding(); }
+size_t Client::outstanding() const { return impl_->outstanding(); }
 
-void HttpClient::Stop() { impl_->Stop(); }
+void Client::Stop() { impl_->Stop(); }
 
-}  // namespace jopay::webhooks
+}  // namespace jopay::http

@@ -1,40 +1,40 @@
-#include "daemon/webhooks/endpoint_url.h"
+#include "daemon/http/outgoing_url.h"
 
 #include <doctest/doctest.h>
 
-namespace jopay::webhooks {
+namespace jopay::http {
 namespace {
 
 namespace ip = boost::asio::ip;
 
-TEST_CASE("ParseEndpointUrl takes http(s) URLs and fills port, target and Host") {
-  auto u = ParseEndpointUrl("https://hooks.example.com/in?x=1");
+TEST_CASE("ParseOutgoingUrl takes http(s) URLs and fills port, target and Host") {
+  auto u = ParseOutgoingUrl("https://hooks.example.com/in?x=1");
   REQUIRE(u.ok());
   CHECK(u->https);
   CHECK(u->host == "hooks.example.com");
   CHECK(u->port == "443");
   CHECK(u->target == "/in?x=1");
   CHECK(u->host_header == "hooks.example.com");
-  auto v = ParseEndpointUrl("http://127.0.0.1:8080");
+  auto v = ParseOutgoingUrl("http://127.0.0.1:8080");
   REQUIRE(v.ok());
   CHECK((v->port == "8080" && v->target == "/" && v->host_header == "127.0.0.1:8080"));
-  auto six = ParseEndpointUrl("https://[::1]:9443/h");
+  auto six = ParseOutgoingUrl("https://[::1]:9443/h");
   REQUIRE(six.ok());
   CHECK(six->host == "::1");
   for (const char* bad : {"", "hooks.example.com/x", "ftp://x/y", "https://user:pw@x/y",
                           "http:///nohost", "https://x:0/"}) {
     CAPTURE(bad);
-    auto r = ParseEndpointUrl(bad);
+    auto r = ParseOutgoingUrl(bad);
     CHECK_FALSE(r.ok());
     CHECK(r.status().param() == "url");
   }
 }
 
 TEST_CASE("Live mode wants https; test mode takes http") {
-  auto http = *ParseEndpointUrl("http://127.0.0.1/");
+  auto http = *ParseOutgoingUrl("http://127.0.0.1/");
   CHECK(CheckScheme(http, false).ok());
   CHECK_FALSE(CheckScheme(http, true).ok());
-  CHECK(CheckScheme(*ParseEndpointUrl("https://x.example/"), true).ok());
+  CHECK(CheckScheme(*ParseOutgoingUrl("https://x.example/"), true).ok());
 }
 
 TEST_CASE("IsInternalAddress: loopback, private, link-local, CGNAT, mapped; not public") {
@@ -62,4 +62,4 @@ TEST_CASE("CheckAddresses refuses internal addresses in live mode unless allowed
 }
 
 }  // namespace
-}  // namespace jopay::webhooks
+}  // namespace jopay::http

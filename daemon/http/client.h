@@ -1,6 +1,7 @@
-// The webhook HTTP client: Beast, asynchronous, on its own io thread.
+// The outgoing HTTP client (webhook deliveries, payment providers' APIs): Beast, asynchronous,
+// on its own io thread.
 //
-// Requests are grouped in pools (one per endpoint). A pool keeps its keep-alive connections
+// Requests are grouped in pools (one per webhook endpoint, one per provider account). A pool keeps its keep-alive connections
 // and reuses them; at most `max_connections` requests of a pool are on the wire at once, the
 // rest wait in the pool's queue. HTTPS is ssl::stream<beast::tcp_stream> with SNI, peer and
 // host-name verification against the system CA store (set_default_verify_paths(), so
@@ -17,17 +18,19 @@
 #include <utility>
 #include <vector>
 
-#include "daemon/webhooks/endpoint_url.h"
+#include "daemon/http/outgoing_url.h"
 
-namespace jopay::webhooks {
+namespace jopay::http {
 
 struct OutgoingRequest {
-  std::string pool;  // the endpoint id
-  EndpointUrl url;
+  std::string pool;  // the endpoint id, or the provider account
+  std::string method = "POST";
+  OutgoingUrl url;
   bool live = false;
   bool allow_private = false;
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // besides Host, Content-Length
+  bool keep_body = false;  // the answer's whole body and headers are wanted (API calls)
 };
 
 struct OutgoingResult {
@@ -36,22 +39,25 @@ struct OutgoingResult {
   std::string error;       // empty when an HTTP answer came
   std::string excerpt;     // the first bytes of the answer's body, printable ASCII
   std::string retry_after; // the Retry-After header, if any
+  // With keep_body: the answer's body (up to 1 MiB) and headers, as received.
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
-struct HttpClientOptions {
+struct ClientOptions {
   int max_connections = 32;  // per pool
   std::chrono::milliseconds timeout{15000};
   size_t excerpt_bytes = 512;
 };
 
-class HttpClient {
+class Client {
  public:
   using Callback = std::function<void(OutgoingResult)>;
 
-  explicit HttpClient(HttpClientOptions options = {});
-  ~HttpClient();  // Stop()
-  HttpClient(const HttpClient&) = delete;
-  HttpClient& operator=(const HttpClient&) = delete;
+  explicit Client(ClientOptions options = {});
+  ~Client();  // Stop()
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
 
   // Queues the request; `done` runs on the client's thread with the outcome. After Stop(),
   // `done` is not called.
@@ -68,4 +74,4 @@ class HttpClient {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace jopay::webhooks
+}  // namespace jopay::http

@@ -1,15 +1,15 @@
-#include "daemon/webhooks/endpoint_url.h"
+#include "daemon/http/outgoing_url.h"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/url/parse.hpp>
 #include <fmt/core.h>
 
-namespace jopay::webhooks {
+namespace jopay::http {
 
 namespace ip = boost::asio::ip;
 
-Result<EndpointUrl> ParseEndpointUrl(std::string_view text) {
+Result<OutgoingUrl> ParseOutgoingUrl(std::string_view text) {
   auto bad = [&](std::string why) {
     return Status::Invalid(fmt::format("url '{}' {}", text, why), "url");
   };
@@ -20,7 +20,7 @@ Result<EndpointUrl> ParseEndpointUrl(std::string_view text) {
   if (scheme != "http" && scheme != "https") return bad("must start with http:// or https://");
   if (u.has_userinfo()) return bad("must not carry a user name or password");
   if (u.host().empty()) return bad("has no host");
-  EndpointUrl out;
+  OutgoingUrl out;
   out.https = scheme == "https";
   if (u.host_type() == boost::urls::host_type::ipv6) {
     out.host = u.host_ipv6_address().to_string();
@@ -40,7 +40,7 @@ Result<EndpointUrl> ParseEndpointUrl(std::string_view text) {
   return out;
 }
 
-Status CheckScheme(const EndpointUrl& url, bool live) {
+Status CheckScheme(const OutgoingUrl& url, bool live) {
   if (live && !url.https) {
     return Status::Invalid("live-mode endpoints must use https:// (http is for test mode)", "url");
   }
@@ -87,7 +87,7 @@ Status CheckAddresses(const std::vector<ip::address>& addresses, bool live, bool
   return Status::Ok();
 }
 
-Status CheckResolvesOutside(const EndpointUrl& url, bool live, bool allow_private) {
+Status CheckResolvesOutside(const OutgoingUrl& url, bool live, bool allow_private) {
   if (!live || allow_private) return Status::Ok();
   boost::asio::io_context io;
   ip::tcp::resolver resolver(io);
@@ -101,4 +101,4 @@ Status CheckResolvesOutside(const EndpointUrl& url, bool live, bool allow_privat
   return CheckAddresses(addresses, live, allow_private, url.host);
 }
 
-}  // namespace jopay::webhooks
+}  // namespace jopay::http

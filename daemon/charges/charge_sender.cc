@@ -1,0 +1,249 @@
+#include "daemon/charges/charge_sender.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+
+#include "common/log.h"
+#include "common/thread_name.h"
+#include "daemon/billing/customers.h"
+
+namespace jopay {
+
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr milliseconds kIdleWait{1000};  // look again now and then, even with nothing due
+
+// What a pending payment asks its provider (the saved method's provider references).
+ChargeIntent IntentOf(Db& db, const Payment& p) {
+  ChargeIntent i;
+  i.payment_id = p.id;
+  i.idempotency_key = p.idempotency_key;
+  i.livemode = p.livemode;
+  i.amount = p.amount;
+  i.currency = p.currency;
+  i.subscription_id = p.subscription_id.value_or("");
+  i.period_start = p.period_start.value_or(0);
+  i.provider_ref = p.provider_ref.value_or("");
+  if (p.payment_method_id) {
+    if (auto card = LoadSavedCard(db, *p.payment_method_id)) {
+      i.provider_method = card->provider_ref;
+      i.provider_customer = card->provider_customer;
+    }
+  }
+  i.description = p.subscription_id
+                      ? fmt::format("{} from {}", *p.subscription_id,
+                                    FormatRfc3339(p.period_start.value_or(0)))
+                      : p.id;
+  return i;
+}
+
+}  // namespace
+
+ChargeSender::ChargeSender(Store& store, Engine& engine, Clock& clock, ChargeSenderOptions options)
+    : store_(store), engine_(engine), clock_(clock), options_(options) {}
+
+ChargeSender::~ChargeSender() { Stop(); }
+
+void ChargeSender::AddAccount(bool livemode, const std::string& provider, double rate,
+                              int max_in_flight) {
+  accounts_.insert_or_assign({livemode, provider},
+                             Account{TokenBucket(rate, std::max(1.0, rate)), max_in_flight});
+}
+
+void ChargeSender::Start() {
+  thread_ = std::thread([this] {
+    NameThisThread("charges");
+    Loop();
+  });
+}
+
+void ChargeSender::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    cv_.notify_all();
+  }
+  if (thread_.joinable()) thread_.join();
+  // Answers still on their way would reach a sender that is gone: stop them. Their charges
+  // stay pending in the store and are sent again, same key, after a restart.
+  for (const auto& [key, account] : accounts_) {
+    if (Provider* p = engine_.ProviderFor(key.first, key.second)) p->Shutdown();
+  }
+}
+
+void ChargeSender::Wake() {
+  std::lock_guard lock(mu_);
+  woken_ = true;
+  cv_.notify_all();
+}
+
+ChargeSender::Stats ChargeSender::stats() {
+  std::lock_guard lock(mu_);
+  Stats s = stats_;
+  s.in_flight = static_cast<int64_t>(in_flight_.size());
+  return s;
+}
+
+bool ChargeSender::WaitSettled(milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (CountPendingPayments(store_.reader()) == 0) return true;
+    std::unique_lock lock(mu_);
+    if (stopping_) return false;
+    if (cv_.wait_until(lock, std::min(deadline, std::chrono::steady_clock::now() + milliseconds(50))) ==
+            std::cv_status::timeout &&
+        std::chrono::steady_clock::now() >= deadline) {
+      return CountPendingPayments(store_.reader()) == 0;
+    }
+  }
+}
+
+void ChargeSender::Loop() {
+  for (;;) {
+    std::vector<Answered> answers;
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+      if (!write_in_flight_ && !answered_.empty()) {
+        answers.swap(answered_);
+        write_in_flight_ = true;
+      }
+      woken_ = false;
+    }
+    if (!answers.empty()) StartWrite(std::move(answers));
+    milliseconds wait = kIdleWait;
+    try {
+      wait = SendDue();
+    } catch (const std::exception& e) {
+      LogError("charges: {}", e.what());
+    }
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, wait, [this] {
+      return stopping_ || woken_ || (!write_in_flight_ && !answered_.empty());
+    });
+  }
+}
+
+milliseconds ChargeSender::SendDue() {
+  Db& db = store_.reader();
+  UnixSeconds now = SystemNow();
+  size_t busy;
+  {
+    std::lock_guard lock(mu_);
+    busy = in_flight_.size();
+  }
+  auto due = LoadSendablePayments(db, now, options_.load_batch + static_cast<int>(busy));
+  milliseconds wait = kIdleWait;
+  for (const Payment& p : due) {
+    Provider* provider = engine_.ProviderFor(p.livemode, p.provider);
+    auto account = accounts_.find({p.livemode, p.provider});
+    if (account == accounts_.end() || !provider) continue;  // its provider is not configured
+    Account& a = account->second;
+    {
+      std::lock_guard lock(mu_);  // answers update the account from the provider's thread
+      if (in_flight_.contains(p.id)) continue;
+      if (a.in_flight >= a.max_in_flight) continue;  // an answer wakes the loop
+      if (!a.bucket.TryTake()) {
+        auto until = std::chrono::duration_cast<milliseconds>(a.bucket.WaitFor()) + milliseconds(1);
+        wait = std::min(wait, until);
+        continue;
+      }
+      in_flight_.insert(p.id);
+      ++a.in_flight;
+      ++stats_.sent;
+    }
+    bool lookup = p.first_sent_at &&
+                  now - *p.first_sent_at >
+                      std::chrono::duration_cast<std::chrono::seconds>(options_.lookup_after).count();
+    Send(a, *provider, p, lookup);
+  }
+  if (auto next = EarliestSend(db); next && *next > now) {
+    wait = std::min(wait, milliseconds((*next - now) * 1000));
+  }
+  return wait;
+}
+
+void ChargeSender::Send(Account& account, Provider& provider, const Payment& p, bool lookup) {
+  ChargeIntent intent = IntentOf(store_.reader(), p);
+  auto done = [this, &account, p, lookup](ChargeAnswer answer) {
+    std::lock_guard lock(mu_);
+    --account.in_flight;
+    if (answer.kind == ChargeAnswer::Kind::kUnknown) ++stats_.unknown;
+    if (answer.kind == ChargeAnswer::Kind::kUnknown && answer.retry_after_ms > 0) {
+      account.bucket.Pause(std::chrono::milliseconds(answer.retry_after_ms));
+    }
+    answered_.push_back({p, std::move(answer), lookup});
+    cv_.notify_all();
+  };
+  if (lookup) {
+    provider.FindCharge(intent, std::move(done));
+  } else {
+    provider.SendCharge(intent, std::move(done));
+  }
+}
+
+UnixSeconds ChargeSender::Backoff(const Payment& p, const ChargeAnswer& a) const {
+  int64_t ms = options_.first_backoff.count() << std::min(p.sends, 20);
+  ms = std::min<int64_t>(ms, options_.max_backoff.count());
+  ms = std::max<int64_t>(ms, a.retry_after_ms);
+  return SystemNow() + std::max<int64_t>(1, ms / 1000);
+}
+
+Status ChargeSender::ApplyAnswers(Db& db, const std::vector<Answered>& answers) {
+  UnixSeconds now = clock_.Now();
+  for (const Answered& a : answers) {
+    switch (a.answer.kind) {
+      case ChargeAnswer::Kind::kPaid:
+      case ChargeAnswer::Kind::kDeclined:
+        JOPAY_RETURN_IF_ERROR(
+            engine_.ApplyChargeAnswer(db, a.payment.id, a.payment.livemode, a.answer, now, nullptr));
+        break;
+      case ChargeAnswer::Kind::kNotFound: {
+        // Looked up after the key's 24 hours: never made. Sent now, its key fresh again.
+        Payment p = a.payment;
+        p.first_sent_at = SystemNow();
+        RescheduleSend(db, p, SystemNow());
+        break;
+      }
+      case ChargeAnswer::Kind::kUnknown: {
+        Payment p = a.payment;
+        ++p.sends;
+        if (!a.answer.provider_ref.empty()) p.provider_ref = a.answer.provider_ref;
+        RescheduleSend(db, p, Backoff(p, a.answer));
+        break;
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+void ChargeSender::StartWrite(std::vector<Answered> answers) {
+  auto batch = std::make_shared<std::vector<Answered>>(std::move(answers));
+  store_.writer().Submit(
+      [this, batch](Db& db) { return ApplyAnswers(db, *batch); },
+      [this, batch](Status st) {
+        std::lock_guard lock(mu_);
+        write_in_flight_ = false;
+        if (!st.ok()) {
+          // Kept in flight and tried again with the next write: never sent twice meanwhile.
+          LogError("charges: recording {} answers failed: {}", batch->size(), st.message());
+          answered_.insert(answered_.end(), batch->begin(), batch->end());
+        } else {
+          for (const Answered& a : *batch) {
+            in_flight_.erase(a.payment.id);
+            if (a.answer.kind == ChargeAnswer::Kind::kUnknown) {
+              LogWarn("charges: {} not settled ({}); sent again later with the same key",
+                      a.payment.id, a.answer.detail);
+            } else if (a.answer.kind != ChargeAnswer::Kind::kNotFound) {
+              ++stats_.settled;
+            }
+          }
+        }
+        cv_.notify_all();
+      });
+}
+
+}  // namespace jopay

@@ -1,0 +1,111 @@
+// The charge sender: sends pending network charges outside the writer and applies their
+// answers (provider.h says why charges take this path).
+//
+// One thread loops:
+//  1. The answers that came back are applied in one writer job: a definite one settles the
+//     payment and moves its subscription on (Engine::ApplyChargeAnswer); one that is not
+//     definite schedules the payment again, same key, backing off (1 s doubling to 5 min, or
+//     what a 429 asked for).
+//  2. Pending payments due to be sent (next_send_at <= wall-clock now) are sent through their
+//     provider: at most `max_in_flight` at once per account (mode + provider), and no faster
+//     than the account's token bucket. A payment whose key may have reached the provider more
+//     than 23 hours ago is first looked up by the key (FindCharge), since Stripe replays a
+//     key's answer for 24 hours only: found, its outcome is applied; not found, it is sent.
+// A payment stays in flight (never sent twice at once) until its answer has committed. The
+// store holds everything: after a crash every pending payment is sent again with its key.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "daemon/billing/engine.h"
+#include "daemon/billing/payments.h"
+#include "daemon/charges/token_bucket.h"
+#include "daemon/clock/clock.h"
+#include "daemon/store/store.h"
+
+namespace jopay {
+
+struct ChargeSenderOptions {
+  std::chrono::milliseconds first_backoff{1000};
+  std::chrono::milliseconds max_backoff{300000};
+  std::chrono::hours lookup_after{23};  // below Stripe's 24 h key replay
+  int load_batch = 500;                 // pending payments read per pass, besides those in flight
+};
+
+class ChargeSender {
+ public:
+  ChargeSender(Store& store, Engine& engine, Clock& clock, ChargeSenderOptions options = {});
+  ~ChargeSender();  // Stop()
+  ChargeSender(const ChargeSender&) = delete;
+  ChargeSender& operator=(const ChargeSender&) = delete;
+
+  // The limits of one provider account; charges of an account without limits are not sent.
+  // Before Start().
+  void AddAccount(bool livemode, const std::string& provider, double rate, int max_in_flight);
+  void Start();
+  // Ends the loop; charges in flight stay pending in the store and are sent again after a
+  // restart.
+  void Stop();
+  // New pending charges may have been committed.
+  void Wake();
+  // Waits until no charge is pending, or `timeout` passed (false). For `clock advance`, which
+  // lets a network provider answer before the clock moves on.
+  bool WaitSettled(std::chrono::milliseconds timeout);
+
+  struct Stats {
+    int64_t in_flight = 0;
+    int64_t sent = 0;       // requests made (sends and lookups)
+    int64_t settled = 0;    // definite answers applied
+    int64_t unknown = 0;    // answers that were not definite
+  };
+  Stats stats();
+
+ private:
+  struct Account {
+    TokenBucket bucket;
+    int max_in_flight;
+    int in_flight = 0;
+  };
+  struct Answered {
+    Payment payment;
+    ChargeAnswer answer;
+    bool lookup = false;
+  };
+
+  void Loop();
+  // Sends what is due and allowed; returns how long to wait at most before the next pass.
+  std::chrono::milliseconds SendDue();
+  // Sends (or looks up) `p`, already counted in flight on `account`.
+  void Send(Account& account, Provider& provider, const Payment& p, bool lookup);
+  void StartWrite(std::vector<Answered> answers);
+  Status ApplyAnswers(Db& db, const std::vector<Answered>& answers);
+  UnixSeconds Backoff(const Payment& p, const ChargeAnswer& a) const;
+
+  Store& store_;
+  Engine& engine_;
+  Clock& clock_;
+  ChargeSenderOptions options_;
+  // Added before Start(); their counters and buckets change under mu_ (answers come back on
+  // the providers' threads).
+  std::map<std::pair<bool, std::string>, Account> accounts_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Answered> answered_;
+  std::set<std::string> in_flight_;  // payment ids sent or being applied
+  bool write_in_flight_ = false;
+  bool woken_ = false;
+  bool stopping_ = false;
+  Stats stats_;
+  std::thread thread_;
+};
+
+}  // namespace jopay
