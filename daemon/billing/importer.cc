@@ -93,12 +93,47 @@ Result<Plan> ImportBatch::PlanFor(Db& db, const std::string& id) {
   return plan;
 }
 
+// A card saved at Stripe before the move to JoPay: its customer and payment method ids (and
+// optionally brand and last4 for display). jopayd charges them off-session like any card saved
+// through its own Stripe Checkout; the mode must have Stripe configured.
+Result<std::optional<SavedCard>> ImportBatch::ParseStripeCard(const json::object& o,
+                                                              Engine& engine) {
+  std::optional<std::string> customer, method, brand, last4;
+  JOPAY_RETURN_IF_ERROR(GetString(o, "stripe_customer", customer, 255));
+  JOPAY_RETURN_IF_ERROR(GetString(o, "stripe_payment_method", method, 255));
+  JOPAY_RETURN_IF_ERROR(GetString(o, "card_brand", brand, 20));
+  JOPAY_RETURN_IF_ERROR(GetString(o, "card_last4", last4, 4));
+  if (!customer && !method) return std::optional<SavedCard>();
+  if (!customer || !customer->starts_with("cus_")) {
+    return Status::Invalid("stripe_customer must be a Stripe customer id (cus_...)",
+                           "stripe_customer");
+  }
+  if (!method || !method->starts_with("pm_")) {
+    return Status::Invalid("stripe_payment_method must be a Stripe payment method id (pm_...)",
+                           "stripe_payment_method");
+  }
+  Provider* provider = engine.CardProvider(livemode_);
+  if (!provider || provider->name() != "stripe") {
+    return Status::Invalid("this mode has no Stripe account configured (stripe-*-secret-key)",
+                           "stripe_payment_method", "provider_unavailable");
+  }
+  SavedCard card;
+  card.provider = "stripe";
+  card.provider_ref = *method;
+  card.provider_customer = *customer;
+  card.brand = brand.value_or("card");
+  card.last4 = last4.value_or("");
+  return std::optional<SavedCard>(card);
+}
+
 Result<ImportRow> ImportBatch::ParseLine(Db& db, Engine& engine, std::string_view line) {
   auto parsed = ParseObject(line, "the line");
   if (!parsed.ok()) return parsed.status();
   const json::object& o = *parsed;
-  JOPAY_RETURN_IF_ERROR(RejectUnknown(o, {"email", "name", "plan", "status", "current_period_start",
-                                          "current_period_end", "trial_end", "card", "metadata"}));
+  JOPAY_RETURN_IF_ERROR(RejectUnknown(
+      o, {"email", "name", "plan", "status", "current_period_start", "current_period_end",
+          "trial_end", "card", "stripe_customer", "stripe_payment_method", "card_brand",
+          "card_last4", "metadata"}));
   ImportRow r;
   std::optional<std::string> email, name, plan, status, card;
   JOPAY_RETURN_IF_ERROR(GetString(o, "email", email, 254));
@@ -124,6 +159,12 @@ Result<ImportRow> ImportBatch::ParseLine(Db& db, Engine& engine, std::string_vie
     auto saved = engine.AttachCardNumber(livemode_, *card);
     if (!saved.ok()) return Status::Invalid(saved.status().message(), "card");
     r.card = *saved;
+  }
+  auto stripe_card = ParseStripeCard(o, engine);
+  if (!stripe_card.ok()) return stripe_card.status();
+  if (*stripe_card) {
+    if (card) return Status::Invalid("give card or stripe_payment_method, not both", "card");
+    r.card = **stripe_card;
   }
   if (auto it = o.find("metadata"); it != o.end() && !it->value().is_null()) {
     JOPAY_RETURN_IF_ERROR(ValidateMetadata(it->value()));

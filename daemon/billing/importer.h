@@ -54,6 +54,7 @@ class ImportBatch {
   int64_t Commit(Db& db, const Policy& policy, UnixSeconds now);
 
  private:
+  Result<std::optional<SavedCard>> ParseStripeCard(const boost::json::object& o, Engine& engine);
   Result<ImportRow> ParseLine(Db& db, Engine& engine, std::string_view line);
   Result<Plan> PlanFor(Db& db, const std::string& id);
 

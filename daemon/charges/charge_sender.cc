@@ -193,8 +193,11 @@ UnixSeconds ChargeSender::Backoff(const Payment& p, const ChargeAnswer& a) const
 }
 
 Status ChargeSender::ApplyAnswers(Db& db, const std::vector<Answered>& answers) {
-  UnixSeconds now = clock_.Now();
   for (const Answered& a : answers) {
+    // The answer takes effect when the charge was made, or now if that is later: under the
+    // manual clock a move runs due work at its own times before the clock itself moves, and
+    // the retries a decline schedules count from the charge, as with an instant provider.
+    UnixSeconds now = std::max(a.payment.created_at, clock_.Now());
     switch (a.answer.kind) {
       case ChargeAnswer::Kind::kPaid:
       case ChargeAnswer::Kind::kDeclined:

@@ -68,7 +68,7 @@ class Daemon:
     clock_start."""
 
     def __init__(self, clock="manual", clock_start="2025-01-31T10:00:00Z", extra_args=(),
-                 data_dir=None):
+                 data_dir=None, env=None):
         self.root = data_dir or tempfile.mkdtemp(prefix="jopay-e2e-")
         self.data_dir = os.path.join(self.root, "var")
         self.socket = os.path.join(self.data_dir, "jopayd.sock")
@@ -76,6 +76,7 @@ class Daemon:
         self.clock = clock
         self.clock_start = clock_start
         self.extra_args = list(extra_args)
+        self.env = dict(env or {})  # e.g. JOPAY_STRIPE_TEST_SECRET_KEY
         self.proc = None
 
     def args(self):
@@ -86,7 +87,8 @@ class Daemon:
 
     def start(self, wait=True):
         with open(self.log_path, "ab") as log:  # the child keeps its own copy
-            self.proc = subprocess.Popen(self.args(), stdout=log, stderr=log)
+            self.proc = subprocess.Popen(self.args(), stdout=log, stderr=log,
+                                         env=dict(os.environ, **self.env))
         if wait:
             self.wait_ready()
         return self

@@ -98,6 +98,9 @@ class StripeStandin:
                 self.proc.wait()
         if self.proc and self.proc.stdout:
             self.proc.stdout.close()
+        if self._log:
+            self._log.close()
+            self._log = None
 
     def __enter__(self):
         return self.start()
