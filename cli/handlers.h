@@ -33,6 +33,7 @@ Status SubscriptionsImport(Invocation& inv);
 // cli/history.cc: payments and events, the records of what happened.
 Status PaymentsList(Invocation& inv);
 Status PaymentsGet(Invocation& inv);
+Status PaymentsRefund(Invocation& inv);
 Status EventsList(Invocation& inv);
 Status EventsGet(Invocation& inv);
 

@@ -1,4 +1,4 @@
-// jopayctl payments list|get.
+// jopayctl payments list|get|refund.
 #include "cli/handlers.h"
 #include "cli/request_shapes.h"
 
@@ -12,5 +12,13 @@ Status PaymentsList(Invocation& inv) {
 }
 
 Status PaymentsGet(Invocation& inv) { return GetAndPrint(inv, {"v1", "payments", inv.Get("ID")}); }
+
+Status PaymentsRefund(Invocation& inv) {
+  boost::json::object body;
+  AddField(body, inv, "amount", "amount");
+  AddField(body, inv, "reason", "reason");
+  AddField(body, inv, "key", "idempotency_key");
+  return PostAndPrint(inv, {"v1", "payments", inv.Get("ID"), "refund"}, body);
+}
 
 }  // namespace jopay::cli

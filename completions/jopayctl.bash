@@ -16,7 +16,7 @@ _jopayctl() {
             continue
         fi
         case $w in
-            --amount|--card|--currency|--description|--email|--endpoint|--events|--forward-to|--grace-days|--interval|--interval-count|--limit|--metadata|--name|--object|--output|--plan|--reason|--search|--secret|--since|--socket|--starting-after|--status|--subscription|--trial-days|--type|--url|-o) skip=1 ;;
+            --amount|--card|--currency|--description|--email|--endpoint|--events|--forward-to|--grace-days|--interval|--interval-count|--key|--limit|--metadata|--name|--object|--output|--plan|--reason|--search|--secret|--since|--socket|--starting-after|--status|--subscription|--trial-days|--type|--url|-o) skip=1 ;;
             -*) ;;
             *) args+=("$w") ;;
         esac
@@ -137,7 +137,7 @@ _jopayctl() {
             esac ;;
         payments)
             case ${args[1]} in
-                "") COMPREPLY=($(compgen -W "list get" -- "$cur")); return ;;
+                "") COMPREPLY=($(compgen -W "list get refund" -- "$cur")); return ;;
                 list)
                     opts="--subscription --status --limit --starting-after"
                     case $prev in
@@ -147,6 +147,14 @@ _jopayctl() {
                     ;;
                 get)
                     opts=""
+                    nargs=1 npos=$((${#args[@]} - 2))
+                    ;;
+                refund)
+                    opts="--amount --reason --key --confirm"
+                    case $prev in
+                        --reason) COMPREPLY=($(compgen -W "duplicate fraudulent requested_by_customer" -- "$cur")); return ;;
+                        --amount|--key) return ;;
+                    esac
                     nargs=1 npos=$((${#args[@]} - 2))
                     ;;
                 *) return ;;

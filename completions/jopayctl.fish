@@ -11,7 +11,7 @@ function __jopayctl_words
             continue
         end
         switch $w
-            case --amount --card --currency --description --email --endpoint --events --forward-to --grace-days --interval --interval-count --limit --metadata --name --object --output --plan --reason --search --secret --since --socket --starting-after --status --subscription --trial-days --type --url -o
+            case --amount --card --currency --description --email --endpoint --events --forward-to --grace-days --interval --interval-count --key --limit --metadata --name --object --output --plan --reason --search --secret --since --socket --starting-after --status --subscription --trial-days --type --url -o
                 set skip 1
             case '-*'
             case '*'
@@ -113,11 +113,16 @@ complete -c jopayctl -n '__jopayctl_in subscriptions import' -l confirm -d 'do i
 complete -c jopayctl -n '__jopayctl_at subscriptions import' -F -d 'NDJSON file, one subscription a line; - reads standard input'
 
 complete -c jopayctl -n '__jopayctl_at payments' -a list -d 'List payments'
-complete -c jopayctl -n '__jopayctl_at payments' -a get -d 'Show a payment'
+complete -c jopayctl -n '__jopayctl_at payments' -a get -d 'Show a payment and its refunds'
+complete -c jopayctl -n '__jopayctl_at payments' -a refund -d 'Refund a paid payment, in full or in part'
 complete -c jopayctl -n '__jopayctl_in payments list' -l subscription -x -d 'only this subscription\'s'
 complete -c jopayctl -n '__jopayctl_in payments list' -l status -x -a 'pending paid failed refunded' -d 'only this status'
 complete -c jopayctl -n '__jopayctl_in payments list' -l limit -x -d 'at most N results (1..1000)'
 complete -c jopayctl -n '__jopayctl_in payments list' -l starting-after -x -d 'the page after this id (from a previous page)'
+complete -c jopayctl -n '__jopayctl_in payments refund' -l amount -x -d 'minor units to give back (default: all that is left)'
+complete -c jopayctl -n '__jopayctl_in payments refund' -l reason -x -a 'duplicate fraudulent requested_by_customer' -d 'why'
+complete -c jopayctl -n '__jopayctl_in payments refund' -l key -x -d 'idempotency key: the same key gives the same refund back'
+complete -c jopayctl -n '__jopayctl_in payments refund' -l confirm -d 'do it in live mode without asking'
 
 complete -c jopayctl -n '__jopayctl_at events' -a list -d 'List events'
 complete -c jopayctl -n '__jopayctl_at events' -a get -d 'Show an event, its payload and its webhook deliveries and attempts'

@@ -1,8 +1,12 @@
-// Read-only views: /v1/customers and /v1/payments.
+// /v1/customers and /v1/payments (with their refunds), and refunding a payment.
+#include <fmt/core.h>
+
+#include "common/json_fields.h"
 #include "common/validate.h"
 #include "daemon/admin/context.h"
 #include "daemon/billing/customers.h"
 #include "daemon/billing/payments.h"
+#include "daemon/billing/refunds.h"
 #include "daemon/billing/subscription_rows.h"
 
 namespace jopay::admin {
@@ -55,10 +59,54 @@ void ListPaymentsRoute(Context& c, http::Request& req, http::Respond respond) {
   respond(Ok(ListAnswer(std::move(items), page->limit)));
 }
 
+json::object PaymentWithRefunds(Db& db, const Payment& p) {
+  json::object view = PaymentView(p);
+  json::array refunds;
+  for (const Refund& r : RefundsOfPayment(db, p.id)) refunds.push_back(RefundView(r));
+  view["refunds"] = std::move(refunds);
+  return view;
+}
+
 void GetPaymentRoute(Context& c, http::Request& req, http::Respond respond) {
-  auto p = LoadPayment(c.store.reader(), req.params["id"], IsLive(req));
+  Db& db = c.store.reader();
+  auto p = LoadPayment(db, req.params["id"], IsLive(req));
   if (!p.ok()) return respond(http::ErrorResponse(p.status()));
-  respond(Ok(PaymentView(*p)));
+  respond(Ok(PaymentWithRefunds(db, *p)));
+}
+
+// POST /v1/payments/{id}/refund {amount?, reason?, idempotency_key?}: 201 with the refund
+// (succeeded at once through the sandbox; pending through Stripe until it answers).
+void RefundRoute(Context& c, http::Request& req, http::Respond respond) {
+  auto body = ParseObject(req.body);
+  if (!body.ok()) return respond(http::ErrorResponse(body.status()));
+  NewRefund r;
+  r.payment_id = req.params["id"];
+  std::optional<int64_t> amount;
+  Status st = RejectUnknown(*body, {"amount", "reason", "idempotency_key"});
+  if (st.ok()) st = GetInt(*body, "amount", amount, 1, int64_t{1} << 53);
+  if (st.ok()) st = GetString(*body, "reason", r.reason, 40);
+  if (st.ok()) st = GetString(*body, "idempotency_key", r.idempotency_key, 255);
+  if (st.ok() && r.reason && !ValidRefundReason(*r.reason)) {
+    st = Status::Invalid("reason must be duplicate, fraudulent or requested_by_customer",
+                         "reason");
+  }
+  if (!st.ok()) return respond(http::ErrorResponse(st));
+  r.amount = amount;
+  WriteValue<Refund>(
+      c, respond,
+      [&c, call = CallOf(c, req), r](Db& db, Refund& out) {
+        auto p = LoadPayment(db, r.payment_id, call.livemode);
+        if (!p.ok()) return p.status();
+        Provider* provider = c.engine.ProviderFor(call.livemode, p->provider);
+        if (!provider) {
+          return Status::Conflict(
+              fmt::format("Payment {} was made through {}, which is not configured now.", p->id,
+                          p->provider),
+              "provider_unavailable");
+        }
+        return CreateRefund(db, call.livemode, r, provider->instant(), call.now, &out);
+      },
+      RefundView, {201, [&c] { c.charges.Wake(); }, nullptr});
 }
 
 }  // namespace
@@ -68,6 +116,7 @@ void AddLedgerRoutes(http::Router& r, Context& c) {
   AddRoute(r, c, "GET", "/v1/customers/{id}", GetCustomer);
   AddRoute(r, c, "GET", "/v1/payments", ListPaymentsRoute);
   AddRoute(r, c, "GET", "/v1/payments/{id}", GetPaymentRoute);
+  AddRoute(r, c, "POST", "/v1/payments/{id}/refund", RefundRoute);
 }
 
 }  // namespace jopay::admin

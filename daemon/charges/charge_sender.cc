@@ -127,6 +127,21 @@ void ChargeSender::Loop() {
   }
 }
 
+bool ChargeSender::Reserve(Account& a, const std::string& id, milliseconds* wait) {
+  std::lock_guard lock(mu_);  // answers update the account from the provider's thread
+  if (in_flight_.contains(id)) return false;
+  if (a.in_flight >= a.max_in_flight) return false;  // an answer wakes the loop
+  if (!a.bucket.TryTake()) {
+    auto until = std::chrono::duration_cast<milliseconds>(a.bucket.WaitFor()) + milliseconds(1);
+    *wait = std::min(*wait, until);
+    return false;
+  }
+  in_flight_.insert(id);
+  ++a.in_flight;
+  ++stats_.sent;
+  return true;
+}
+
 milliseconds ChargeSender::SendDue() {
   Db& db = store_.reader();
   UnixSeconds now = SystemNow();
@@ -135,48 +150,50 @@ milliseconds ChargeSender::SendDue() {
     std::lock_guard lock(mu_);
     busy = in_flight_.size();
   }
-  auto due = LoadSendablePayments(db, now, options_.load_batch + static_cast<int>(busy));
+  int limit = options_.load_batch + static_cast<int>(busy);
   milliseconds wait = kIdleWait;
-  for (const Payment& p : due) {
+  auto lookup_after =
+      std::chrono::duration_cast<std::chrono::seconds>(options_.lookup_after).count();
+  for (const Payment& p : LoadSendablePayments(db, now, limit)) {
     Provider* provider = engine_.ProviderFor(p.livemode, p.provider);
     auto account = accounts_.find({p.livemode, p.provider});
     if (account == accounts_.end() || !provider) continue;  // its provider is not configured
-    Account& a = account->second;
-    {
-      std::lock_guard lock(mu_);  // answers update the account from the provider's thread
-      if (in_flight_.contains(p.id)) continue;
-      if (a.in_flight >= a.max_in_flight) continue;  // an answer wakes the loop
-      if (!a.bucket.TryTake()) {
-        auto until = std::chrono::duration_cast<milliseconds>(a.bucket.WaitFor()) + milliseconds(1);
-        wait = std::min(wait, until);
-        continue;
-      }
-      in_flight_.insert(p.id);
-      ++a.in_flight;
-      ++stats_.sent;
-    }
-    bool lookup = p.first_sent_at &&
-                  now - *p.first_sent_at >
-                      std::chrono::duration_cast<std::chrono::seconds>(options_.lookup_after).count();
-    Send(a, *provider, p, lookup);
+    if (!Reserve(account->second, p.id, &wait)) continue;
+    bool lookup = p.first_sent_at && now - *p.first_sent_at > lookup_after;
+    Send(account->second, *provider, p, lookup);
   }
-  if (auto next = EarliestSend(db); next && *next > now) {
-    wait = std::min(wait, milliseconds((*next - now) * 1000));
+  for (const Refund& r : LoadSendableRefunds(db, now, limit)) {
+    auto paid = LoadPayment(db, r.payment_id, r.livemode);
+    if (!paid.ok()) continue;
+    Provider* provider = engine_.ProviderFor(r.livemode, paid->provider);
+    auto account = accounts_.find({r.livemode, paid->provider});
+    if (account == accounts_.end() || !provider) continue;
+    if (!Reserve(account->second, r.id, &wait)) continue;
+    SendRefund(account->second, *provider, r);
+  }
+  for (auto next : {EarliestSend(db), EarliestRefundSend(db)}) {
+    if (next && *next > now) wait = std::min(wait, milliseconds((*next - now) * 1000));
   }
   return wait;
+}
+
+void ChargeSender::Answer(Account& account, Answered answered) {
+  std::lock_guard lock(mu_);
+  --account.in_flight;
+  if (answered.answer.kind == ChargeAnswer::Kind::kUnknown) {
+    ++stats_.unknown;
+    if (answered.answer.retry_after_ms > 0) {
+      account.bucket.Pause(milliseconds(answered.answer.retry_after_ms));
+    }
+  }
+  answered_.push_back(std::move(answered));
+  cv_.notify_all();
 }
 
 void ChargeSender::Send(Account& account, Provider& provider, const Payment& p, bool lookup) {
   ChargeIntent intent = IntentOf(store_.reader(), p);
   auto done = [this, &account, p, lookup](ChargeAnswer answer) {
-    std::lock_guard lock(mu_);
-    --account.in_flight;
-    if (answer.kind == ChargeAnswer::Kind::kUnknown) ++stats_.unknown;
-    if (answer.kind == ChargeAnswer::Kind::kUnknown && answer.retry_after_ms > 0) {
-      account.bucket.Pause(std::chrono::milliseconds(answer.retry_after_ms));
-    }
-    answered_.push_back({p, std::move(answer), lookup});
-    cv_.notify_all();
+    Answer(account, {p, std::nullopt, std::move(answer), lookup});
   };
   if (lookup) {
     provider.FindCharge(intent, std::move(done));
@@ -185,8 +202,25 @@ void ChargeSender::Send(Account& account, Provider& provider, const Payment& p, 
   }
 }
 
-UnixSeconds ChargeSender::Backoff(const Payment& p, const ChargeAnswer& a) const {
-  int64_t ms = options_.first_backoff.count() << std::min(p.sends, 20);
+void ChargeSender::SendRefund(Account& account, Provider& provider, const Refund& r) {
+  RefundIntent intent;
+  intent.refund_id = r.id;
+  intent.idempotency_key = r.idempotency_key;
+  intent.livemode = r.livemode;
+  intent.payment_id = r.payment_id;
+  intent.amount = r.amount;
+  intent.reason = r.reason.value_or("");
+  intent.provider_ref = r.provider_ref.value_or("");
+  if (auto p = LoadPayment(store_.reader(), r.payment_id, r.livemode); p.ok()) {
+    intent.charge_ref = p->provider_ref.value_or("");
+  }
+  provider.SendRefund(intent, [this, &account, r](ChargeAnswer answer) {
+    Answer(account, {std::nullopt, r, std::move(answer), false});
+  });
+}
+
+UnixSeconds ChargeSender::Backoff(int sends, const ChargeAnswer& a) const {
+  int64_t ms = options_.first_backoff.count() << std::min(sends, 20);
   ms = std::min<int64_t>(ms, options_.max_backoff.count());
   ms = std::max<int64_t>(ms, a.retry_after_ms);
   return SystemNow() + std::max<int64_t>(1, ms / 1000);
@@ -194,33 +228,51 @@ UnixSeconds ChargeSender::Backoff(const Payment& p, const ChargeAnswer& a) const
 
 Status ChargeSender::ApplyAnswers(Db& db, const std::vector<Answered>& answers) {
   for (const Answered& a : answers) {
+    if (a.refund) {
+      ApplyRefundAnswer(db, *a.refund, a.answer);
+      continue;
+    }
+    const Payment& paid = *a.payment;
     // The answer takes effect when the charge was made, or now if that is later: under the
     // manual clock a move runs due work at its own times before the clock itself moves, and
     // the retries a decline schedules count from the charge, as with an instant provider.
-    UnixSeconds now = std::max(a.payment.created_at, clock_.Now());
+    UnixSeconds now = std::max(paid.created_at, clock_.Now());
     switch (a.answer.kind) {
       case ChargeAnswer::Kind::kPaid:
       case ChargeAnswer::Kind::kDeclined:
         JOPAY_RETURN_IF_ERROR(
-            engine_.ApplyChargeAnswer(db, a.payment.id, a.payment.livemode, a.answer, now, nullptr));
+            engine_.ApplyChargeAnswer(db, paid.id, paid.livemode, a.answer, now, nullptr));
         break;
       case ChargeAnswer::Kind::kNotFound: {
         // Looked up after the key's 24 hours: never made. Sent now, its key fresh again.
-        Payment p = a.payment;
+        Payment p = paid;
         p.first_sent_at = SystemNow();
         RescheduleSend(db, p, SystemNow());
         break;
       }
       case ChargeAnswer::Kind::kUnknown: {
-        Payment p = a.payment;
+        Payment p = paid;
         ++p.sends;
         if (!a.answer.provider_ref.empty()) p.provider_ref = a.answer.provider_ref;
-        RescheduleSend(db, p, Backoff(p, a.answer));
+        RescheduleSend(db, p, Backoff(p.sends, a.answer));
         break;
       }
     }
   }
   return Status::Ok();
+}
+
+void ChargeSender::ApplyRefundAnswer(Db& db, const Refund& sent, const ChargeAnswer& answer) {
+  Refund r = sent;
+  if (answer.kind == ChargeAnswer::Kind::kUnknown) {
+    ++r.sends;
+    if (!answer.provider_ref.empty()) r.provider_ref = answer.provider_ref;
+    db.Cached("UPDATE refunds SET provider_ref=? WHERE id=?").Args(r.provider_ref, r.id).Exec();
+    RescheduleRefund(db, r, Backoff(r.sends, answer));
+    return;
+  }
+  SettleRefund(db, r, answer.kind == ChargeAnswer::Kind::kPaid, answer.provider_ref,
+               answer.failure_message, std::max(r.created_at, clock_.Now()));
 }
 
 void ChargeSender::StartWrite(std::vector<Answered> answers) {
@@ -236,10 +288,10 @@ void ChargeSender::StartWrite(std::vector<Answered> answers) {
           answered_.insert(answered_.end(), batch->begin(), batch->end());
         } else {
           for (const Answered& a : *batch) {
-            in_flight_.erase(a.payment.id);
+            in_flight_.erase(a.id());
             if (a.answer.kind == ChargeAnswer::Kind::kUnknown) {
               LogWarn("charges: {} not settled ({}); sent again later with the same key",
-                      a.payment.id, a.answer.detail);
+                      a.id(), a.answer.detail);
             } else if (a.answer.kind != ChargeAnswer::Kind::kNotFound) {
               ++stats_.settled;
             }

@@ -1,5 +1,5 @@
-// The charge sender: sends pending network charges outside the writer and applies their
-// answers (provider.h says why charges take this path).
+// The charge sender: sends pending network charges (and refunds) outside the writer and
+// applies their answers (provider.h says why charges take this path).
 //
 // One thread loops:
 //  1. The answers that came back are applied in one writer job: a definite one settles the
@@ -18,6 +18,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <map>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -27,6 +28,7 @@
 
 #include "daemon/billing/engine.h"
 #include "daemon/billing/payments.h"
+#include "daemon/billing/refunds.h"
 #include "daemon/charges/token_bucket.h"
 #include "daemon/clock/clock.h"
 #include "daemon/store/store.h"
@@ -74,20 +76,28 @@ class ChargeSender {
     int max_in_flight;
     int in_flight = 0;
   };
+  // A charge's or a refund's answer (one of the two is set).
   struct Answered {
-    Payment payment;
+    std::optional<Payment> payment;
+    std::optional<Refund> refund;
     ChargeAnswer answer;
     bool lookup = false;
+    const std::string& id() const { return payment ? payment->id : refund->id; }
   };
 
   void Loop();
   // Sends what is due and allowed; returns how long to wait at most before the next pass.
   std::chrono::milliseconds SendDue();
+  // Takes a place in flight on `account` for `id` (and a token), when there is one.
+  bool Reserve(Account& account, const std::string& id, std::chrono::milliseconds* wait);
   // Sends (or looks up) `p`, already counted in flight on `account`.
   void Send(Account& account, Provider& provider, const Payment& p, bool lookup);
+  void SendRefund(Account& account, Provider& provider, const Refund& r);
+  void Answer(Account& account, Answered answered);
   void StartWrite(std::vector<Answered> answers);
   Status ApplyAnswers(Db& db, const std::vector<Answered>& answers);
-  UnixSeconds Backoff(const Payment& p, const ChargeAnswer& a) const;
+  void ApplyRefundAnswer(Db& db, const Refund& sent, const ChargeAnswer& answer);
+  UnixSeconds Backoff(int sends, const ChargeAnswer& a) const;
 
   Store& store_;
   Engine& engine_;

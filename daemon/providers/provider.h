@@ -85,6 +85,20 @@ struct ChargeAnswer {
   int64_t retry_after_ms = 0;  // the provider asked to wait this long (429)
 };
 
+// A refund through a network provider (built from its pending refund row). Its answer is a
+// ChargeAnswer: kPaid = refunded, kDeclined = refused (failure_message says why), kUnknown =
+// ask again later, with the same key (or, once provider_ref is known, by reading it back).
+struct RefundIntent {
+  std::string refund_id;
+  std::string idempotency_key;
+  bool livemode = false;
+  std::string charge_ref;  // the provider's id of the payment refunded (a PaymentIntent)
+  std::string payment_id;
+  int64_t amount = 0;
+  std::string reason;
+  std::string provider_ref;  // the provider's refund, once known
+};
+
 class Provider {
  public:
   using AnswerFn = std::function<void(ChargeAnswer)>;
@@ -112,6 +126,10 @@ class Provider {
   // re-reads that one): kPaid / kDeclined as it stands, kNotFound when none was made.
   virtual void FindCharge(const ChargeIntent& intent, AnswerFn done) {
     done({ChargeAnswer::Kind::kNotFound, "", "", "", "", 0});
+  }
+  virtual void SendRefund(const RefundIntent& intent, AnswerFn done) {
+    done({ChargeAnswer::Kind::kDeclined, "", "provider_unavailable",
+          "This provider cannot refund.", "", 0});
   }
   // Stops the provider's own threads: no `done` runs after this returns. At shutdown.
   virtual void Shutdown() {}

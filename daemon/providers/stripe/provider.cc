@@ -184,4 +184,48 @@ void StripeProvider::FindCharge(const ChargeIntent& intent, AnswerFn done) {
            });
 }
 
+ChargeAnswer RefundAnswerOf(const Reply& r) {
+  if (r.status == 0) return Unknown("no answer from Stripe: " + r.error);
+  if (r.status == 429 || r.status >= 500 || r.status == 409 || r.status == 401 ||
+      r.status == 403) {
+    return Unknown(fmt::format("Stripe answered {}", r.status), r.retry_after_ms);
+  }
+  const json::object* error = r.Error();
+  if (error) {
+    ChargeAnswer a = Declined("", Text(*error, "code"), Text(*error, "message"));
+    if (a.failure_code == "card_declined") a.failure_code = "refund_refused";
+    return a;
+  }
+  if (!r.body.is_object()) return Unknown("Stripe answered something that is not JSON");
+  const json::object& refund = r.body.as_object();
+  std::string status = Text(refund, "status");
+  ChargeAnswer a;
+  a.provider_ref = Text(refund, "id");
+  if (status == "succeeded") {
+    a.kind = ChargeAnswer::Kind::kPaid;
+  } else if (status == "failed" || status == "canceled") {
+    a.kind = ChargeAnswer::Kind::kDeclined;
+    a.failure_code = "refund_" + status;
+    a.failure_message = "Stripe reports the refund " + status + " (" +
+                        Text(refund, "failure_reason") + ").";
+  } else {
+    a.kind = ChargeAnswer::Kind::kUnknown;
+    a.detail = "the refund is " + status + " at Stripe";
+  }
+  return a;
+}
+
+void StripeProvider::SendRefund(const RefundIntent& i, AnswerFn done) {
+  auto answer = [done = std::move(done)](Reply r) { done(RefundAnswerOf(r)); };
+  if (!i.provider_ref.empty()) {  // made already: read it back, never make it again
+    return api_.Get("/v1/refunds/" + PercentEncode(i.provider_ref), std::move(answer));
+  }
+  Form form = {{"payment_intent", i.charge_ref},
+               {"amount", std::to_string(i.amount)},
+               {"metadata[jopay_refund]", i.refund_id},
+               {"metadata[jopay_payment]", i.payment_id}};
+  if (!i.reason.empty()) form.push_back({"reason", i.reason});
+  api_.Post("/v1/refunds", form, i.idempotency_key, std::move(answer));
+}
+
 }  // namespace jopay::stripe

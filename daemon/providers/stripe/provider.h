@@ -18,6 +18,10 @@ ChargeAnswer ChargeAnswerOf(const Reply& reply);
 // The form of an off-session charge: amount, currency, customer, payment_method,
 // off_session=true, confirm=true, JoPay's ids in metadata.
 Form ChargeForm(const ChargeIntent& intent);
+// The answer of a refund create (or read): succeeded -> kPaid; failed or canceled, or a refusal
+// (400: already refunded, more than is left) -> kDeclined with Stripe's message; pending, no
+// answer, 5xx, 429 -> kUnknown.
+ChargeAnswer RefundAnswerOf(const Reply& reply);
 // A card PaymentMethod object as a SavedCard (brand, last4, expiry; its customer).
 SavedCard SavedCardOf(const boost::json::object& payment_method);
 
@@ -32,6 +36,7 @@ class StripeProvider : public Provider {
   ChargeOutcome Charge(std::string_view, int64_t, std::string_view, std::string_view) override;
   void SendCharge(const ChargeIntent& intent, AnswerFn done) override;
   void FindCharge(const ChargeIntent& intent, AnswerFn done) override;
+  void SendRefund(const RefundIntent& intent, AnswerFn done) override;
   void Shutdown() override { client_.Stop(); }
 
   Api& api() { return api_; }
