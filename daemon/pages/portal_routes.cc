@@ -1,4 +1,5 @@
-// The customer portal: GET /portal/{token}, POST /portal/{token}/cancel and /card (pages.h).
+// The customer portal: GET /portal/{token}, POST /portal/{token}/cancel and /card, and with
+// Stripe the ways back from its pages: /card/return, /authenticate and /authenticated (pages.h).
 //
 // The signed token in the path is the only credential (tokens.h: one subscription, one mode,
 // one hour). It is also what protects the forms: a cross-site page cannot post to a portal
@@ -11,11 +12,14 @@
 #include <fmt/core.h>
 
 #include "common/log.h"
+#include "common/ids.h"
+#include "daemon/billing/payments.h"
 #include "daemon/billing/subscription_rows.h"
 #include "daemon/pages/form.h"
 #include "daemon/pages/page.h"
 #include "daemon/pages/pages.h"
 #include "daemon/pages/portal_view.h"
+#include "daemon/providers/stripe/checkout.h"
 #include "daemon/public/tokens.h"
 
 namespace jopay::pages {
@@ -30,6 +34,8 @@ constexpr Flag kDone[] = {
     {"canceled", "Your subscription is canceled: it will not renew."},
     {"card_updated", "Your card was updated."},
     {"paid", "Your card was updated and the overdue payment went through."},
+    {"card_updated_paying",
+     "Your card was updated; the overdue payment is being charged to it now."},
 };
 constexpr Flag kErrors[] = {
     {"card_declined", "Your card was declined. Nothing changed: try another card."},
@@ -41,6 +47,8 @@ constexpr Flag kErrors[] = {
                      "payments below)."},
     {"already_canceled", "The subscription is already canceled."},
     {"subscription_expired", "The subscription has ended and can no longer change."},
+    {"authentication_failed", "The payment was not confirmed. Nothing was charged."},
+    {"nothing_to_authenticate", "No payment is waiting for your confirmation."},
     {"failed", "That did not work. Nothing changed: please try again."},
 };
 
@@ -78,6 +86,19 @@ Result<PortalGrant> Grant(pub::Context& c, const http::Request& req, http::Respo
   return grant;
 }
 
+// The payment of the period a past_due subscription is dunning for, when its charge failed
+// because the bank wants the customer to authenticate it (newest first in `payments`).
+std::optional<Payment> AwaitingAuthentication(const Subscription& s,
+                                              const std::vector<Payment>& payments) {
+  if (s.status != sub_status::kPastDue || payments.empty()) return std::nullopt;
+  const Payment& last = payments.front();
+  if (last.status != "failed" || last.failure_code != "authentication_required" ||
+      !last.provider_ref || last.period_start != s.current_period_start) {
+    return std::nullopt;
+  }
+  return last;
+}
+
 // Links between the portal's pages are relative (a proxy may serve them under a path prefix):
 // from /portal/{token} the forms post to "{token}/cancel"; from /portal/{token}/cancel the
 // way back is "../{token}".
@@ -96,6 +117,8 @@ void Show(pub::Context& c, http::Request& req, http::Respond respond) {
   auto payments = ListPayments(db, grant->livemode, sub->id, "", 50, "");
   PortalPageData data{req.params.at("token"), grant->return_url, TextOf(req.query, "done", kDone),
                       TextOf(req.query, "error", kErrors)};
+  data.provider_checkout = c.stripe.For(grant->livemode) != nullptr;
+  data.needs_authentication = AwaitingAuthentication(*sub, payments).has_value();
   respond(HtmlAnswer(200, PortalPage(*sub, payments, data)));
 }
 
@@ -161,8 +184,137 @@ void Cancel(pub::Context& c, http::Request& req, http::Respond respond) {
   ActThenRedirect(c, req, std::move(respond), CancelAction);
 }
 
+// The portal's own absolute URL (Stripe needs absolute ones to send the customer back).
+std::string PortalBase(pub::Context& c, const http::Request& req) {
+  return c.public_url + "/portal/" + req.params.at("token");
+}
+
+// With Stripe: a setup on Stripe's page saves the new card; the way back replaces it.
+void CardThroughStripe(pub::Context& c, http::Request& req, http::Respond respond,
+                       const PortalGrant& g, stripe::StripeProvider& account) {
+  auto sub = LoadSubscription(c.store.reader(), g.subscription_id, g.livemode);
+  if (!sub.ok()) return respond(SeeOther(BackToPortal(req) + "?error=failed"));
+  if (sub->Ended()) return respond(SeeOther(BackToPortal(req) + "?error=subscription_expired"));
+  stripe::CheckoutRequest r;
+  r.jopay_object = sub->id;
+  r.setup = true;
+  r.currency = sub->currency;
+  if (sub->provider == "stripe" && !sub->provider_customer.empty()) {
+    r.customer = sub->provider_customer;  // the new card joins the customer's other ones
+  } else {
+    r.customer_email = sub->customer_email;
+  }
+  r.success_url = PortalBase(c, req) + "/card/return?stripe_session={CHECKOUT_SESSION_ID}";
+  r.cancel_url = PortalBase(c, req);
+  r.idempotency_key = NewId("setup_");  // each click its own Stripe page
+  stripe::CreateCheckout(account.api(), r,
+                         [respond, back = BackToPortal(req)](Result<std::string> url) {
+                           if (url.ok()) return respond(SeeOther(*url));
+                           LogWarn("portal: Stripe setup not created: {}", url.status().message());
+                           respond(SeeOther(back + "?error=failed"));
+                         });
+}
+
 void UpdateCard(pub::Context& c, http::Request& req, http::Respond respond) {
+  auto grant = Grant(c, req, respond);
+  if (!grant.ok()) return;
+  if (stripe::StripeProvider* account = c.stripe.For(grant->livemode)) {
+    return CardThroughStripe(c, req, std::move(respond), *grant, *account);
+  }
   ActThenRedirect(c, req, std::move(respond), CardAction);
+}
+
+// GET /portal/{token}/card/return?stripe_session=...: the card Stripe saved (read back from
+// Stripe) replaces the subscription's; a past_due one charges the open period with it at once.
+void CardReturn(pub::Context& c, http::Request& req, http::Respond respond) {
+  auto grant = Grant(c, req, respond);
+  if (!grant.ok()) return;
+  std::string portal = "../../" + req.params.at("token");  // from /portal/{token}/card/return
+  auto it = req.query.find("stripe_session");
+  stripe::StripeProvider* account = c.stripe.For(grant->livemode);
+  if (!account || it == req.query.end()) return respond(SeeOther(portal + "?error=failed"));
+  stripe::ReadCheckout(
+      account->api(), it->second,
+      [&c, respond, portal, g = *grant](Result<ProviderCheckout> paid) {
+        if (!paid.ok() || paid->jopay_object != g.subscription_id) {
+          return respond(SeeOther(portal + "?error=failed"));
+        }
+        auto flag = std::make_shared<std::string>();
+        c.store.writer().Submit(
+            [&c, flag, g, card = paid->card, now = c.clock.Now()](Db& db) {
+              auto before = LoadSubscription(db, g.subscription_id, g.livemode);
+              if (!before.ok()) return before.status();
+              Subscription after;
+              JOPAY_RETURN_IF_ERROR(
+                  c.engine.UpdateWithCard(db, g.livemode, g.subscription_id, card, now, &after));
+              *flag = before->status != sub_status::kPastDue ? "done=card_updated"
+                      : after.next_action == next_action::kCharge ? "done=card_updated_paying"
+                      : after.status == sub_status::kPastDue      ? "error=retry_failed"
+                                                                  : "done=paid";
+              return Status::Ok();
+            },
+            [respond, portal, flag](Status st) {
+              if (!st.ok()) return respond(SeeOther(portal + "?error=" + ErrorFlag(st)));
+              respond(SeeOther(portal + "?" + *flag));
+            });
+      });
+}
+
+// POST /portal/{token}/authenticate: the customer confirms, on-session, the charge their bank
+// refused to take off-session; Stripe sends them to the bank's page and back.
+void Authenticate(pub::Context& c, http::Request& req, http::Respond respond) {
+  auto grant = Grant(c, req, respond);
+  if (!grant.ok()) return;
+  stripe::StripeProvider* account = c.stripe.For(grant->livemode);
+  Db& db = c.store.reader();
+  auto sub = LoadSubscription(db, grant->subscription_id, grant->livemode);
+  if (!account || !sub.ok()) return respond(SeeOther(BackToPortal(req) + "?error=failed"));
+  auto payment = AwaitingAuthentication(*sub, ListPayments(db, grant->livemode, sub->id, "", 1, ""));
+  if (!payment) return respond(SeeOther(BackToPortal(req) + "?error=nothing_to_authenticate"));
+  stripe::Form form = {{"payment_method", sub->provider_ref},
+                       {"return_url", PortalBase(c, req) + "/authenticated"}};
+  account->api().Post(
+      "/v1/payment_intents/" + stripe::PercentEncode(*payment->provider_ref) + "/confirm", form,
+      NewId("confirm_"),
+      [respond, back = BackToPortal(req)](stripe::Reply r) {
+        const boost::json::object* pi = r.body.is_object() ? &r.body.as_object() : nullptr;
+        const boost::json::value* next = pi ? pi->if_contains("next_action") : nullptr;
+        if (r.status == 200 && next && next->is_object()) {
+          const boost::json::value* redirect = next->as_object().if_contains("redirect_to_url");
+          if (redirect && redirect->is_object()) {
+            const boost::json::value* url = redirect->as_object().if_contains("url");
+            if (url && url->is_string()) return respond(SeeOther(std::string(url->get_string())));
+          }
+        }
+        respond(SeeOther(back + "?error=authentication_failed"));
+      });
+}
+
+// GET /portal/{token}/authenticated?payment_intent=pi_...: back from the bank. What happened is
+// read from Stripe; a succeeded PaymentIntent pays the period it was for.
+void Authenticated(pub::Context& c, http::Request& req, http::Respond respond) {
+  auto grant = Grant(c, req, respond);
+  if (!grant.ok()) return;
+  std::string portal = "../" + req.params.at("token");
+  stripe::StripeProvider* account = c.stripe.For(grant->livemode);
+  auto it = req.query.find("payment_intent");
+  if (!account || it == req.query.end()) return respond(SeeOther(portal + "?error=failed"));
+  account->api().Get(
+      "/v1/payment_intents/" + stripe::PercentEncode(it->second),
+      [&c, respond, portal, g = *grant](stripe::Reply r) {
+        ChargeAnswer answer = stripe::ChargeAnswerOf(r);
+        auto p = FindPaymentByProviderRef(c.store.reader(), "stripe", answer.provider_ref);
+        if (answer.kind != ChargeAnswer::Kind::kPaid || !p || p->subscription_id != g.subscription_id) {
+          return respond(SeeOther(portal + "?error=authentication_failed"));
+        }
+        c.store.writer().Submit(
+            [&c, g, id = p->id, ref = answer.provider_ref, now = c.clock.Now()](Db& db) {
+              return c.engine.ApplyLateSuccess(db, id, g.livemode, ref, now);
+            },
+            [respond, portal](Status st) {
+              respond(SeeOther(portal + (st.ok() ? "?done=paid" : "?error=failed")));
+            });
+      });
 }
 
 }  // namespace
@@ -171,6 +323,9 @@ void AddPortalPageRoutes(http::Router& r, pub::Context& c) {
   pub::AddOpenRoute(r, c, "GET", "/portal/{token}", Show, ErrorPage);
   pub::AddOpenRoute(r, c, "POST", "/portal/{token}/cancel", Cancel, ErrorPage);
   pub::AddOpenRoute(r, c, "POST", "/portal/{token}/card", UpdateCard, ErrorPage);
+  pub::AddOpenRoute(r, c, "GET", "/portal/{token}/card/return", CardReturn, ErrorPage);
+  pub::AddOpenRoute(r, c, "POST", "/portal/{token}/authenticate", Authenticate, ErrorPage);
+  pub::AddOpenRoute(r, c, "GET", "/portal/{token}/authenticated", Authenticated, ErrorPage);
 }
 
 }  // namespace jopay::pages

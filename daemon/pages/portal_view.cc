@@ -69,11 +69,26 @@ std::string CancelForm(const Subscription& s, const std::string& base) {
        {"label", ends_now ? "Cancel subscription now" : "Cancel at period end"}});
 }
 
-std::string CardForm(const Subscription& s, const std::string& base) {
+std::string CardForm(const Subscription& s, const PortalPageData& data) {
   if (s.status == sub_status::kExpired) return "";
+  const std::string& base = data.action_base;
   std::string label = s.status == sub_status::kPastDue
                           ? "Update card and pay " + FormatMoney(s.amount, s.currency)
                           : "Update card";
+  if (data.provider_checkout) {
+    std::string authenticate = !data.needs_authentication ? "" : Fill(
+        "<form method=\"post\" action=\"{base}/authenticate\" id=\"authenticate-form\">"
+        "<p class=\"muted\">Your bank asks you to confirm the payment.</p>"
+        "<button type=\"submit\" id=\"authenticate\">Confirm the payment of {amount}</button>"
+        "</form>",
+        {{"base", base}, {"amount", FormatMoney(s.amount, s.currency)}});
+    return Fill(
+        "<h2>Update card</h2>{!authenticate}"
+        "<form method=\"post\" action=\"{base}/card\" id=\"card-form\">"
+        "<p class=\"muted\">You enter the new card on Stripe's secure page.</p>"
+        "<button type=\"submit\" id=\"update-card\">{label}</button></form>",
+        {{"base", base}, {"label", label}, {"authenticate", authenticate}});
+  }
   return Fill(
       "<h2>Update card</h2><form method=\"post\" action=\"{base}/card\" id=\"card-form\">"
       "<label for=\"card\">New card number</label>"
@@ -113,7 +128,7 @@ std::string PortalPage(const Subscription& s, const std::vector<Payment>& paymen
        {"period_end", DateHtml(s.current_period_end)},
        {"card", Card(s)},
        {"history", History(payments)},
-       {"card_form", CardForm(s, data.action_base)},
+       {"card_form", CardForm(s, data)},
        {"cancel_form", CancelForm(s, data.action_base)},
        {"return_url", data.return_url}});
   return Layout("Your subscription", !s.livemode, body);

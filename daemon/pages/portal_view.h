@@ -5,7 +5,9 @@
 // period end (or trial end / end date), the card on file (brand, last4), the payment history
 // (date, amount, status, failure reason), a "cancel" form unless the subscription is already
 // canceled or expired, an "update card" form unless it has expired, and a link back to the
-// merchant's return_url. Forms post to `action_base` + "/cancel" and "/card" (relative).
+// merchant's return_url. Forms post to `action_base` + "/cancel" and "/card" (relative); with
+// a provider's checkout the card form is a button that leads there, and a charge waiting for
+// the bank's authentication gets an "authenticate" button.
 #pragma once
 
 #include <string>
@@ -21,6 +23,11 @@ struct PortalPageData {
   std::string return_url;
   std::string notice;  // what the last action did ("" = none), text
   std::string error;   // why the last action failed ("" = none), text
+  // The card is given on the provider's page (Stripe): the forms are buttons, no card input.
+  bool provider_checkout = false;
+  // The last charge needs the customer to authenticate it with their bank: a button posts to
+  // "<token>/authenticate".
+  bool needs_authentication = false;
 };
 
 std::string PortalPage(const Subscription& s, const std::vector<Payment>& payments,
