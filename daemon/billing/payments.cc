@@ -17,7 +17,7 @@ constexpr const char* kColumns =
     "id, livemode, subscription_id, customer_id, payment_method_id, provider, amount, currency, "
     "status, failure_code, failure_message, attempt, period_start, period_end, idempotency_key, "
     "created_at, paid_at, schedule, provider_ref, next_send_at, sends, first_sent_at, "
-    "amount_refunded, disputed_at";
+    "amount_refunded, disputed_at, pk";
 
 Payment Read(const Stmt& q) {
   Payment p;
@@ -45,6 +45,7 @@ Payment Read(const Stmt& q) {
   p.first_sent_at = q.OptInt(21);
   p.amount_refunded = q.Int(22);
   p.disputed_at = q.OptInt(23);
+  p.pk = q.Int(24);
   return p;
 }
 
@@ -58,6 +59,7 @@ json::value OptTime(std::optional<UnixSeconds> t) {
 void InsertPayment(Db& db, Payment& p) {
   RowKey key = NewRowKey(db, kPaymentsTable);
   p.id = std::move(key.id);
+  p.pk = key.pk;
   // Built once: this runs for every renewal.
   static const SqlSlot sql(
       "INSERT INTO payments (pk, id, livemode, subscription_id, customer_id, payment_method_id, "
@@ -167,16 +169,16 @@ int64_t CountPendingPayments(Db& db) {
 
 void RescheduleSend(Db& db, const Payment& p, UnixSeconds next_send_at) {
   db.Cached("UPDATE payments SET next_send_at=?, sends=?, first_sent_at=?, provider_ref=? "
-            "WHERE id=? AND status='pending'")
-      .Args(next_send_at, int64_t{p.sends}, p.first_sent_at, p.provider_ref, p.id)
+            "WHERE pk=? AND status='pending'")
+      .Args(next_send_at, int64_t{p.sends}, p.first_sent_at, p.provider_ref, p.pk)
       .Exec();
 }
 
 void SettlePayment(Db& db, const Payment& p) {
   db.Cached("UPDATE payments SET status=?, failure_code=?, failure_message=?, provider_ref=?, "
-            "paid_at=?, sends=?, next_send_at=NULL WHERE id=?")
+            "paid_at=?, sends=?, next_send_at=NULL WHERE pk=?")
       .Args(p.status, p.failure_code, p.failure_message, p.provider_ref, p.paid_at,
-            int64_t{p.sends}, p.id)
+            int64_t{p.sends}, p.pk)
       .Exec();
 }
 
@@ -210,8 +212,8 @@ bool RecordRefunded(Db& db, Payment& p, int64_t refunded_total, UnixSeconds now)
   if (refunded_total <= p.amount_refunded) return false;
   p.amount_refunded = refunded_total;
   if (p.amount_refunded == p.amount) p.status = "refunded";
-  db.Cached("UPDATE payments SET amount_refunded=?, status=? WHERE id=?")
-      .Args(p.amount_refunded, p.status, p.id)
+  db.Cached("UPDATE payments SET amount_refunded=?, status=? WHERE pk=?")
+      .Args(p.amount_refunded, p.status, p.pk)
       .Exec();
   EmitPaymentEvent(db, p, "payment.refunded", now);
   return true;
@@ -220,7 +222,7 @@ bool RecordRefunded(Db& db, Payment& p, int64_t refunded_total, UnixSeconds now)
 void RecordDisputed(Db& db, Payment& p, UnixSeconds now) {
   if (p.disputed_at) return;
   p.disputed_at = now;
-  db.Cached("UPDATE payments SET disputed_at=? WHERE id=?").Args(now, p.id).Exec();
+  db.Cached("UPDATE payments SET disputed_at=? WHERE pk=?").Args(now, p.pk).Exec();
   EmitPaymentEvent(db, p, "payment.disputed", now);
 }
 

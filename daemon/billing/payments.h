@@ -41,6 +41,9 @@ struct Payment {
   std::optional<UnixSeconds> first_sent_at;
   int64_t amount_refunded = 0;
   std::optional<UnixSeconds> disputed_at;
+  // The row's key, which the id spells (row_keys.h): rows are updated by it, since the id text
+  // has no index of its own.
+  int64_t pk = 0;
 
   bool pending() const { return status == "pending"; }
 };

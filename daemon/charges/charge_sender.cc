@@ -15,6 +15,10 @@ namespace {
 using std::chrono::milliseconds;
 
 constexpr milliseconds kIdleWait{1000};  // look again now and then, even with nothing due
+// Answers per commit, and how long the first may wait for others: measured, applying answers
+// one small commit at a time cost the writer ~100 us per charge at 1,500 charges/s.
+constexpr size_t kAnswerBatch = 256;
+constexpr milliseconds kAnswerDelay{20};
 
 // What a pending payment asks its provider (the saved method's provider references).
 ChargeIntent IntentOf(Db& db, const Payment& p) {
@@ -49,8 +53,13 @@ ChargeSender::~ChargeSender() { Stop(); }
 
 void ChargeSender::AddAccount(bool livemode, const std::string& provider, double rate,
                               int max_in_flight) {
+  // A bucket of burst b refilled at r lets b + r requests leave in a second; on the way they
+  // bunch up a little (measured: 2,566 arrived in the busiest second with b + r = 2,500). So
+  // b + r is kept to 95% of the limit, with a burst of 1/50 s.
+  double burst = std::max(1.0, rate / 50);
+  double refill = std::max(0.5, rate * 0.95 - burst);
   accounts_.insert_or_assign({livemode, provider},
-                             Account{TokenBucket(rate, std::max(1.0, rate)), max_in_flight});
+                             Account{TokenBucket(refill, burst), max_in_flight});
 }
 
 void ChargeSender::Start() {
@@ -101,13 +110,22 @@ bool ChargeSender::WaitSettled(milliseconds timeout) {
   }
 }
 
+bool ChargeSender::AnswersReady() const {
+  if (write_in_flight_ || answered_.empty()) return false;
+  // Answers are applied in batches (a commit each): when enough have come, when the first has
+  // waited long enough, or when nothing else is on the wire to wait for.
+  return answered_.size() >= kAnswerBatch ||
+         std::chrono::steady_clock::now() - first_answer_at_ >= kAnswerDelay ||
+         in_flight_.size() == answered_.size();
+}
+
 void ChargeSender::Loop() {
   for (;;) {
     std::vector<Answered> answers;
     {
       std::lock_guard lock(mu_);
       if (stopping_) return;
-      if (!write_in_flight_ && !answered_.empty()) {
+      if (AnswersReady()) {
         answers.swap(answered_);
         write_in_flight_ = true;
       }
@@ -121,15 +139,13 @@ void ChargeSender::Loop() {
       LogError("charges: {}", e.what());
     }
     std::unique_lock lock(mu_);
-    cv_.wait_for(lock, wait, [this] {
-      return stopping_ || woken_ || (!write_in_flight_ && !answered_.empty());
-    });
+    if (!answered_.empty()) wait = std::min(wait, kAnswerDelay);
+    cv_.wait_for(lock, wait, [this] { return stopping_ || woken_ || AnswersReady(); });
   }
 }
 
 bool ChargeSender::Reserve(Account& a, const std::string& id, milliseconds* wait) {
   std::lock_guard lock(mu_);  // answers update the account from the provider's thread
-  if (in_flight_.contains(id)) return false;
   if (a.in_flight >= a.max_in_flight) return false;  // an answer wakes the loop
   if (!a.bucket.TryTake()) {
     auto until = std::chrono::duration_cast<milliseconds>(a.bucket.WaitFor()) + milliseconds(1);
@@ -142,37 +158,61 @@ bool ChargeSender::Reserve(Account& a, const std::string& id, milliseconds* wait
   return true;
 }
 
+void ChargeSender::LoadQueue(Db& db, UnixSeconds now) {
+  std::set<std::string> busy;
+  {
+    std::lock_guard lock(mu_);
+    busy = in_flight_;
+  }
+  int limit = options_.load_batch + static_cast<int>(busy.size());
+  for (Payment& p : LoadSendablePayments(db, now, limit)) {
+    if (!busy.contains(p.id)) queue_.push_back(std::move(p));
+  }
+  for (Refund& r : LoadSendableRefunds(db, now, limit)) {
+    if (!busy.contains(r.id)) refund_queue_.push_back(std::move(r));
+  }
+}
+
 milliseconds ChargeSender::SendDue() {
   Db& db = store_.reader();
   UnixSeconds now = SystemNow();
-  size_t busy;
-  {
-    std::lock_guard lock(mu_);
-    busy = in_flight_.size();
-  }
-  int limit = options_.load_batch + static_cast<int>(busy);
+  // Sendable rows are read in batches and kept in memory until sent: a pass that only has
+  // room for a few more (an answer came back) reads nothing. Rows in flight stay sendable in
+  // the store until their answers commit, so they are skipped when the next batch is read.
+  if (queue_.empty() && refund_queue_.empty()) LoadQueue(db, now);
   milliseconds wait = kIdleWait;
   auto lookup_after =
       std::chrono::duration_cast<std::chrono::seconds>(options_.lookup_after).count();
-  for (const Payment& p : LoadSendablePayments(db, now, limit)) {
+  while (!queue_.empty()) {
+    const Payment& p = queue_.front();
     Provider* provider = engine_.ProviderFor(p.livemode, p.provider);
     auto account = accounts_.find({p.livemode, p.provider});
-    if (account == accounts_.end() || !provider) continue;  // its provider is not configured
-    if (!Reserve(account->second, p.id, &wait)) continue;
+    if (account == accounts_.end() || !provider) {  // its provider is not configured
+      queue_.pop_front();
+      continue;
+    }
+    if (!Reserve(account->second, p.id, &wait)) break;  // full or out of tokens: wait
     bool lookup = p.first_sent_at && now - *p.first_sent_at > lookup_after;
     Send(account->second, *provider, p, lookup);
+    queue_.pop_front();
   }
-  for (const Refund& r : LoadSendableRefunds(db, now, limit)) {
+  while (!refund_queue_.empty()) {
+    const Refund& r = refund_queue_.front();
     auto paid = LoadPayment(db, r.payment_id, r.livemode);
-    if (!paid.ok()) continue;
-    Provider* provider = engine_.ProviderFor(r.livemode, paid->provider);
-    auto account = accounts_.find({r.livemode, paid->provider});
-    if (account == accounts_.end() || !provider) continue;
-    if (!Reserve(account->second, r.id, &wait)) continue;
+    Provider* provider = paid.ok() ? engine_.ProviderFor(r.livemode, paid->provider) : nullptr;
+    auto account = paid.ok() ? accounts_.find({r.livemode, paid->provider}) : accounts_.end();
+    if (account == accounts_.end() || !provider) {
+      refund_queue_.pop_front();
+      continue;
+    }
+    if (!Reserve(account->second, r.id, &wait)) break;
     SendRefund(account->second, *provider, r);
+    refund_queue_.pop_front();
   }
-  for (auto next : {EarliestSend(db), EarliestRefundSend(db)}) {
-    if (next && *next > now) wait = std::min(wait, milliseconds((*next - now) * 1000));
+  if (queue_.empty() && refund_queue_.empty()) {
+    for (auto next : {EarliestSend(db), EarliestRefundSend(db)}) {
+      if (next && *next > now) wait = std::min(wait, milliseconds((*next - now) * 1000));
+    }
   }
   return wait;
 }
@@ -186,7 +226,9 @@ void ChargeSender::Answer(Account& account, Answered answered) {
       account.bucket.Pause(milliseconds(answered.answer.retry_after_ms));
     }
   }
+  if (answered_.empty()) first_answer_at_ = std::chrono::steady_clock::now();
   answered_.push_back(std::move(answered));
+  // A place on the wire is free, and maybe a batch is full: the loop has work either way.
   cv_.notify_all();
 }
 

@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <optional>
 #include <memory>
@@ -88,12 +89,16 @@ class ChargeSender {
   void Loop();
   // Sends what is due and allowed; returns how long to wait at most before the next pass.
   std::chrono::milliseconds SendDue();
+  // Reads the next batch of sendable charges and refunds (not in flight) into the queues.
+  void LoadQueue(Db& db, UnixSeconds now);
   // Takes a place in flight on `account` for `id` (and a token), when there is one.
   bool Reserve(Account& account, const std::string& id, std::chrono::milliseconds* wait);
   // Sends (or looks up) `p`, already counted in flight on `account`.
   void Send(Account& account, Provider& provider, const Payment& p, bool lookup);
   void SendRefund(Account& account, Provider& provider, const Refund& r);
   void Answer(Account& account, Answered answered);
+  // Whether the answers that came back should be applied now (mu_ held).
+  bool AnswersReady() const;
   void StartWrite(std::vector<Answered> answers);
   Status ApplyAnswers(Db& db, const std::vector<Answered>& answers);
   void ApplyRefundAnswer(Db& db, const Refund& sent, const ChargeAnswer& answer);
@@ -106,11 +111,14 @@ class ChargeSender {
   // Added before Start(); their counters and buckets change under mu_ (answers come back on
   // the providers' threads).
   std::map<std::pair<bool, std::string>, Account> accounts_;
+  std::deque<Payment> queue_;        // loop thread only: read, not sent yet
+  std::deque<Refund> refund_queue_;  // likewise
 
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Answered> answered_;
   std::set<std::string> in_flight_;  // payment ids sent or being applied
+  std::chrono::steady_clock::time_point first_answer_at_;  // of those in answered_
   bool write_in_flight_ = false;
   bool woken_ = false;
   bool stopping_ = false;

@@ -258,7 +258,7 @@ class Client::Impl {
 
   void Start() {
     thread_ = std::thread([this] {
-      NameThisThread("hooks-http");
+      NameThisThread(options_.thread_name.c_str());
       io_.run();
     });
   }

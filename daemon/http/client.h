@@ -48,6 +48,7 @@ struct ClientOptions {
   int max_connections = 32;  // per pool
   std::chrono::milliseconds timeout{15000};
   size_t excerpt_bytes = 512;
+  std::string thread_name = "hooks-http";  // its io thread's name (top -H, gdb)
 };
 
 class Client {

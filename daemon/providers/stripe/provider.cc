@@ -134,7 +134,8 @@ SavedCard SavedCardOf(const json::object& pm) {
 }
 
 StripeProvider::StripeProvider(Account account)
-    : client_(http::ClientOptions{account.max_in_flight, std::chrono::milliseconds(30000), 512}),
+    : client_(http::ClientOptions{account.max_in_flight, std::chrono::milliseconds(30000), 512,
+                                  account.livemode ? "stripe-live" : "stripe-test"}),
       api_(std::move(account), client_) {}
 
 Result<SavedCard> StripeProvider::Attach(std::string_view) {
