@@ -89,6 +89,7 @@ class ChargeSender {
   void Loop();
   // Sends what is due and allowed; returns how long to wait at most before the next pass.
   std::chrono::milliseconds SendDue();
+  std::chrono::milliseconds SendDueOrLog();
   // Reads the next batch of sendable charges and refunds (not in flight) into the queues.
   void LoadQueue(Db& db, UnixSeconds now);
   // Takes a place in flight on `account` for `id` (and a token), when there is one.

@@ -118,16 +118,16 @@ class Provider {
 
   // Network providers. Sends the charge (off-session, confirmed at once) under its key; `done`
   // runs on another thread with the answer.
-  virtual void SendCharge(const ChargeIntent& intent, AnswerFn done) {
+  virtual void SendCharge(const ChargeIntent&, AnswerFn done) {
     done({ChargeAnswer::Kind::kDeclined, "", "provider_unavailable",
           "This provider cannot charge saved methods.", "", 0});
   }
   // Looks up a charge made under intent.idempotency_key (or, when intent.provider_ref is set,
   // re-reads that one): kPaid / kDeclined as it stands, kNotFound when none was made.
-  virtual void FindCharge(const ChargeIntent& intent, AnswerFn done) {
+  virtual void FindCharge(const ChargeIntent&, AnswerFn done) {
     done({ChargeAnswer::Kind::kNotFound, "", "", "", "", 0});
   }
-  virtual void SendRefund(const RefundIntent& intent, AnswerFn done) {
+  virtual void SendRefund(const RefundIntent&, AnswerFn done) {
     done({ChargeAnswer::Kind::kDeclined, "", "provider_unavailable",
           "This provider cannot refund.", "", 0});
   }
