@@ -31,7 +31,7 @@ void CreateKey(Context& c, http::Request& req, http::Respond respond) {
         view["secret"] = made.secret;
         return view;
       },
-      {201});
+      routes::WithStatus(201));
 }
 
 void ListKeys(Context& c, http::Request& req, http::Respond respond) {

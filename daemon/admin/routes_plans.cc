@@ -23,7 +23,7 @@ void CreatePlan(Context& c, http::Request& req, http::Respond respond) {
   plan->created_at = plan->updated_at = c.clock.Now();
   WriteThen(
       c, respond, [plan](Db& db) { InsertPlan(db, *plan); return Status::Ok(); },
-      [plan] { return PlanView(*plan); }, {201});
+      [plan] { return PlanView(*plan); }, routes::WithStatus(201));
 }
 
 void ListPlansRoute(Context& c, http::Request& req, http::Respond respond) {

@@ -195,7 +195,7 @@ void Test(Context& c, http::Request& req, http::Respond respond) {
         view["delivery_id"] = sent.delivery;
         return view;
       },
-      {201});
+      routes::WithStatus(201));
 }
 
 }  // namespace

@@ -94,6 +94,13 @@ struct WriteOptions {
   std::shared_ptr<AnswerKeeper> keeper;
 };
 
+// Options that only set the answer's status (201 for a creation).
+inline WriteOptions WithStatus(int status) {
+  WriteOptions o;
+  o.status = status;
+  return o;
+}
+
 // Runs `job` on the writer. When it succeeds, `answer()` renders the answer inside the same job
 // (from the state the job left) and it is sent after the commit; when it fails, or the commit
 // does, its error is the answer and nothing is changed.
