@@ -70,6 +70,11 @@ void WriteValue(Context& c, const Caller& caller, const http::Request& req,
       [value, view = std::move(view)] { return view(*value); }, status);
 }
 
+// A checkout in this mode can be paid: some provider takes cards in it. Otherwise kInvalid
+// "provider_unavailable" (live mode without Stripe): a page that looks real but can never
+// take a payment is not handed out.
+Status RequireCardProvider(Context& c, bool livemode);
+
 // Checkout API lists: `limit` 1..100 (default 10) and `starting_after`.
 Result<routes::Page> ParsePage(const http::Request& req);
 using routes::RejectUnknownQuery;

@@ -22,6 +22,14 @@ void AddOpenRoute(http::Router& r, Context& c, const char* method, const char* p
             on_exception));
 }
 
+Status RequireCardProvider(Context& c, bool livemode) {
+  if (c.engine.CardProvider(livemode)) return Status::Ok();
+  return Status::Invalid(
+      "Live mode has no payment provider configured (stripe-live-secret-key): a live checkout "
+      "could not take a payment.",
+      "", "provider_unavailable");
+}
+
 Result<routes::Page> ParsePage(const http::Request& req) { return routes::ParsePage(req, 10, 100); }
 
 void AddPublicRoutes(http::Router& r, Context& c) {

@@ -77,6 +77,9 @@ void Create(Context& c, const Caller& caller, http::Request& req, http::Respond 
   if (!body.ok()) return respond(ErrorAnswer(body.status()));
   auto parsed = ParseCreate(*body, caller.livemode);
   if (!parsed.ok()) return respond(ErrorAnswer(parsed.status()));
+  if (Status st = RequireCardProvider(c, caller.livemode); !st.ok()) {
+    return respond(ErrorAnswer(st));
+  }
   WriteValue<Session>(
       c, caller, req, respond,
       [r = std::move(*parsed), call = CallOf(c, caller)](Db& db, Session& out) {

@@ -106,6 +106,9 @@ void Subscribe(Context& c, http::Request& req, http::Respond respond) {
         "Live plans take no subscriptions while jopayd runs a manual clock (test mode only).",
         "livemode_unavailable")));
   }
+  if (Status st = RequireCardProvider(c, plan->livemode); !st.ok()) {
+    return respond(ErrorAnswer(st));
+  }
   Caller caller = ModeCaller(plan->livemode);
   if (auto answer = IdempotentAnswer(c, caller, req)) return respond(std::move(*answer));
   struct Made {

@@ -205,12 +205,21 @@ class DaemonTest(unittest.TestCase):
 
     clock = "manual"
     clock_start = "2025-01-31T10:00:00Z"
+    daemon_args = ()
+    daemon_env = {}
 
     def setUp(self):
-        self.d = Daemon(clock=self.clock, clock_start=self.clock_start).start()
+        self.d = Daemon(clock=self.clock, clock_start=self.clock_start,
+                        extra_args=self.daemon_args, env=self.daemon_env).start()
         self.addCleanup(self.d.cleanup)
 
     def assertFails(self, result, exit_code, message_part=None):
         self.assertEqual(result.rc, exit_code, result)
         if message_part:
             self.assertIn(message_part, result.err, result)
+
+
+# A live-mode card provider that is never called: tests of test/live separation create live
+# checkouts, which jopayd refuses in a mode with no provider at all.
+LIVE_CARDS_ARGS = ("--stripe-api-base", "http://127.0.0.1:9")
+LIVE_CARDS_ENV = {"JOPAY_STRIPE_LIVE_SECRET_KEY": "sk_live_never_called"}

@@ -4,7 +4,7 @@ import time
 import unittest
 
 from checkout_client import API, PAYMENT_BODY, CheckoutTest, Public
-from harness import Daemon, DaemonTest
+from harness import Daemon, DaemonTest, LIVE_CARDS_ARGS, LIVE_CARDS_ENV
 
 LIVE_BODY = dict(PAYMENT_BODY)
 
@@ -92,6 +92,8 @@ class KeysTest(CheckoutTest):
 
 class ModesTest(DaemonTest):
     clock = "system"
+    daemon_args = LIVE_CARDS_ARGS
+    daemon_env = LIVE_CARDS_ENV
 
     def test_test_and_live_keys_never_see_each_others_rows(self):
         test_key = self.d.ok("keys", "create")["secret"]
@@ -146,6 +148,30 @@ class ModesTest(DaemonTest):
         # Test mode takes http (local development).
         test_pub = Public(self.d, self.d.ok("keys", "create")["secret"])
         test_pub.ok("POST", API + "/sessions", body)
+
+
+class LiveWithoutProviderTest(DaemonTest):
+    """Live mode without a payment provider hands out no checkout that could never be paid."""
+    clock = "system"
+
+    def test_live_checkouts_are_refused_and_status_warns(self):
+        live_key = self.d.ok("keys", "create", live=True)["secret"]
+        pub = Public(self.d)
+        status, answer, _ = pub.call("POST", API + "/sessions", LIVE_BODY, key=live_key)
+        self.assertEqual(status, 400, answer)
+        self.assertEqual(answer["error"]["code"], "provider_unavailable")
+        status, answer, _ = pub.call("POST", "/eventop/checkout/create", {
+            "planId": "plan_x", "customerEmail": "a@example.com",
+            "successUrl": "https://example.com/ok"}, key=live_key)
+        self.assertEqual(status, 400, answer)
+        self.assertEqual(self.d.ok("sessions", "list", live=True), [])
+        got = self.d.ok("status")
+        self.assertEqual(got["card_providers"], {"test": "sandbox", "live": None})
+        self.assertTrue(any("live mode has no payment provider" in w for w in got["warnings"]))
+        self.assertIn("live mode has no payment provider", self.d.log())
+        # Test mode is not affected.
+        test_key = self.d.ok("keys", "create")["secret"]
+        self.assertEqual(pub.call("POST", API + "/sessions", PAYMENT_BODY, key=test_key)[0], 200)
 
 
 class IdempotencyTest(CheckoutTest):
@@ -204,6 +230,8 @@ class IdempotencyTest(CheckoutTest):
 
 class IdempotencyModesTest(DaemonTest):
     clock = "system"
+    daemon_args = LIVE_CARDS_ARGS
+    daemon_env = LIVE_CARDS_ENV
 
     def test_keys_are_per_mode(self):
         pub = Public(self.d)

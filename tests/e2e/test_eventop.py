@@ -3,7 +3,7 @@
 import unittest
 
 from checkout_client import Public
-from harness import DaemonTest
+from harness import DaemonTest, LIVE_CARDS_ARGS, LIVE_CARDS_ENV
 from lnbits_client import LnbitsTest
 
 EO = "/eventop/checkout"
@@ -111,6 +111,8 @@ class EventopTest(LnbitsTest):
 
 class EventopModesTest(DaemonTest):
     clock = "system"
+    daemon_args = LIVE_CARDS_ARGS
+    daemon_env = LIVE_CARDS_ENV
 
     def test_keys_see_their_own_mode_only(self):
         test_pub = Public(self.d, self.d.ok("keys", "create")["secret"])

@@ -4,7 +4,7 @@ and GET /public/checkout/{subscription_id} for a polling page."""
 import unittest
 
 from checkout_client import Public
-from harness import DaemonTest
+from harness import DaemonTest, LIVE_CARDS_ARGS, LIVE_CARDS_ENV
 from lnbits_client import NOW, REFERENCE_PLAN, V1, LnbitsTest
 
 PUBLIC_PLAN_KEYS = {"id", "name", "description", "amount_sats", "amount", "currency",
@@ -164,6 +164,8 @@ class PublicTest(LnbitsTest):
 
 class PublicModesTest(DaemonTest):
     clock = "system"
+    daemon_args = LIVE_CARDS_ARGS
+    daemon_env = LIVE_CARDS_ENV
 
     def test_public_routes_act_in_the_plans_own_mode(self):
         test_pub = Public(self.d, self.d.ok("keys", "create")["secret"])
