@@ -69,7 +69,9 @@ int main(int argc, char** argv) {
   Exec(db, "BEGIN");
   sqlite3_stmt* cus = Prepare(db, "INSERT INTO customers (id, livemode, email, name, created_at) "
                                    "VALUES (?, 0, ?, '', 0)");
-  sqlite3_stmt* pm = Prepare(db, "INSERT INTO payment_methods VALUES (?, 0, ?, 'sandbox', 'ok', 'visa', '4242', 0)");
+  sqlite3_stmt* pm = Prepare(db,
+      "INSERT INTO payment_methods (id, livemode, customer_id, provider, provider_ref, brand, "
+      "last4, created_at) VALUES (?, 0, ?, 'sandbox', 'ok', 'visa', '4242', 0)");
   sqlite3_stmt* sub = Prepare(db,
       "INSERT INTO subscriptions (id, livemode, customer_id, plan_id, payment_method_id, status, "
       "amount, currency, interval, interval_count, billing_anchor, period_index, "
@@ -107,8 +109,8 @@ int main(int argc, char** argv) {
   sqlite3_stmt* pay = Prepare(db,
       "INSERT INTO payments (pk, id, livemode, subscription_id, customer_id, payment_method_id, "
       "provider, amount, currency, status, attempt, period_start, period_end, idempotency_key, "
-      "created_at, paid_at) VALUES (?, ?, 0, ?, ?, NULL, 'sandbox', 999, 'eur', 'paid', 1, 100, "
-      "200, ?, 100, 100)");
+      "created_at, paid_at, provider_ref, next_send_at, first_sent_at) VALUES (?, ?, 0, ?, ?, "
+      "NULL, 'sandbox', 999, 'eur', 'paid', 1, 100, 200, ?, 100, 100, NULL, NULL, NULL)");
   sqlite3_stmt* evt = Prepare(db,
       "INSERT INTO events (pk, id, livemode, type, object_id, sequence, data, created_at) "
       "VALUES (?, ?, 0, 'subscription.renewed', ?, 2, "
