@@ -104,7 +104,11 @@ Result<Summary> Scheduler::DoMoveClock(UnixSeconds target) {
     fired.Add(*part);
     // Charges sent to a network provider: let them be answered, then run what their answers
     // made due inside this step (the next renewal of a month already past, a retry).
-    while (settle_charges_ && part->work["charges_sent"] > 0) {
+    auto sent = [](const Summary& s) {
+      auto it = s.work.find("charges_sent");
+      return it != s.work.end() && it->second > 0;
+    };
+    while (settle_charges_ && sent(*part)) {
       if (!settle_charges_(std::chrono::seconds(60))) {
         LogWarn("clock: charges are still pending after 60 s; the clock moves on without them");
         break;
