@@ -86,6 +86,9 @@ void RefundRoute(Context& c, http::Request& req, http::Respond respond) {
   if (st.ok()) st = GetInt(*body, "amount", amount, 1, int64_t{1} << 53);
   if (st.ok()) st = GetString(*body, "reason", r.reason, 40);
   if (st.ok()) st = GetString(*body, "idempotency_key", r.idempotency_key, 255);
+  if (st.ok() && r.idempotency_key && r.idempotency_key->empty()) {
+    st = Status::Invalid("idempotency_key must not be empty", "idempotency_key");
+  }
   if (st.ok() && r.reason && !ValidRefundReason(*r.reason)) {
     st = Status::Invalid("reason must be duplicate, fraudulent or requested_by_customer",
                          "reason");

@@ -47,6 +47,16 @@ class SandboxRefundTest(DaemonTest):
         self.assertIn("already refunded", again.err)
         self.assertEqual(len(self.refunds()), 1)
 
+    def test_malformed_refund_bodies_are_refused_and_change_nothing(self):
+        before = self.d.ok("payments", "get", self.pay["id"])
+        path = f"/v1/payments/{self.pay['id']}/refund"
+        for raw in ("{nope", "[]", '{"amount": "100"}', '{"amount": 1.5}', '{"colour": "red"}',
+                    '{"reason": 7}', '{"idempotency_key": ""}'):
+            status, body = self.d.api("POST", path, raw=raw)
+            self.assertEqual(status, 400, (raw, body))
+            self.assertIn("error", body)
+        self.assertEqual(self.d.ok("payments", "get", self.pay["id"]), before)
+
     def test_the_same_key_gives_the_same_refund_once(self):
         first = self.d.ok("payments", "refund", self.pay["id"], "--amount", "100", "--key", "k1")
         second = self.d.ok("payments", "refund", self.pay["id"], "--amount", "100", "--key", "k1")

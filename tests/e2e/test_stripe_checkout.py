@@ -1,6 +1,7 @@
 """The hosted checkout through Stripe Checkout (test mode with Stripe keys): the page never asks
 for a card, Stripe's page takes it, jopayd reads back what Stripe settled, and the session
 completes exactly once whether the customer's return or Stripe's callback comes first."""
+import json
 import unittest
 
 from stripe_harness import StripeTest
@@ -98,6 +99,37 @@ class StripeCheckoutTest(StripeTest):
         self.assertEqual(status, 400, page)
         self.assertEqual(self.pub.ok("GET", f"/api/checkout/v1/sessions/{second['id']}")["status"],
                          "pending")
+
+    def test_a_post_without_the_pages_token_sends_nobody_to_stripe(self):
+        session = self.subscription_session()
+        before = self.stripe.stats()["requests_by_endpoint"]
+        for form in ({}, {"token": "forged"}, {"token": ""}):
+            status, page, _ = self.post_form(f"/checkout/{session['id']}/stripe", form)
+            self.assertEqual(status, 403, page)
+        status, _, _ = self.post_form("/checkout/cs_missing/stripe", {"token": "x"})
+        self.assertEqual(status, 404)
+        self.assertEqual(self.stripe.stats()["requests_by_endpoint"], before)
+        self.assertEqual(self.pub.ok("GET", f"/api/checkout/v1/sessions/{session['id']}")["status"],
+                         "pending")
+        status, page, _ = self.get(f"/checkout/{session['id']}/return")  # no stripe_session
+        self.assertEqual(status, 400, page)
+
+    def test_secrets_never_reach_status_or_the_log(self):
+        from stripe_harness import SECRET_KEY, WEBHOOK_SECRET
+        self.pay_on_stripe(self.subscription_session()["id"])
+        status = json.dumps(self.d.ok("status"))
+        for secret in (SECRET_KEY, WEBHOOK_SECRET):
+            self.assertNotIn(secret, status)
+            self.assertNotIn(secret, self.d.log())
+
+    def test_a_key_of_the_wrong_mode_stops_jopayd_without_echoing_it(self):
+        from harness import Daemon
+        bad = Daemon(clock="manual", env={"JOPAY_STRIPE_TEST_SECRET_KEY": "sk_live_oops123456"})
+        self.addCleanup(bad.cleanup)
+        bad.start(wait=False)
+        self.assertEqual(bad.proc.wait(timeout=15), 2)
+        self.assertIn("stripe-test-secret-key must be a test key", bad.log())
+        self.assertNotIn("sk_live_oops123456", bad.log())
 
     def test_card_numbers_are_refused_when_stripe_takes_the_cards(self):
         plan = self.d.plan()

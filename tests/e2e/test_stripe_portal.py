@@ -78,6 +78,17 @@ class StripePortalTest(StripeTest):
         time.sleep(0.5)
         self.assertEqual(len([e for e in self.d.events(sub) if e["type"] == "subscription.renewed"]), 1)
 
+    def test_authenticate_with_nothing_waiting_changes_nothing(self):
+        sub = self.subscribe("4242424242424242", 3)
+        portal = self.portal_path(sub)
+        before = self.d.ok("subscriptions", "get", sub)
+        status, _, headers = self.post_form(portal + "/authenticate", {})
+        self.assertEqual(status, 303)
+        self.assertTrue(headers["location"].endswith("?error=nothing_to_authenticate"), headers)
+        status, _, headers = self.get(portal + "/authenticated?payment_intent=pi_forged")
+        self.assertTrue(headers["location"].endswith("?error=authentication_failed"), headers)
+        self.assertEqual(self.d.ok("subscriptions", "get", sub), before)
+
     def test_a_forged_card_return_changes_nothing(self):
         sub = self.subscribe("4242424242424242", 3)
         portal = self.portal_path(sub)
