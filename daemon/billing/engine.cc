@@ -96,10 +96,10 @@ class DbContext : public BillingContext {
 
   ChargeOutcome ChargeProvider(const Subscription& s, const ChargeRequest& r, Provider* provider) {
     if (!s.payment_method_id) {
-      return {false, "no_payment_method", "The subscription has no saved payment method."};
+      return ChargeOutcome::Failed("no_payment_method", "The subscription has no saved payment method.");
     }
     if (!provider) {
-      return {false, "provider_unavailable", "The payment method's provider is not configured."};
+      return ChargeOutcome::Failed("provider_unavailable", "The payment method's provider is not configured.");
     }
     return provider->Charge(s.provider_ref, r.amount, r.currency, r.idempotency_key);
   }
@@ -118,11 +118,11 @@ class SimulatedContext : public BillingContext {
   explicit SimulatedContext(const Engine& engine) : engine_(engine) {}
   ChargeOutcome Charge(const Subscription& s, const ChargeRequest& r) override {
     if (!s.payment_method_id) {
-      return {false, "no_payment_method", "The subscription has no saved payment method."};
+      return ChargeOutcome::Failed("no_payment_method", "The subscription has no saved payment method.");
     }
     Provider* provider = engine_.ProviderFor(s.livemode, s.provider);
-    if (!provider) return {false, "provider_unavailable", "The provider is not configured."};
-    if (!provider->simulated()) return {true, "", ""};  // never charge for real in a dry run
+    if (!provider) return ChargeOutcome::Failed("provider_unavailable", "The provider is not configured.");
+    if (!provider->simulated()) return ChargeOutcome::Paid();  // never charge for real in a dry run
     return provider->Charge(s.provider_ref, r.amount, r.currency, r.idempotency_key);
   }
   void Emit(const Subscription&, std::string_view, const EventExtras&) override {}
@@ -458,7 +458,11 @@ void Engine::Simulate(Subscription s, UnixSeconds until, bool use_due_time, Unix
 }
 
 Engine::DueRun Engine::RunDueRows(Db& db, std::vector<Subscription>& due, UnixSeconds until,
-                                  bool use_due_time, UnixSeconds now, Summary& summary) {
+                                  bool use_due_time, UnixSeconds now, Summary& summary,
+                                  const std::function<bool()>& yield) {
+  // A clock read and a look at the writer's queue cost ~50 ns; every 32 rows (~0.3 ms of
+  // renewals) they are lost in the noise and still let waiting requests in within a slice.
+  constexpr int64_t kYieldCheckEvery = 32;
   EventBatch events;
   DbContext ctx(db, *this, now, &events);
   // With due times, an action this batch schedules inside the window (a retry tomorrow) must
@@ -467,6 +471,10 @@ Engine::DueRun Engine::RunDueRows(Db& db, std::vector<Subscription>& due, UnixSe
   DueRun run;
   for (auto& s : due) {
     if (use_due_time && earliest_new && *s.next_action_at > *earliest_new) break;
+    if (yield && run.processed > 0 && run.processed % kYieldCheckEvery == 0 && yield()) {
+      run.yielded = true;
+      break;
+    }
     ctx.now = ActionTime(s, use_due_time, now, summary);
     RunDueAction(s, ctx.now, policy_, ctx, summary);
     SaveDueState(db, s);
@@ -477,7 +485,7 @@ Engine::DueRun Engine::RunDueRows(Db& db, std::vector<Subscription>& due, UnixSe
     }
   }
   events.InsertAll(db);
-  run.all_left_window = !earliest_new && run.processed == static_cast<int64_t>(due.size());
+  run.ran_left_window = !earliest_new;
   return run;
 }
 

@@ -5,6 +5,7 @@
 // commit together or not at all. Routes and the scheduler wrap these in Writer::Submit/Run.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -115,9 +116,11 @@ class Engine {
 
   struct DueRun {
     int64_t processed = 0;  // rows of `due` run, from the front
-    // Every row of `due` was run, and none was scheduled again at or before `until`: no later
-    // batch of this window will see these rows again.
-    bool all_left_window = true;
+    // No row it ran was scheduled again at or before `until`: no later batch of this window
+    // will see those rows again.
+    bool ran_left_window = true;
+    // It stopped because `yield` asked; the rows from `processed` on were not touched.
+    bool yielded = false;
   };
   // Runs the due actions of `due` (rows of LoadDue/LoadDueAfter, in due order). With
   // use_due_time each runs at its own due time (manual clock: as if the daemon had been
@@ -125,9 +128,11 @@ class Engine {
   // overdue ones, at `now`. An action missed by more than a minute counts in
   // summary.work["caught_up"]; the retries and expiry it schedules are spaced from when it
   // ran. Stops early where a row it ran was scheduled again inside the window before the next
-  // row's time, so that every action runs in time order.
+  // row's time, so that every action runs in time order. Stops early too when `yield` (asked
+  // every few rows, once at least one row ran) says other work is waiting for the writer.
   DueRun RunDueRows(Db& db, std::vector<Subscription>& due, UnixSeconds until, bool use_due_time,
-                    UnixSeconds now, Summary& summary);
+                    UnixSeconds now, Summary& summary,
+                    const std::function<bool()>& yield = nullptr);
   // What RunDueRows would do to `s` up to `until`, computed in memory: nothing is written,
   // and only simulated providers are asked (a live provider's charge is assumed to succeed).
   void Simulate(Subscription s, UnixSeconds until, bool use_due_time, UnixSeconds now,

@@ -203,6 +203,10 @@ std::vector<Subscription> LoadDue(Db& db, UnixSeconds until, int limit) {
   return out;
 }
 
+std::vector<std::string> DueRowTables() {
+  return {"subscriptions", "customers", "plans", "payment_methods"};  // kSelect's joins
+}
+
 std::vector<Subscription> LoadDueAfter(Db& db, UnixSeconds until, UnixSeconds after_at,
                                        int64_t after_rowid, int limit) {
   // Two range scans of the due index, not one `(next_action_at, rowid) > (?, ?)`: SQLite seeks

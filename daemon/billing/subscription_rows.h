@@ -50,6 +50,8 @@ std::vector<Subscription> LoadDue(Db& db, UnixSeconds until, int limit);
 // writer's prefetch of its next batch).
 std::vector<Subscription> LoadDueAfter(Db& db, UnixSeconds until, UnixSeconds after_at,
                                        int64_t after_rowid, int limit);
+// The tables a row of LoadDue/LoadDueAfter is read from (for Writer::WatchTables).
+std::vector<std::string> DueRowTables();
 // Ids of the plan's subscriptions that have not ended.
 std::vector<std::string> LiveSubscriptionIdsOfPlan(Db& db, const std::string& plan_id);
 

@@ -141,7 +141,7 @@ Status PayOnce(Db& db, Engine& engine, Session& s, const std::string& email,
   p.created_at = now;
   ChargeOutcome charged =
       card.ok() ? provider->Charge(card->provider_ref, s.amount, s.currency, p.idempotency_key)
-                : ChargeOutcome{false, card.status().code(), card.status().message()};
+                : ChargeOutcome::Failed(card.status().code(), card.status().message());
   p.status = charged.paid ? "paid" : "failed";
   if (charged.paid) {
     p.paid_at = now;

@@ -52,6 +52,11 @@ struct ChargeOutcome {
   std::string failure_message;  // for people
   bool pending = false;         // a network charge was queued; its answer comes later
   std::string provider_ref;     // the provider's id of the charge, when known
+
+  static ChargeOutcome Paid() { return {true, "", "", false, ""}; }
+  static ChargeOutcome Failed(std::string code, std::string message) {
+    return {false, std::move(code), std::move(message), false, ""};
+  }
 };
 
 // What a network charge request carries (built from its pending payment row).

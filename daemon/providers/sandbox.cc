@@ -67,14 +67,19 @@ Result<SavedCard> SandboxProvider::Attach(std::string_view card_number) {
     if (d == r.number) return Status::PaymentFailed(std::string(r.code), std::string(r.message));
   }
   std::string ref(d == "4000000000000341" ? kChargesFail : kSucceeds);
-  return SavedCard{"sandbox", ref, CardBrand(d), d.substr(d.size() - 4)};
+  SavedCard card;
+  card.provider = "sandbox";
+  card.provider_ref = ref;
+  card.brand = CardBrand(d);
+  card.last4 = d.substr(d.size() - 4);
+  return card;
 }
 
 ChargeOutcome SandboxProvider::Charge(std::string_view provider_ref, int64_t, std::string_view,
                                       std::string_view) {
-  if (provider_ref == kSucceeds) return {true, "", ""};
-  if (provider_ref == kChargesFail) return {false, "card_declined", "Your card was declined."};
-  return {false, "payment_method_unusable", "The saved payment method cannot be charged."};
+  if (provider_ref == kSucceeds) return ChargeOutcome::Paid();
+  if (provider_ref == kChargesFail) return ChargeOutcome::Failed("card_declined", "Your card was declined.");
+  return ChargeOutcome::Failed("payment_method_unusable", "The saved payment method cannot be charged.");
 }
 
 }  // namespace jopay

@@ -16,10 +16,9 @@ DuePrefetch::~DuePrefetch() {
   loader_.join();
 }
 
-void DuePrefetch::Start(UnixSeconds until, UnixSeconds after_at, int64_t after_rowid, int limit,
-                        uint64_t job) {
+void DuePrefetch::Start(UnixSeconds until, UnixSeconds after_at, int64_t after_rowid, int limit) {
   std::lock_guard lock(mu_);
-  request_ = Request{until, after_at, after_rowid, limit, job};
+  request_ = Request{until, after_at, after_rowid, limit, store_.writer().LastWatchedChange()};
   result_.reset();
   cv_.notify_all();
 }
@@ -31,12 +30,14 @@ void DuePrefetch::Discard() {
   result_.reset();
 }
 
-std::optional<std::vector<Subscription>> DuePrefetch::Take(uint64_t job) {
+std::optional<std::vector<Subscription>> DuePrefetch::Take() {
   std::unique_lock lock(mu_);
   cv_.wait(lock, [this] { return !loading_ && !request_; });
   auto result = std::move(result_);
   result_.reset();
-  if (!result || !usable_ || job != loaded_for_job_ + 1) return std::nullopt;
+  if (!result || !usable_ || store_.writer().LastWatchedChange() != changed_at_) {
+    return std::nullopt;
+  }
   return result;
 }
 
@@ -51,8 +52,8 @@ void DuePrefetch::Loop() {
     loading_ = true;
     lock.unlock();
     // Read the settled mark before the snapshot begins: the snapshot then holds every job up
-    // to the mark, and it is usable if that covers every job before the one that asked.
-    bool usable = store_.writer().JobsSettled() + 1 >= r.job;
+    // to the mark, and it is usable if that covers the last change made by another job.
+    bool usable = store_.writer().JobsSettled() >= r.changed_at;
     std::optional<std::vector<Subscription>> rows;
     if (usable) {
       Db& db = store_.reader();
@@ -73,7 +74,7 @@ void DuePrefetch::Loop() {
     if (!request_) {  // not replaced or discarded meanwhile
       result_ = std::move(rows);
       usable_ = usable;
-      loaded_for_job_ = r.job;
+      changed_at_ = r.changed_at;
     }
     cv_.notify_all();
   }

@@ -3,7 +3,10 @@
 #include <doctest/doctest.h>
 #include <fmt/core.h>
 
+#include <atomic>
 #include <future>
+#include <set>
+#include <thread>
 
 #include "daemon/billing/plans.h"
 #include "daemon/billing/subscription_rows.h"
@@ -34,8 +37,8 @@ struct Fixture {
   Clock clock;
   Scheduler scheduler;
 
-  explicit Fixture(Clock c = Clock::Manual(kJan31))
-      : clock(c), scheduler(*store, engine, clock, /*batch_size=*/2) {
+  explicit Fixture(Clock c = Clock::Manual(kJan31), int batch_size = 2)
+      : clock(c), scheduler(*store, engine, clock, batch_size) {
     Plan plan;
     plan.id = "plan_test";
     plan.name = "Pro";
@@ -119,6 +122,62 @@ TEST_CASE("EarliestDue names the next subscription action") {
   CHECK_FALSE(f.scheduler.EarliestDue().has_value());
   f.Subscribe("a@example.com", "4242424242424242");
   CHECK(f.scheduler.EarliestDue() == kJan31 + 28 * kDay);
+}
+
+TEST_CASE("a long due run gives way to queued requests; rows they change are not run stale") {
+  Fixture f(Clock::Manual(kJan31), /*batch_size=*/10000);
+  constexpr int kSubs = 4000;  // one batch, tens of milliseconds: many slices
+  REQUIRE(f.store->writer().Run([&](Db& db) {
+    for (int i = 0; i < kSubs; ++i) {
+      NewSubscription req{"plan_test", fmt::format("c{}@example.com", i), "", "4242424242424242",
+                          std::nullopt, "{}"};
+      Subscription out;
+      Status payment;
+      Status st = f.engine.Create(db, false, req, f.clock.Now(), &out, &payment);
+      if (!st.ok()) return st;
+    }
+    db.Exec("CREATE TABLE elsewhere (x INTEGER)");
+    return Status::Ok();
+  }).ok());
+  const UnixSeconds due = kJan31 + 28 * kDay;
+  f.clock.Set(due);
+  // Requests while the run goes on: every other one cancels the last row still due (a row the
+  // run has loaded and not reached yet), the others write elsewhere (a checkout session).
+  std::atomic<bool> running{true};
+  std::atomic<int> answered_during{0};
+  std::set<std::string> canceled;
+  std::thread requests([&] {
+    for (int i = 0; running; ++i) {
+      REQUIRE(f.store->writer().Run([&, i](Db& db) {
+        if (i % 2) {
+          db.Exec("INSERT INTO elsewhere (x) VALUES (1)");
+          return Status::Ok();
+        }
+        auto& q = db.Cached(
+            "UPDATE subscriptions SET status = 'canceled', next_action_at = NULL WHERE rowid = "
+            "(SELECT max(rowid) FROM subscriptions WHERE next_action_at <= ?) RETURNING id");
+        q.Args(due);
+        if (q.Step()) canceled.insert(q.Text(0));
+        q.Reset();
+        return Status::Ok();
+      }).ok());
+      if (running) ++answered_during;
+    }
+  });
+  auto run = f.Renew();
+  running = false;
+  requests.join();
+  REQUIRE(run.ok());
+  // Without giving way, no request would be answered until the one batch had committed.
+  CHECK(answered_during >= 4);
+  CHECK(canceled.size() >= 2);
+  CHECK(run->renewed == kSubs - static_cast<int64_t>(canceled.size()));
+  // Every row: its first payment, and one renewal unless it was canceled while still due.
+  CHECK(f.Rows("SELECT count(*) FROM (SELECT subscription_id, count(*) AS n FROM payments "
+               "GROUP BY subscription_id HAVING n != 2)") == static_cast<int64_t>(canceled.size()));
+  for (const auto& id : canceled) {
+    CHECK(f.Rows(fmt::format("SELECT count(*) FROM payments WHERE subscription_id = '{}'", id)) == 1);
+  }
 }
 
 }  // namespace jopay

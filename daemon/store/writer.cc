@@ -11,16 +11,23 @@ Writer::Writer(std::unique_ptr<Db> db, size_t max_jobs_per_commit)
 
 Writer::~Writer() { Stop(); }
 
-void Writer::Submit(Job job, Done done) {
+void Writer::Submit(Job job, Done done) { Enqueue({std::move(job), std::move(done), false}); }
+
+void Writer::SubmitLong(Job job, Done done) {
+  Enqueue({std::move(job), std::move(done), true});
+}
+
+void Writer::Enqueue(Entry entry) {
   {
     std::lock_guard lock(mu_);
     if (!stopping_) {
-      queue_.push_back({std::move(job), std::move(done)});
+      queue_.push_back(std::move(entry));
+      queued_.store(queue_.size(), std::memory_order_relaxed);
       cv_.notify_one();
       return;
     }
   }
-  done(Status::Unavailable("jopayd is shutting down"));
+  entry.done(Status::Unavailable("jopayd is shutting down"));
 }
 
 Status Writer::Run(Job job) {
@@ -28,6 +35,32 @@ Status Writer::Run(Job job) {
   auto future = promise.get_future();
   Submit(std::move(job), [&promise](Status st) { promise.set_value(std::move(st)); });
   return future.get();
+}
+
+Status Writer::RunLong(Job job) {
+  std::promise<Status> promise;
+  auto future = promise.get_future();
+  SubmitLong(std::move(job), [&promise](Status st) { promise.set_value(std::move(st)); });
+  return future.get();
+}
+
+void Writer::WatchTables(std::vector<std::string> tables) {
+  Run([this, &tables](Db& db) {
+    for (auto& t : tables) watched_.push_back(std::move(t));
+    sqlite3_update_hook(db.raw(), &Writer::OnRowChange, this);
+    return Status::Ok();
+  });
+}
+
+void Writer::OnRowChange(void* self, int, const char*, const char* table, sqlite3_int64) {
+  auto* w = static_cast<Writer*>(self);
+  if (w->exempt_) return;
+  for (const auto& t : w->watched_) {
+    if (t == table) {
+      w->last_watched_change_.store(w->jobs_started_.load());
+      return;
+    }
+  }
 }
 
 void Writer::SetCommitHook(std::function<void()> hook) {
@@ -53,12 +86,23 @@ void Writer::Loop() {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping and drained
-      while (!queue_.empty() && batch.size() < max_batch_) {
+      // A long job heads a transaction of its own; shared jobs queued before it share one.
+      if (queue_.front().long_job) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
+      } else {
+        TakeShared(batch);
       }
+      queued_.store(queue_.size(), std::memory_order_relaxed);
     }
     CommitBatch(batch);
+  }
+}
+
+void Writer::TakeShared(std::deque<Entry>& batch) {
+  while (!queue_.empty() && batch.size() < max_batch_ && !queue_.front().long_job) {
+    batch.push_back(std::move(queue_.front()));
+    queue_.pop_front();
   }
 }
 
@@ -70,7 +114,8 @@ void Writer::CommitBatch(std::deque<Entry>& batch) {
   // undoes exactly that job. Skipping it matters: inside a savepoint SQLite keeps statement
   // sub-journals whose upkeep grows with the transaction, and a renewal batch is one large
   // job (measured: 720 renewals/s with the savepoint).
-  const bool savepoints = batch.size() > 1;
+  const bool long_head = batch.front().long_job;
+  bool savepoints = batch.size() > 1;
   // Transaction control goes through cached statements: sqlite3_exec would parse each
   // SAVEPOINT/RELEASE again, twice per job on the hot path of every public POST.
   auto run = [this](const char* sql) { db_->Cached(sql).Exec(); };
@@ -84,6 +129,14 @@ void Writer::CommitBatch(std::deque<Entry>& batch) {
         run("RELEASE job");
       }
       any_ok = any_ok || results[i].ok();
+      if (i == 0 && long_head && results[0].ok()) {
+        // The jobs a long job kept waiting join its commit: one commit for both, not two.
+        std::lock_guard lock(mu_);
+        TakeShared(batch);
+        queued_.store(queue_.size(), std::memory_order_relaxed);
+        results.resize(batch.size());
+        savepoints = true;
+      }
     }
     run(any_ok ? "COMMIT" : "ROLLBACK");
   } catch (const DbError& e) {
@@ -108,6 +161,7 @@ void Writer::CommitBatch(std::deque<Entry>& batch) {
 
 Status Writer::RunJob(const Job& job) {
   jobs_started_.fetch_add(1);
+  exempt_ = false;
   try {
     return job(*db_);
   } catch (const std::exception& e) {

@@ -12,7 +12,9 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "common/status.h"
 #include "daemon/store/db.h"
@@ -33,6 +35,14 @@ class Writer {
   void Submit(Job job, Done done);
   // Submits and waits. Must not be called from the writer thread itself.
   Status Run(Job job);
+  // As Submit/Run, for a long job (a due batch) that ends early when others wait (see
+  // Waiting()): it heads a transaction of its own, without a savepoint, and the jobs waiting
+  // when it returns successfully join that transaction, so they wait for one commit, not two.
+  // No job queued before it shares its transaction.
+  void SubmitLong(Job job, Done done);
+  Status RunLong(Job job);
+  // Jobs are queued behind the one running: a long job should end soon and let them in.
+  bool Waiting() const { return queued_.load(std::memory_order_relaxed) > 0; }
   // Called on the writer thread after every commit that held at least one successful job.
   void SetCommitHook(std::function<void()> hook);
   // Finishes every queued job, then ends the thread. Idempotent.
@@ -46,12 +56,28 @@ class Writer {
   uint64_t JobsStarted() const { return jobs_started_.load(); }
   uint64_t JobsSettled() const { return jobs_settled_.load(); }
 
+  // Row changes to watched tables, for a reader that keeps rows of them between its jobs (the
+  // due run's prefetched and carried batches). From then on, every insert, update or delete in
+  // one of `tables` by a job that did not call ExemptFromWatch() records that job's number.
+  // Blocks until the writer has taken it; call it before the jobs it must see.
+  void WatchTables(std::vector<std::string> tables);
+  // Inside a job: this job's own changes are not recorded (the reader accounts for them).
+  void ExemptFromWatch() { exempt_ = true; }
+  // The number of the last job that changed a watched table (0: none since watching began).
+  uint64_t LastWatchedChange() const { return last_watched_change_.load(); }
+
  private:
   struct Entry {
     Job job;
     Done done;
+    bool long_job = false;
   };
+  void Enqueue(Entry entry);
+  static void OnRowChange(void* self, int op, const char* db, const char* table,
+                          sqlite3_int64 rowid);
   void Loop();
+  // Moves shared jobs from the front of the queue into `batch`, up to the cap. Holds mu_.
+  void TakeShared(std::deque<Entry>& batch);
   void CommitBatch(std::deque<Entry>& batch);
   Status RunJob(const Job& job);
 
@@ -64,6 +90,10 @@ class Writer {
   std::function<void()> commit_hook_;
   std::atomic<uint64_t> jobs_started_{0};
   std::atomic<uint64_t> jobs_settled_{0};
+  std::atomic<size_t> queued_{0};
+  std::vector<std::string> watched_;  // writer thread only
+  bool exempt_ = false;               // writer thread only; reset as each job starts
+  std::atomic<uint64_t> last_watched_change_{0};
   std::thread thread_;
 };
 
