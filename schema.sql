@@ -426,3 +426,12 @@ CREATE TABLE provider_callbacks (
 ) WITHOUT ROWID;
 CREATE INDEX provider_callbacks_todo ON provider_callbacks (next_try_at)
   WHERE next_try_at IS NOT NULL;
+
+-- migration 8
+-- Payment and event ids are handed to customers (receipts, the portal, redirects): they must
+-- not tell how many payments or events a merchant has. From here the 8 characters that spelled
+-- a row's key spell it enciphered under this store's own random key (row_id_cipher.h). Ids
+-- handed out before keep working: legacy_ids maps them to their keys.
+INSERT INTO meta (key, value) VALUES ('row_id_key', lower(hex(randomblob(16))));
+INSERT OR IGNORE INTO legacy_ids (id, pk) SELECT id, pk FROM payments;
+INSERT OR IGNORE INTO legacy_ids (id, pk) SELECT id, pk FROM events;

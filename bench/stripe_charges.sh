@@ -59,7 +59,8 @@ def call(method, path, body=None, headers=None, form=None):
     r = c.getresponse()
     return r.status, r.read().decode(), dict(r.getheaders())
 _, s, _ = call("POST", "/api/checkout/v1/sessions", {"mode": "subscription", "plan": plan,
-    "customer_email": "bench@example.com", "success_url": "https://example.com/ok"},
+    "customer_email": "bench@example.com", "success_url": "https://example.com/ok",
+    "cancel_url": "https://example.com/c"},
     {"Authorization": "Bearer " + key})
 sid = json.loads(s)["id"]
 _, page, _ = call("GET", f"/checkout/{sid}")

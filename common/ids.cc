@@ -107,21 +107,21 @@ std::string NewId(std::string_view prefix) {
   return IdOf(prefix, ms);
 }
 
-std::string RowId(std::string_view prefix, int64_t pk) {
+std::string RowId(std::string_view prefix, int64_t number) {
   constexpr int64_t kLimit = 218'340'105'584'896;  // 62^8: more would not fit the digits
-  if (pk <= 0 || pk >= kLimit) {
-    throw std::out_of_range("RowId: primary key " + std::to_string(pk) + " out of range");
+  if (number < 0 || number >= kLimit) {
+    throw std::out_of_range("RowId: " + std::to_string(number) + " out of range");
   }
-  return IdOf(prefix, pk);
+  return IdOf(prefix, number);
 }
 
-std::optional<int64_t> PkOfRowId(std::string_view id, std::string_view prefix) {
+std::optional<int64_t> RowIdNumber(std::string_view id, std::string_view prefix) {
   if (!HasIdPrefix(id, prefix)) return std::nullopt;
-  int64_t pk = 0;
+  int64_t number = 0;
   for (char c : id.substr(prefix.size(), kIdTimeChars)) {
-    pk = pk * 62 + static_cast<int64_t>(kBase62.find(c));
+    number = number * 62 + static_cast<int64_t>(kBase62.find(c));
   }
-  return pk;
+  return number;
 }
 
 bool HasIdPrefix(std::string_view id, std::string_view prefix) {

@@ -34,15 +34,16 @@ std::string NewId(std::string_view prefix);
 std::string TimeBase62(int64_t millis);
 
 // The id of a row that is found by its primary key (payments and events: schema.sql,
-// migration 6): prefix + `pk` as kIdTimeChars base62 digits + 16 random base62 characters.
-// Same shape as NewId's, so HasIdPrefix accepts both; still unguessable (~95 random bits);
-// and it sorts by pk, which is creation order. Requires 0 < pk < 62^8.
-std::string RowId(std::string_view prefix, int64_t pk);
+// migrations 6 and 8): prefix + `number` as kIdTimeChars base62 digits + 16 random base62
+// characters. Same shape as NewId's, so HasIdPrefix accepts both; still unguessable (~95
+// random bits). `number` is the row's key enciphered (daemon/store/row_keys.h), so that ids do
+// not tell how many rows there are. Requires 0 <= number < 62^8.
+std::string RowId(std::string_view prefix, int64_t number);
 
-// The pk a RowId(prefix, pk) id spells: its first kIdTimeChars characters after the prefix
-// read as base62. Nullopt when `id` is not of the prefix's id shape. An id from before
-// migration 6 decodes too (to its creation time), so a caller must check the row's id.
-std::optional<int64_t> PkOfRowId(std::string_view id, std::string_view prefix);
+// The number a RowId(prefix, number) id spells: its first kIdTimeChars characters after the
+// prefix read as base62. Nullopt when `id` is not of the prefix's id shape. Any id of the shape
+// decodes (an older one to its creation time or plain key), so a caller must check the row's id.
+std::optional<int64_t> RowIdNumber(std::string_view id, std::string_view prefix);
 
 // True when id is exactly prefix followed by kIdRandomChars base62
 // characters: the shape NewId(prefix) produces.

@@ -186,12 +186,16 @@ Status ParseCustomer(const json::object& body, NewSession& out) {
   return Status::Ok();
 }
 
-Status ParseUrls(const json::object& body, bool livemode, NewSession& out) {
+Status ParseUrls(const json::object& body, bool livemode, CancelUrl cancel_rule,
+                 NewSession& out) {
   std::optional<std::string> success, cancel;
   JOPAY_RETURN_IF_ERROR(GetString(body, "success_url", success, kMaxUrlLength));
   JOPAY_RETURN_IF_ERROR(Require(success.has_value(), "success_url"));
   JOPAY_RETURN_IF_ERROR(ValidateRedirectUrl(*success, livemode, "success_url"));
   JOPAY_RETURN_IF_ERROR(GetString(body, "cancel_url", cancel, kMaxUrlLength));
+  if (cancel_rule == CancelUrl::kRequired) {
+    JOPAY_RETURN_IF_ERROR(Require(cancel.has_value(), "cancel_url"));
+  }
   if (cancel) JOPAY_RETURN_IF_ERROR(ValidateRedirectUrl(*cancel, livemode, "cancel_url"));
   out.success_url = *success;
   out.cancel_url = cancel.value_or(*success);
@@ -215,14 +219,15 @@ Status ValidateRedirectUrl(std::string_view url, bool livemode, std::string_view
   return Status::Ok();
 }
 
-Result<NewSession> ParseNewSession(const json::object& body, bool livemode) {
+Result<NewSession> ParseNewSession(const json::object& body, bool livemode,
+                                   CancelUrl cancel_url) {
   JOPAY_RETURN_IF_ERROR(RejectUnknown(
       body, {"mode", "line_items", "plan", "trial_period_days", "customer_email",
              "client_reference_id", "success_url", "cancel_url", "metadata", "expires_in"}));
   NewSession out;
   JOPAY_RETURN_IF_ERROR(ParseMode(body, out));
   JOPAY_RETURN_IF_ERROR(ParseCustomer(body, out));
-  JOPAY_RETURN_IF_ERROR(ParseUrls(body, livemode, out));
+  JOPAY_RETURN_IF_ERROR(ParseUrls(body, livemode, cancel_url, out));
   std::optional<int64_t> expires_in;
   JOPAY_RETURN_IF_ERROR(GetInt(body, "expires_in", expires_in, 1800, 86400));
   out.expires_in = expires_in.value_or(1800);

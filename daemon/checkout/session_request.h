@@ -4,8 +4,8 @@
 // line_items [{name, amount, currency, quantity (default 1)}] (payment mode, 1..100 items, one
 // currency), plan (subscription mode: a plan id string, or {name, amount, interval, currency
 // (default "eur"), interval_count (default 1)}), trial_period_days (subscription mode,
-// 0..730), customer_email, client_reference_id, success_url (required), cancel_url (default:
-// success_url), metadata (<= 50 string keys), expires_in (1800..86400 s, default 1800).
+// 0..730), customer_email, client_reference_id, success_url (required), cancel_url (required;
+// Eventop's defaults to success_url), metadata (<= 50 string keys), expires_in (1800..86400 s, default 1800).
 // Unknown fields, wrong types and bad values fail naming the field, nested ones by path
 // ("line_items[1].currency", "plan.interval").
 #pragma once
@@ -19,7 +19,10 @@
 
 namespace jopay {
 
-Result<NewSession> ParseNewSession(const boost::json::object& body, bool livemode);
+// The JoPay reference requires `cancel_url`; Eventop's `cancelUrl` defaults to its success URL.
+enum class CancelUrl { kRequired, kDefaultsToSuccess };
+Result<NewSession> ParseNewSession(const boost::json::object& body, bool livemode,
+                                   CancelUrl cancel_url = CancelUrl::kRequired);
 
 // An absolute http(s) URL with a host, at most 2048 characters; live mode accepts https only.
 // Failure is Status::Invalid naming `param`.

@@ -20,7 +20,8 @@ std::string ParamOf(std::string_view text, bool live = false) {
 constexpr const char* kItem = R"({"name": "Beans", "amount": 2500, "currency": "eur", "quantity": 2})";
 
 std::string WithItems(std::string items, std::string more = "") {
-  return R"({"success_url": "https://shop.example/ok", "line_items": [)" + items + "]" + more + "}";
+  return R"({"success_url": "https://shop.example/ok", "cancel_url": "https://shop.example/back",
+      "line_items": [)" + items + "]" + more + "}";
 }
 
 TEST_CASE("sessions: the reference's payment body gives a payment session with its total") {
@@ -38,17 +39,28 @@ TEST_CASE("sessions: the reference's payment body gives a payment session with i
   CHECK(r->expires_in == 1800);
 }
 
-TEST_CASE("sessions: cancel_url defaults to success_url; quantity to 1") {
+TEST_CASE("sessions: cancel_url is required (the JoPay reference); Eventop's defaults to "
+          "success_url; quantity defaults to 1") {
   auto r = Parse(WithItems(R"({"name": "A", "amount": 1, "currency": "usd"})"));
   REQUIRE(r.ok());
-  CHECK(r->cancel_url == "https://shop.example/ok");
+  CHECK(r->cancel_url == "https://shop.example/back");
   CHECK(r->line_items[0].quantity == 1);
+  const char* without = R"({"success_url": "https://shop.example/ok",
+      "line_items": [{"name": "A", "amount": 1, "currency": "usd"}]})";
+  auto missing = Parse(without);
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.status().param() == "cancel_url");
+  CHECK(missing.status().code() == "parameter_missing");
+  auto eventop = ParseNewSession(json::parse(without).as_object(), false,
+                                 CancelUrl::kDefaultsToSuccess);
+  REQUIRE(eventop.ok());
+  CHECK(eventop->cancel_url == "https://shop.example/ok");
 }
 
 TEST_CASE("sessions: the reference's subscription body, inline plan defaults to eur x1") {
   auto r = Parse(R"({"mode": "subscription", "plan": {"name": "Pro Monthly", "amount": 1499,
       "interval": "month"}, "trial_period_days": 7, "success_url": "https://yoursite.com/welcome",
-      "client_reference_id": "usr_123", "expires_in": 86400})");
+      "cancel_url": "https://yoursite.com/pricing", "client_reference_id": "usr_123", "expires_in": 86400})");
   REQUIRE(r.ok());
   CHECK(r->mode == "subscription");
   REQUIRE(r->plan.has_value());
@@ -58,7 +70,8 @@ TEST_CASE("sessions: the reference's subscription body, inline plan defaults to 
   CHECK(r->trial_days == 7);
   CHECK(r->client_reference_id == "usr_123");
   CHECK(r->expires_in == 86400);
-  auto by_id = Parse(R"({"mode": "subscription", "plan": "plan_x", "success_url": "http://a.b"})");
+  auto by_id = Parse(R"({"mode": "subscription", "plan": "plan_x", "success_url": "http://a.b",
+      "cancel_url": "http://a.b/c"})");
   REQUIRE(by_id.ok());
   CHECK(by_id->plan->id == "plan_x");
 }

@@ -67,7 +67,7 @@ Result<NewSession> ParseCreate(const json::object& body, bool livemode) {
   }
   const json::value* email = body.if_contains("customerEmail");
   JOPAY_RETURN_IF_ERROR(Require(email && !email->is_null(), "customerEmail"));
-  auto parsed = ParseNewSession(snake, livemode);
+  auto parsed = ParseNewSession(snake, livemode, CancelUrl::kDefaultsToSuccess);
   if (!parsed.ok()) return InEventopTerms(parsed.status());
   return parsed;
 }

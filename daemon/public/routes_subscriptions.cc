@@ -103,6 +103,13 @@ void Cancel(Context& c, const Caller& caller, http::Request& req, http::Respond 
 }
 
 void Portal(Context& c, const Caller& caller, http::Request& req, http::Respond respond) {
+  // A GET, but what it hands out can cancel the subscription: as much a write as the cancel.
+  if (caller.read_only) {
+    return respond(ErrorAnswer(Status::Make(
+        Status::Kind::kForbidden, "api_key_read_only",
+        "This API key is read-only: a portal link can cancel the subscription, so minting one "
+        "needs a secret (sk_) key.")));
+  }
   Status st = RejectUnknownQuery(req, {"return_url"});
   auto it = req.query.find("return_url");
   if (st.ok()) st = Require(it != req.query.end(), "return_url");

@@ -17,6 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include "daemon/store/row_id_cipher.h"
+
 namespace jopay {
 
 class DbError : public std::runtime_error {
@@ -129,6 +131,8 @@ class Db {
   const std::string& path() const { return path_; }
   // Slot `table` of the connection's next-free-key memo (row_keys.h; 0 = not read yet).
   int64_t& next_key(size_t table) { return next_keys_.at(table); }
+  // The connection's memo of the store's row id cipher (row_keys.h; empty = not read yet).
+  std::optional<RowIdCipher>& row_id_cipher() { return row_id_cipher_; }
 
  private:
   std::string path_;
@@ -136,6 +140,7 @@ class Db {
   std::map<std::string, std::unique_ptr<Stmt>> cache_;
   std::vector<std::unique_ptr<Stmt>> slots_;  // by SqlSlot::index()
   std::array<int64_t, 2> next_keys_{};
+  std::optional<RowIdCipher> row_id_cipher_;
 };
 
 }  // namespace jopay

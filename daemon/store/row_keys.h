@@ -1,7 +1,8 @@
 // Payments and events are found by the primary key their ids spell (schema.sql, migration 6;
 // common/ids.h RowId), not through an index on the id text: one b-tree insert fewer per row
-// on the renewal path. These helpers give a new row its key and id, and find a row's key
-// from an id, including the ids rows had before migration 6 (the legacy_ids table).
+// on the renewal path. The key is spelled enciphered (row_id_cipher.h, migration 8), so ids do
+// not count rows. These helpers give a new row its key and id, and find a row's key from an
+// id, including the ids rows had before migration 8 (the legacy_ids table).
 #pragma once
 
 #include <cstdint>

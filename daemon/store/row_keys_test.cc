@@ -2,7 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <vector>
 #include <string>
 
 #include "common/ids.h"
@@ -59,8 +61,8 @@ TEST_CASE("migration 6 keeps every row's key and id, and old ids are still found
   FillVersion5(db);
   REQUIRE(Migrate(db, SchemaBefore(7)).ok());  // migration 6 alone (7 adds indexes of its own)
 
-  CHECK(FindPk(db, kPaymentsTable, kOldPayment) == 1);
-  CHECK(FindPk(db, kEventsTable, kOldEvent) == 2);
+  CHECK(Count(db, "SELECT pk FROM legacy_ids WHERE id = '" + kOldPayment + "'") == 1);
+  CHECK(Count(db, "SELECT pk FROM legacy_ids WHERE id = '" + kOldEvent + "'") == 2);
   CHECK(Count(db, "SELECT event_pk FROM webhook_deliveries") == 2);
   CHECK(Count(db, "SELECT count(*) FROM events WHERE pk = 2 AND sequence = 2") == 1);
   // The id text indexes and the one-paid index are gone; the attempt key is not.
@@ -76,10 +78,57 @@ TEST_CASE("migration 6 keeps every row's key and id, and old ids are still found
   CHECK_FALSE(fk.Step());
   fk.Reset();
 
-  // New rows continue after the old keys, with ids that spell them.
+  // Then migration 8: new rows continue after the old keys; old ids are still found.
+  REQUIRE(Migrate(db, std::string(kSchemaSql)).ok());
+  CHECK(FindPk(db, kPaymentsTable, kOldPayment) == 1);
+  CHECK(FindPk(db, kEventsTable, kOldEvent) == 2);
   RowKey next = NewRowKey(db, kEventsTable);
   CHECK(next.pk == 3);
-  CHECK(PkOfRowId(next.id, "evt_") == 3);
+}
+
+TEST_CASE("migration 8: ids stop spelling their keys, and ids handed out before still work") {
+  TempDir dir;
+  Db db(dir.file("jopay.db"), false);
+  REQUIRE(Migrate(db, SchemaBefore(8)).ok());
+  db.Exec("PRAGMA foreign_keys = OFF");
+  auto insert = [&db](int64_t pk, const std::string& id) {
+    Stmt q(db.raw(), "INSERT INTO payments (pk, id, livemode, customer_id, provider, amount, "
+                     "currency, status, idempotency_key, created_at) VALUES (?, ?, 0, 'cus_1', "
+                     "'sandbox', 1, 'eur', 'paid', ?, 0)");
+    q.Args(pk, id, id).Exec();
+  };
+  // Before migration 8 an id spelled its key in plain: pay_00000001..., pay_00000002...
+  const std::string old1 = RowId("pay_", 1), old2 = RowId("pay_", 2);
+  insert(1, old1);
+  insert(2, old2);
+  REQUIRE(Migrate(db, std::string(kSchemaSql)).ok());
+  CHECK(FindPk(db, kPaymentsTable, old1) == 1);
+  CHECK(FindPk(db, kPaymentsTable, old2) == 2);
+
+  std::vector<std::string> ids;
+  for (int i = 0; i < 200; ++i) {
+    RowKey key = NewRowKey(db, kPaymentsTable);
+    CHECK(key.pk == 3 + i);
+    CHECK(RowIdNumber(key.id, "pay_") != key.pk);
+    insert(key.pk, key.id);
+    ids.push_back(key.id);
+  }
+  CHECK_FALSE(std::is_sorted(ids.begin(), ids.end()));  // no count to read from their order
+  for (int i = 0; i < 200; ++i) CHECK(FindPk(db, kPaymentsTable, ids[i]) == 3 + i);
+  // The key is the store's own: a second store spells its first payment otherwise.
+  TempDir other_dir;
+  Db other(other_dir.file("jopay.db"), false);
+  REQUIRE(Migrate(other, std::string(kSchemaSql)).ok());
+  auto key_of = [](Db& d) {
+    Stmt q(d.raw(), "SELECT value FROM meta WHERE key = 'row_id_key'");
+    REQUIRE(q.Step());
+    return q.Text(0);
+  };
+  CHECK(key_of(db).size() == 32);
+  CHECK(key_of(db) != key_of(other));
+  RowKey first_there = NewRowKey(other, kPaymentsTable);
+  CHECK(first_there.pk == 1);
+  CHECK(RowIdNumber(first_there.id, "pay_") != RowIdCipher(key_of(db)).Encrypt(1));
 }
 
 TEST_CASE("FindPk finds a row by the key its id spells, and only with the whole id") {

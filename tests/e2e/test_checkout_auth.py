@@ -57,6 +57,16 @@ class KeysTest(CheckoutTest):
                               "api_key_read_only")
         self.assertEqual(self.snapshot(), before)
 
+    def test_read_only_key_cannot_mint_a_portal_link(self):
+        # The portal cancels: a link to it is as much a write as the cancel itself.
+        ro = self.d.ok("keys", "create", "--read-only")["secret"]
+        sub = self.d.subscribe(self.d.plan()["id"], "customer@example.com")
+        path = f"{API}/subscriptions/{sub['id']}/portal?return_url=https%3A%2F%2Fa.b%2F"
+        self.assertEqual(self.pub.ok("GET", f"{API}/subscriptions/{sub['id']}", key=ro)["id"],
+                         sub["id"])
+        self.assert_error(self.pub.call("GET", path, key=ro), 403, "api_key_read_only")
+        self.assertIn("portal_url", self.pub.ok("GET", path))  # a secret key still may
+
     def test_a_keys_use_is_recorded_to_the_minute(self):
         [key] = self.d.ok("keys", "list")
         self.assertIsNone(key["last_used_at"])
@@ -122,7 +132,8 @@ class ModesTest(DaemonTest):
         self.assertEqual(code, 404)
         # A plan of the other mode is unknown too.
         code, body, _ = pub.call("POST", API + "/sessions", {
-            "mode": "subscription", "plan": plan["id"], "success_url": "https://a.example"},
+            "mode": "subscription", "plan": plan["id"], "success_url": "https://a.example",
+            "cancel_url": "https://a.example/c"},
             key=live_key)
         self.assertEqual((code, body["error"]["param"]), (404, "plan"))
 

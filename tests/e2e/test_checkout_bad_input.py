@@ -33,6 +33,8 @@ CASES = [
      "parameter_unknown", "plan.price"),
     ("missing success_url", with_(PAYMENT_BODY, success_url=...), 400, "parameter_missing",
      "success_url"),
+    ("missing cancel_url (required by the reference)", with_(PAYMENT_BODY, cancel_url=...), 400,
+     "parameter_missing", "cancel_url"),
     ("missing line_items", with_(PAYMENT_BODY, line_items=...), 400, "parameter_missing",
      "line_items"),
     ("empty line_items", with_(PAYMENT_BODY, line_items=[]), 400, "parameter_invalid",

@@ -44,12 +44,38 @@ class PaymentSessionTest(CheckoutTest):
         s = self.create({"line_items": [
             {"name": "Beans", "amount": 2500, "currency": "usd", "quantity": 2},
             {"name": "Mug", "amount": 999, "currency": "USD"}],
-            "success_url": "http://localhost:3000/ok", "expires_in": 3600})
+            "success_url": "http://localhost:3000/ok", "cancel_url": "http://localhost:3000/back",
+            "expires_in": 3600})
         self.assertEqual((s["amount_cents"], s["currency"]), (5999, "usd"))
         self.assertEqual(s["expires_at"], "2025-01-10T13:30:00Z")
         full = self.pub.ok("GET", f"{API}/sessions/{s['id']}")
-        self.assertEqual(full["cancel_url"], "http://localhost:3000/ok")  # defaults to success_url
+        self.assertEqual(full["cancel_url"], "http://localhost:3000/back")
         self.assertEqual(full["line_items"][1]["quantity"], 1)
+
+    def test_payment_and_event_ids_do_not_count_rows(self):
+        # Issue 16, item 13: ids handed to customers must not tell a merchant's volumes. The 8
+        # characters after the prefix once spelled the row's key (1, 2, 3...) in base62.
+        def number(id_, prefix):
+            digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+            self.assertTrue(id_.startswith(prefix), id_)
+            value = 0
+            for c in id_[len(prefix):len(prefix) + 8]:
+                value = value * 62 + digits.index(c)
+            return value
+        payments, events = [], []
+        for i in range(6):
+            s = self.create(PAYMENT_BODY)
+            payments.append(self.pay(s["id"]).json["payment_id"])
+            events.append(self.d.events(s["id"])[0]["id"])
+        for ids, prefix in ((payments, "pay_"), (events, "evt_")):
+            numbers = [number(i, prefix) for i in ids]
+            self.assertEqual(len(set(numbers)), 6)
+            steps = {b - a for a, b in zip(numbers, numbers[1:])}
+            self.assertNotEqual(steps, {1}, ids)  # not a counter
+            self.assertGreater(max(numbers), 10 ** 9, ids)  # nor a small number
+            for id_ in ids:  # and every id still finds its row
+                got = self.d.ok("payments" if prefix == "pay_" else "events", "get", id_)
+                self.assertEqual(got["id"], id_)
 
     def test_pay_completes_records_the_payment_and_writes_the_event(self):
         s = self.create(dict(PAYMENT_BODY, client_reference_id="cust_42"))
@@ -176,7 +202,8 @@ class SubscriptionSessionTest(CheckoutTest):
     def test_an_existing_plan_by_id(self):
         plan = self.d.plan(name="Gold", amount=900, currency="usd", interval="year")
         s = self.create({"mode": "subscription", "plan": plan["id"],
-                         "success_url": "https://x.example/ok", "customer_email": "g@example.com"})
+                         "success_url": "https://x.example/ok", "cancel_url": "https://x.example/c",
+                         "customer_email": "g@example.com"})
         full = self.pub.ok("GET", f"{API}/sessions/{s['id']}")
         self.assertEqual(full["plan"]["id"], plan["id"])
         self.assertEqual((full["amount_cents"], full["currency"]), (900, "usd"))
@@ -186,11 +213,13 @@ class SubscriptionSessionTest(CheckoutTest):
         self.assertEqual((sub["plan_id"], sub["status"]), (plan["id"], "active"))
         self.assertEqual(len(self.d.ok("payments", "list")), 1)
         code, body, _ = self.pub.call("POST", API + "/sessions", {
-            "mode": "subscription", "plan": "plan_missing", "success_url": "https://x.example"})
+            "mode": "subscription", "plan": "plan_missing", "success_url": "https://x.example",
+            "cancel_url": "https://x.example/c"})
         self.assertEqual((code, body["error"]["param"]), (404, "plan"))
         self.d.ok("plans", "archive", plan["id"])
         code, body, _ = self.pub.call("POST", API + "/sessions", {
-            "mode": "subscription", "plan": plan["id"], "success_url": "https://x.example"})
+            "mode": "subscription", "plan": plan["id"], "success_url": "https://x.example",
+            "cancel_url": "https://x.example/c"})
         self.assertEqual((code, body["error"]["code"]), (400, "plan_archived"))
 
     def test_declined_first_charge_leaves_no_subscription(self):

@@ -109,7 +109,8 @@ class SubscriptionsApiTest(CheckoutTest):
 
     def test_subscription_made_by_a_checkout_session_is_listed(self):
         s = self.create({"mode": "subscription", "plan": self.plan["id"],
-                         "customer_email": "new@example.com", "success_url": "https://a.example"})
+                         "customer_email": "new@example.com", "success_url": "https://a.example",
+                         "cancel_url": "https://a.example/c"})
         sub_id = self.pay(s["id"]).json["subscription_id"]
         listed = self.pub.ok("GET", API + "/subscriptions?customer_email=new@example.com")
         self.assertEqual([x["id"] for x in listed["subscriptions"]], [sub_id])

@@ -151,6 +151,18 @@ class StatusTest(DaemonTest):
         for name in ("store-writer", "checkpoint", "scheduler", "hooks-dispatch", "io"):
             self.assertIn(name, names)
 
+    def test_files_are_kept_from_other_users(self):
+        # jopayd sets umask 027 whatever it was started with (jopayd(8), FILES).
+        self.d.ok("keys", "create")
+        mode = lambda name: stat.S_IMODE(os.stat(os.path.join(self.d.data_dir, name)).st_mode)
+        self.assertEqual(mode("."), 0o750)
+        for name in ("jopay.db", "jopay.db-wal"):
+            self.assertEqual(mode(name), 0o640, name)
+        self.assertEqual(mode("jopayd.sock"), 0o660)
+        path = os.path.join(self.d.root, "copy.db")
+        self.d.ok("backup", path)
+        self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o640)
+
     def test_status_fields(self):
         status = self.d.ok("status")
         version = subprocess.run([JOPAYD, "--version"], capture_output=True, text=True).stdout

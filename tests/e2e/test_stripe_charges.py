@@ -19,7 +19,8 @@ class StripeChargesTest(StripeTest):
 
     def subscribe(self, card="4242424242424242", trial_days=None):
         body = {"mode": "subscription", "plan": self.plan["id"], "customer_email": "ada@example.com",
-                "success_url": "https://shop.example.com/done"}
+                "success_url": "https://shop.example.com/done",
+                "cancel_url": "https://shop.example.com/cart"}
         if trial_days:
             body["trial_period_days"] = trial_days
         session = self.pub.ok("POST", "/api/checkout/v1/sessions", body)

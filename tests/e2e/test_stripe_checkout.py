@@ -12,7 +12,8 @@ PLAN = {"name": "Pro Monthly", "amount": 1499, "currency": "eur", "interval": "m
 class StripeCheckoutTest(StripeTest):
     def subscription_session(self, **extra):
         body = {"mode": "subscription", "plan": PLAN, "customer_email": "ada@example.com",
-                "success_url": "https://shop.example.com/done", **extra}
+                "success_url": "https://shop.example.com/done",
+                "cancel_url": "https://shop.example.com/cart", **extra}
         return self.pub.ok("POST", "/api/checkout/v1/sessions", body)
 
     def test_first_payment_through_stripe_completes_once_and_saves_the_card(self):
@@ -72,7 +73,8 @@ class StripeCheckoutTest(StripeTest):
 
     def test_a_one_time_payment_through_stripe(self):
         body = {"line_items": [{"name": "Beans", "amount": 2500, "currency": "eur", "quantity": 1}],
-                "customer_email": "bob@example.com", "success_url": "https://shop.example.com/ok"}
+                "customer_email": "bob@example.com", "success_url": "https://shop.example.com/ok",
+                "cancel_url": "https://shop.example.com/cart"}
         session = self.pub.ok("POST", "/api/checkout/v1/sessions", body)
         status, location, _ = self.pay_on_stripe(session["id"])
         self.assertEqual(status, 303)

@@ -15,7 +15,8 @@ class StripeEventsTest(StripeTest):
         plan = self.d.plan(name="Pro", amount=1000)
         session = self.pub.ok("POST", "/api/checkout/v1/sessions", {
             "mode": "subscription", "plan": plan["id"], "customer_email": "eve@example.com",
-            "success_url": "https://shop.example.com/done"})
+            "success_url": "https://shop.example.com/done",
+            "cancel_url": "https://shop.example.com/cart"})
         status, _, _ = self.pay_on_stripe(session["id"])
         self.assertEqual(status, 303)
         self.sub = self.pub.ok("GET", f"/api/checkout/v1/sessions/{session['id']}")["subscription_id"]

@@ -13,7 +13,8 @@ class StripePortalTest(StripeTest):
         plan = self.d.plan(name="Pro", amount=1499)
         session = self.pub.ok("POST", "/api/checkout/v1/sessions", {
             "mode": "subscription", "plan": plan["id"], "customer_email": "kim@example.com",
-            "trial_period_days": trial_days, "success_url": "https://shop.example.com/done"})
+            "trial_period_days": trial_days, "success_url": "https://shop.example.com/done",
+            "cancel_url": "https://shop.example.com/cart"})
         status, _, _ = self.pay_on_stripe(session["id"], card=card)
         self.assertEqual(status, 303)
         return self.pub.ok("GET", f"/api/checkout/v1/sessions/{session['id']}")["subscription_id"]
