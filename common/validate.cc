@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 
 #include <fmt/format.h>
 
@@ -54,7 +55,56 @@ Status BadMetadata(std::string_view param, std::string message) {
 
 }  // namespace
 
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    size_t len;
+    uint32_t cp;
+    if (b < 0x80) { ++i; continue; }
+    if (b >= 0xC2 && b <= 0xDF) { len = 2; cp = b & 0x1F; }
+    else if (b >= 0xE0 && b <= 0xEF) { len = 3; cp = b & 0x0F; }
+    else if (b >= 0xF0 && b <= 0xF4) { len = 4; cp = b & 0x07; }
+    else return false;  // a continuation byte, or a lead byte no code point uses (C0, C1, F5+)
+    if (i + len > s.size()) return false;
+    for (size_t k = 1; k < len; ++k) {
+      const auto c = static_cast<unsigned char>(s[i + k]);
+      if ((c & 0xC0) != 0x80) return false;
+      cp = cp << 6 | (c & 0x3F);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;  // overlong, out of range, or a surrogate
+    }
+    i += len;
+  }
+  return true;
+}
+
+Status ValidateText(std::string_view text, std::string_view param, size_t max_chars,
+                    bool multiline) {
+  auto bad = [&](std::string why) {
+    return Status::Invalid(fmt::format("{} {}", param, why), std::string(param));
+  };
+  if (!IsValidUtf8(text)) return bad("must be valid UTF-8 text");
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    const bool allowed_space = multiline && (c == '\n' || c == '\t' || c == '\r');
+    if ((u < 0x20 || u == 0x7F) && !allowed_space) {
+      return bad("must not contain control characters");
+    }
+  }
+  if (Utf8Length(text) > max_chars) {
+    return bad(fmt::format("must be at most {} characters", max_chars));
+  }
+  return Status::Ok();
+}
+
 Status ValidateEmail(std::string_view email, std::string_view param) {
+  if (!IsValidUtf8(email)) {
+    return Status::Invalid(fmt::format("{} is not a valid email address: not UTF-8 text", param),
+                           std::string(param));
+  }
   if (email.size() > kMaxEmailBytes) {
     return BadEmail(Excerpt(email), param, "longer than 254 characters");
   }

@@ -103,3 +103,45 @@ TEST_CASE("ValidateMetadata rejects more than 50 keys") {
 
 }  // namespace
 }  // namespace jopay
+
+namespace jopay {
+
+TEST_CASE("IsValidUtf8 accepts UTF-8 and refuses what is not") {
+  CHECK(IsValidUtf8(""));
+  CHECK(IsValidUtf8("plain ascii"));
+  CHECK(IsValidUtf8("Zoë, Ωμέγα, 日本, 🙂"));
+  CHECK(IsValidUtf8("\xF4\x8F\xBF\xBF"));             // U+10FFFF, the last code point
+  CHECK_FALSE(IsValidUtf8("\xFF\xFE"));                // never in UTF-8
+  CHECK_FALSE(IsValidUtf8("\x80"));                    // a stray continuation byte
+  CHECK_FALSE(IsValidUtf8("\xC3"));                    // cut short
+  CHECK_FALSE(IsValidUtf8("\xC0\xAF"));                // overlong '/'
+  CHECK_FALSE(IsValidUtf8("\xE0\x80\xAF"));            // overlong, three bytes
+  CHECK_FALSE(IsValidUtf8("\xED\xA0\x80"));            // a surrogate (U+D800)
+  CHECK_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));        // above U+10FFFF
+  CHECK_FALSE(IsValidUtf8("ok\xC3(bad"));              // a lead byte without its continuation
+}
+
+TEST_CASE("ValidateText: UTF-8, no control characters, a length in characters; never quoted") {
+  CHECK(ValidateText("Zoë Ωμέγα", "name", 9).ok());
+  CHECK_FALSE(ValidateText("Zoë Ωμέγαx", "name", 9).ok());  // 10 characters, more bytes
+  Status bad = ValidateText("a\xFF\xFE", "name", 100);
+  CHECK(bad.param() == "name");
+  CHECK(bad.message() == "name must be valid UTF-8 text");
+  CHECK(ValidateText(std::string("a\0b", 3), "name", 100).message() ==
+        "name must not contain control characters");
+  CHECK_FALSE(ValidateText("line\nbreak", "name", 100).ok());
+  CHECK(ValidateText("line\nbreak\tand tab", "description", 100, true).ok());
+  CHECK_FALSE(ValidateText("bell\x07", "description", 100, true).ok());
+  CHECK_FALSE(ValidateText("del\x7F", "name", 100).ok());
+  CHECK(ValidateText(std::string(900'000, 'a'), "name", 200).message() ==
+        "name must be at most 200 characters");
+}
+
+TEST_CASE("ValidateEmail does not quote an address that is not UTF-8") {
+  Status st = ValidateEmail("\xFF@example.com");
+  CHECK_FALSE(st.ok());
+  CHECK(IsValidUtf8(st.message()));
+  CHECK(st.message().find('\xFF') == std::string::npos);
+}
+
+}  // namespace jopay

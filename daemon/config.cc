@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "common/time.h"
+#include "common/validate.h"
 
 namespace jopay {
 
@@ -95,6 +96,21 @@ Status CheckStripeKey(const std::string& key, const char* mode, const char* opti
                          option);
 }
 
+Status CheckMerchant(const Config& c) {
+  JOPAY_RETURN_IF_ERROR(ValidateText(c.merchant_name, "merchant-name", 100));
+  if (!c.merchant_logo_url.empty()) {
+    auto url = boost::urls::parse_absolute_uri(c.merchant_logo_url);
+    if (!url || (url->scheme() != "https" && url->scheme() != "http") || url->host().empty()) {
+      return Status::Invalid("merchant-logo-url must be an absolute http(s) URL",
+                             "merchant-logo-url");
+    }
+  }
+  if (!c.merchant_support_email.empty()) {
+    JOPAY_RETURN_IF_ERROR(ValidateEmail(c.merchant_support_email, "merchant-support-email"));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ParseConfig(int argc, char** argv, Config& c, int* exit_code) {
@@ -125,6 +141,10 @@ Status ParseConfig(int argc, char** argv, Config& c, int* exit_code) {
                  "due subscriptions run per transaction (smaller: shorter waits for requests)")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
+  app.add_option("--merchant-name", c.merchant_name, "the seller's name on the hosted pages");
+  app.add_option("--merchant-logo-url", c.merchant_logo_url, "the seller's logo (https URL)");
+  app.add_option("--merchant-support-email", c.merchant_support_email,
+                 "where the hosted pages send customers with questions");
   AddStripeOptions(app, c);
   try {
     app.parse(argc, argv);
@@ -141,6 +161,7 @@ Status ParseConfig(int argc, char** argv, Config& c, int* exit_code) {
     auto t = ParseRfc3339(c.clock_start);
     if (!t.ok()) return Status::Invalid("clock-start: " + t.status().message(), "clock-start");
   }
+  JOPAY_RETURN_IF_ERROR(CheckMerchant(c));
   JOPAY_RETURN_IF_ERROR(CheckStripeKey(c.stripe_test_secret_key, "test", "stripe-test-secret-key"));
   JOPAY_RETURN_IF_ERROR(CheckStripeKey(c.stripe_live_secret_key, "live", "stripe-live-secret-key"));
   if (auto base = boost::urls::parse_absolute_uri(c.stripe_api_base);

@@ -21,6 +21,11 @@ struct Config {
   int webhooks_connections = 32;        // per endpoint, on the wire at once
   int due_batch = 10000;                // due subscriptions per transaction
 
+  // Who the hosted pages (and Eventop's `merchant` object) name as the seller.
+  std::string merchant_name;
+  std::string merchant_logo_url;       // https (http also in test setups); shown at 48 px
+  std::string merchant_support_email;  // where the pages send customers with questions
+
   // Stripe, per mode. With a secret key for a mode, that mode's cards go through Stripe.
   // Secrets come from the config file or the environment (JOPAY_STRIPE_TEST_SECRET_KEY...).
   std::string stripe_api_base = "https://api.stripe.com";

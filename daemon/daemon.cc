@@ -18,6 +18,7 @@
 #include "daemon/checkout/session_expiry.h"
 #include "daemon/clock/manual_clock_store.h"
 #include "daemon/http/server.h"
+#include "daemon/pages/page.h"
 #include "daemon/pages/pages.h"
 #include "daemon/providers/sandbox.h"
 #include "daemon/providers/stripe/provider.h"
@@ -189,7 +190,14 @@ int RunDaemon(const Config& config) {
     respond(http::JsonResponse(200, boost::json::object{{"ok", true}}));
   });
   StripeCallbacks stripe_events(**store, engine, clock, stripe_accounts);
-  pub::Context public_ctx{services, "", *signing_key, stripe_events};
+  pub::Context public_ctx{services, "", *signing_key, stripe_events, config.merchant_name,
+                          config.merchant_logo_url};
+  pages::SetMerchant({config.merchant_name, config.merchant_logo_url,
+                      config.merchant_support_email});
+  if (config.merchant_name.empty()) {
+    LogWarn("merchant-name is not set: the hosted checkout and portal pages do not say who "
+            "the customer is paying (jopayd.conf(5))");
+  }
   pub::AddPublicRoutes(public_router, public_ctx);
   pages::AddPageRoutes(public_router, public_ctx);  // hosted checkout page and customer portal
   http::Server public_server(io, public_router, server_options);

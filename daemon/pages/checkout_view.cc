@@ -67,21 +67,6 @@ std::string PaymentSummary(const Session& s) {
               {{"amount", FormatMoney(s.amount, s.currency)}, {"items", LineItemsTable(s)}});
 }
 
-// The merchant's metadata, as an order reference the customer can read.
-std::string MetadataDetails(const Session& s) {
-  auto parsed = boost::json::parse(s.metadata);
-  if (!parsed.is_object() || parsed.as_object().empty()) return "";
-  std::string rows;
-  for (const auto& [key, value] : parsed.as_object()) {
-    std::string text = value.is_string() ? std::string(value.as_string())
-                                         : boost::json::serialize(value);
-    rows += Fill("<tr><th>{k}</th><td>{v}</td></tr>", {{"k", key}, {"v", text}});
-  }
-  return Fill("<details id=\"metadata\"><summary class=\"muted\">Order details</summary>"
-              "<table>{!rows}</table></details>",
-              {{"rows", rows}});
-}
-
 std::string EmailField(const Session& s, const CheckoutForm& form) {
   if (s.customer_email) {
     return Fill("<label>Email</label><div id=\"email\">{email}</div>",
@@ -120,7 +105,7 @@ std::string CheckoutPage(const Session& s, const CheckoutForm& form) {
                           : Fill("<div class=\"error\" id=\"error\" role=\"alert\">{e}</div>",
                                  {{"e", form.error}});
   std::string body = Fill(
-      "<h1>Checkout</h1>{!error}{!summary}{!metadata}"
+      "<h1>Checkout</h1>{!error}{!summary}"
       "<form method=\"post\" id=\"pay-form\" autocomplete=\"on\">"  // posts to its own URL
       "<input type=\"hidden\" name=\"token\" value=\"{token}\">{!email}"
       "<label for=\"name\">Name on card (optional)</label>"
@@ -134,7 +119,6 @@ std::string CheckoutPage(const Session& s, const CheckoutForm& form) {
       "</p>",
       {{"error", error},
        {"summary", s.subscription_mode() ? PlanSummary(s) : PaymentSummary(s)},
-       {"metadata", MetadataDetails(s)},
        {"token", form.token},
        {"email", EmailField(s, form)},
        {"name", form.name},

@@ -6,7 +6,8 @@
 // decimals), the email (the session's, or an input), a card form posting to the
 // page's own URL (no action attribute: it works under a path prefix) with the form token, the test cards in test mode, and a cancel
 // link to cancel_url. A completed, expired or cancelled session shows that state instead of a
-// form (completed: a link on to success_url). Every merchant string is escaped (html.h).
+// form (completed: a link on to success_url). Every merchant string is escaped (html.h). The
+// session's metadata is the merchant's own (order and user ids): never shown to the customer.
 #pragma once
 
 #include <string>

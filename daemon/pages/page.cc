@@ -1,5 +1,7 @@
 #include "daemon/pages/page.h"
 
+#include <boost/url/parse.hpp>
+
 #include "common/crypto.h"
 #include "daemon/pages/html.h"
 
@@ -38,7 +40,15 @@ button.secondary{background:#fff;color:#b42318;border:1px solid #e4b4b0}
 code{font-family:ui-monospace,Menlo,Consolas,monospace}
 a{color:#3454d1}
 footer{text-align:center;margin-top:1.5rem}
+.merchant{display:flex;align-items:center;gap:.6rem;margin:0 0 1rem;font-weight:600}
+.merchant img{height:48px;width:auto;max-width:12rem}
 )";
+
+Merchant& TheMerchant() {
+  static Merchant merchant;
+  return merchant;
+}
+
 
 std::string HexToBytes(std::string_view hex) {
   std::string out;
@@ -57,28 +67,73 @@ void AddSecurityHeaders(http::Response& r) {
   r.headers.emplace_back("Content-Security-Policy", ContentSecurityPolicy());
 }
 
-}  // namespace
+// Inline styles by their hash, images from data: and the logo's origin, nothing else.
+std::string PolicyFor(std::string_view logo_url) {
+  std::string img_src = "data:";
+  if (auto url = boost::urls::parse_absolute_uri(logo_url); url && url->has_authority()) {
+    img_src += " " + std::string(url->scheme()) + "://" + std::string(url->encoded_authority());
+  }
+  return "default-src 'none'; style-src 'sha256-" + Base64Encode(HexToBytes(Sha256Hex(kCss))) +
+         "'; img-src " + img_src + "; script-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+}
 
-const std::string& ContentSecurityPolicy() {
-  static const std::string csp =
-      "default-src 'none'; style-src 'sha256-" + Base64Encode(HexToBytes(Sha256Hex(kCss))) +
-      "'; img-src data:; script-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+std::string& ThePolicy() {
+  static std::string csp = PolicyFor("");
   return csp;
 }
 
+}  // namespace
+
+void SetMerchant(Merchant merchant) {
+  ThePolicy() = PolicyFor(merchant.logo_url);
+  TheMerchant() = std::move(merchant);
+}
+
+const Merchant& CurrentMerchant() { return TheMerchant(); }
+
+const std::string& ContentSecurityPolicy() { return ThePolicy(); }
+
+namespace {
+
+std::string MerchantHeader(const Merchant& m) {
+  if (m.name.empty() && m.logo_url.empty()) return "";
+  std::string logo = m.logo_url.empty()
+                         ? std::string()
+                         : Fill("<img id=\"merchant-logo\" src=\"{u}\" alt=\"{n}\">",
+                                {{"u", m.logo_url}, {"n", m.name}});
+  std::string name = m.name.empty()
+                         ? std::string()
+                         : Fill("<span id=\"merchant-name\">{n}</span>", {{"n", m.name}});
+  return Fill("<header class=\"merchant\">{!logo}{!name}</header>",
+              {{"logo", logo}, {"name", name}});
+}
+
+std::string SupportLine(const Merchant& m) {
+  if (m.support_email.empty()) return "";
+  return Fill("Questions? <a id=\"support\" href=\"mailto:{e}\">{e}</a> &middot; ",
+              {{"e", m.support_email}});
+}
+
+}  // namespace
+
 std::string Layout(std::string_view title, bool test_mode, std::string_view body_html) {
+  const Merchant& m = CurrentMerchant();
+  std::string full_title = m.name.empty() ? std::string(title)
+                                          : std::string(title) + " - " + m.name;
   return Fill(
       "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
       "<meta name=\"referrer\" content=\"no-referrer\">"
       "<title>{title}</title><style>{!css}</style></head><body>{!banner}"
-      "<main><div class=\"card\">{!body}</div>"
-      "<footer class=\"muted\">Payments by JoPay</footer></main></body></html>\n",
-      {{"title", title},
+      "<main><div class=\"card\">{!merchant}{!body}</div>"
+      "<footer class=\"muted\">{!support}Payments by JoPay</footer></main></body></html>\n",
+      {{"title", full_title},
        {"css", kCss},
        {"banner", test_mode ? "<div class=\"banner\" id=\"test-mode\">TEST MODE: no real "
                               "money moves.</div>"
                             : ""},
+       {"merchant", MerchantHeader(m)},
+       {"support", SupportLine(m)},
        {"body", body_html}});
 }
 

@@ -19,6 +19,18 @@
 
 namespace jopay::pages {
 
+// The seller every page names (jopayd.conf(5): merchant-name, merchant-logo-url,
+// merchant-support-email): the name and logo at the top of the card, the support address in
+// the footer. Set once at start, before the first page is served; empty fields are left out.
+// The logo's origin is added to the pages' img-src (ContentSecurityPolicy()).
+struct Merchant {
+  std::string name;
+  std::string logo_url;
+  std::string support_email;
+};
+void SetMerchant(Merchant merchant);
+const Merchant& CurrentMerchant();
+
 // A whole document: <title>, the banner in test mode, then `body_html` (markup) in the card.
 std::string Layout(std::string_view title, bool test_mode, std::string_view body_html);
 

@@ -30,6 +30,8 @@ struct Context : routes::Services {
   std::string public_url;   // e.g. "https://pay.example.com", no trailing slash
   std::string signing_key;  // tokens.h; from meta
   StripeCallbacks& stripe_events;  // woken when a callback was recorded
+  std::string merchant_name;       // config merchant-name ("" = not set)
+  std::string merchant_logo_url;   // config merchant-logo-url ("" = not set)
 };
 
 // Who is calling an API route.

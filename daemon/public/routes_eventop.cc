@@ -117,8 +117,13 @@ void Get(Context& c, const Caller& caller, http::Request& req, http::Respond res
   Db& db = c.store.reader();
   auto s = LoadSession(db, req.params["id"], caller.livemode);
   if (!s.ok()) return respond(ErrorAnswer(Named(s.status(), "sessionId")));
+  auto or_null = [](const std::string& v) { return v.empty() ? json::value(nullptr) : json::value(v); };
   json::object o{{"sessionId", s->id},
                  {"status", s->status},
+                 // No Solana wallet: jopayd takes no on-chain payments yet (walletAddress null).
+                 {"merchant", json::object{{"walletAddress", nullptr},
+                                           {"companyName", or_null(c.merchant_name)},
+                                           {"logoUrl", or_null(c.merchant_logo_url)}}},
                  {"plan", PlanOf(db, *s)},
                  {"customerEmail", OptText(s->customer_email)},
                  {"customerId", OptText(s->client_reference_id)},

@@ -479,6 +479,18 @@ class ConfigTest(DaemonProcessTest):
         self.assertIn("sundial", r.stderr)
         self.assertFalse(os.path.exists(d.socket))
 
+    def test_bad_merchant_settings_refuse_to_start(self):
+        for flags, says in ((["--merchant-logo-url", "ftp://x.example/logo.png"], "merchant-logo-url"),
+                            (["--merchant-logo-url", "/logo.png"], "merchant-logo-url"),
+                            (["--merchant-support-email", "not an email"], "merchant-support-email"),
+                            (["--merchant-name", "x" * 101], "merchant-name"),
+                            (["--merchant-name", "Bad\x01Name"], "merchant-name")):
+            d = self.config_daemon(self.TOML, flags)
+            r = subprocess.run(d.args(), capture_output=True, text=True, timeout=30)
+            self.assertEqual(r.returncode, 2, (flags, r))
+            self.assertIn(says, r.stderr, flags)
+            self.assertFalse(os.path.exists(d.socket))
+
     def test_missing_config_file_refuses_to_start(self):
         r = subprocess.run([JOPAYD, "--config", "/nonexistent/jopayd.toml"], capture_output=True,
                            text=True, timeout=30)

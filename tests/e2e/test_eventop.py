@@ -8,7 +8,7 @@ from lnbits_client import LnbitsTest
 
 EO = "/eventop/checkout"
 CREATE_KEYS = {"sessionId", "url", "expiresAt"}
-GET_KEYS = {"sessionId", "status", "plan", "customerEmail", "customerId", "successUrl",
+GET_KEYS = {"sessionId", "status", "merchant", "plan", "customerEmail", "customerId", "successUrl",
             "cancelUrl", "metadata", "url", "expiresAt", "completedAt"}
 
 
@@ -29,6 +29,9 @@ class EventopTest(LnbitsTest):
         self.assertEqual(made["expiresAt"], "2025-01-10T13:00:00Z")  # 30 minutes
         got = self.pub.ok("GET", f"{EO}/{made['sessionId']}")
         self.assertEqual(set(got), GET_KEYS)
+        # No merchant-name / merchant-logo-url configured here (test_pages_checkout sets them).
+        self.assertEqual(got["merchant"], {"walletAddress": None, "companyName": None,
+                                           "logoUrl": None})
         self.assertEqual(got["plan"], {"planId": self.plan["id"], "planName": "Premium Plan",
                                        "feeAmount": "999", "currency": "eur",
                                        "paymentInterval": "2592000",

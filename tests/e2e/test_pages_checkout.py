@@ -44,7 +44,13 @@ class CheckoutPageTest(PagesTest):
         self.assertIn("4000000000000002 is declined", cards)
         self.assertIn('href="https://yoursite.com/cancel"', page.text)
         self.assertEqual(page.by_id("pay"), "Pay 59.99 EUR")
-        self.assertIn("order_id", page.by_id("metadata"))
+        # The merchant's metadata is theirs (order and user ids): never shown to the customer.
+        self.assertFalse(page.has_id("metadata"))
+        self.assertNotIn("order_id", page.text)
+        self.assertNotIn("12345", page.text)
+        # No merchant configured: no header, no support line (jopayd warned at start).
+        self.assertFalse(page.has_id("merchant-name"))
+        self.assertFalse(page.has_id("support"))
 
     def test_amounts_follow_the_currency_exponent(self):
         jpy = self.session(line_items=[{"name": "Tea", "amount": 500, "currency": "jpy",
@@ -187,9 +193,8 @@ class CheckoutPageTest(PagesTest):
         self.assertHtmlPage(page, 200)
         self.assertNotIn(XSS, page.text)
         self.assertIn(XSS, page.by_id("items"))  # shown as text (by_id unescapes)
-        self.assertEqual(page.text.count(XSS_ESCAPED), 3)  # the item, the metadata key and value
+        self.assertEqual(page.text.count(XSS_ESCAPED), 1)  # the item; metadata is never shown
         self.assertIn('href="https://shop.example/cancel?x=1&amp;y=&#39;q&#39;"', page.text)
-        self.assertEqual(page.by_id("metadata").count(XSS), 2)  # as text, once unescaped
 
     def test_customer_typed_values_are_escaped_when_shown_again(self):
         body = dict(PAYMENT_BODY)
@@ -253,6 +258,50 @@ class CheckoutPageTest(PagesTest):
         self.assertEqual(again.by_id("state"), "Payment complete")
         self.assertEqual(self.snapshot(), before)
         self.assertEqual(len(self.d.ok("payments", "list")), 1)
+
+
+class MerchantOnPagesTest(PagesTest):
+    """merchant-name, merchant-logo-url and merchant-support-email on every page (issue 16,
+    item 9), escaped, with the logo's origin and nothing more allowed for images."""
+
+    daemon_args = ("--merchant-name", "Coffee & Co <Roasters>",
+                   "--merchant-logo-url", "https://cdn.shop.example/logo.png?v=2",
+                   "--merchant-support-email", "help@shop.example")
+
+    def assertNamesTheMerchant(self, page):
+        self.assertEqual(page.by_id("merchant-name"), "Coffee & Co <Roasters>")
+        self.assertIn("Coffee &amp; Co &lt;Roasters&gt;", page.text)
+        self.assertIn('<img id="merchant-logo" src="https://cdn.shop.example/logo.png?v=2"',
+                      page.text)
+        self.assertIn('href="mailto:help@shop.example"', page.text)
+        self.assertIn("<title>", page.text)
+        self.assertIn(" - Coffee &amp; Co &lt;Roasters&gt;</title>", page.text)
+        self.assertIn("img-src data: https://cdn.shop.example;",
+                      page.headers["content-security-policy"])
+
+    def test_checkout_portal_and_message_pages_name_the_merchant(self):
+        s = self.create(PAYMENT_BODY)
+        page = self.get(f"/checkout/{s['id']}")
+        self.assertHtmlPage(page, 200)
+        self.assertNamesTheMerchant(page)
+        self.assertNotIn("order_id", page.text)
+        unknown = self.get("/checkout/cs_missing")
+        self.assertNamesTheMerchant(unknown)
+        sub = self.d.subscribe(self.d.plan()["id"], "customer@example.com")
+        portal = self.get(self.portal_url(sub["id"]))
+        self.assertHtmlPage(portal, 200)
+        self.assertNamesTheMerchant(portal)
+        self.assertNotIn("usr_", portal.text)
+
+    def test_eventop_sessions_carry_the_merchant(self):
+        plan = self.d.plan()
+        made = self.pub.ok("POST", "/eventop/checkout/create", {
+            "planId": plan["id"], "customerEmail": "user@example.com",
+            "successUrl": "https://yourdomain.com/success"})
+        got = self.pub.ok("GET", f"/eventop/checkout/{made['sessionId']}")
+        self.assertEqual(got["merchant"], {"walletAddress": None,
+                                           "companyName": "Coffee & Co <Roasters>",
+                                           "logoUrl": "https://cdn.shop.example/logo.png?v=2"})
 
 
 if __name__ == "__main__":
