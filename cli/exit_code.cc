@@ -14,7 +14,8 @@ int ExitCodeFor(const Status& status) {
     case K::kInvalid:
     case K::kPaymentFailed:
     case K::kConflict:
-    case K::kTooLarge: return kExitInvalid;
+    case K::kTooLarge:
+    case K::kUnsupportedMedia: return kExitInvalid;
     case K::kUnauthenticated:
     case K::kForbidden: return kExitPermission;
     case K::kNotFound: return kExitNotFound;

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "common/validate.h"
+
 namespace jopay {
 
 namespace json = boost::json;
@@ -23,12 +25,16 @@ Status GetString(const json::object& o, std::string_view key, std::optional<std:
   if (!v) return Status::Ok();
   if (!v->is_string()) return Status::Invalid(fmt::format("{} must be a string", key), std::string(key));
   const auto& s = v->get_string();
-  if (s.size() > max_len) {
-    return Status::Invalid(fmt::format("{} must be at most {} characters", key, max_len),
-                           std::string(key));
-  }
+  // Text only: UTF-8 (Boost.JSON's parser checks it; a value built otherwise may not be), no NUL
+  // or other control characters but tab and line breaks, at most max_len characters.
+  JOPAY_RETURN_IF_ERROR(ValidateText(s, key, max_len, /*multiline=*/true));
   out = std::string(s);
   return Status::Ok();
+}
+
+boost::json::value ParseStoredJson(std::string_view text, boost::json::storage_ptr sp) {
+  if (IsValidUtf8(text)) return json::parse(text, std::move(sp));
+  return json::parse(ToValidUtf8(text), std::move(sp));
 }
 
 Status GetInt(const json::object& o, std::string_view key, std::optional<int64_t>& out,

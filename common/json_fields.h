@@ -24,6 +24,11 @@ Status GetInt(const boost::json::object& o, std::string_view key, std::optional<
 Status GetBool(const boost::json::object& o, std::string_view key, std::optional<bool>& out);
 // Fails on the first key of `o` not in `known`, naming it.
 Status RejectUnknown(const boost::json::object& o, std::initializer_list<std::string_view> known);
+// Parses JSON text that jopayd stored itself (event data). Rows written before inputs were
+// checked may hold bytes that are not UTF-8 (a customer's name): those become U+FFFD instead
+// of failing every reader of the row. Throws boost::system::system_error on other bad JSON.
+boost::json::value ParseStoredJson(std::string_view text, boost::json::storage_ptr sp = {});
+
 // Parses a request body that must be a JSON object (an empty body is an empty object).
 // Depth is limited to 32 levels. `what` names the text in error messages.
 Result<boost::json::object> ParseObject(std::string_view body,

@@ -50,3 +50,28 @@ TEST_CASE("ParseObject rejects non-objects, bad JSON and deep nesting") {
   std::string deep = R"({"a":)" + std::string(40, '[') + std::string(40, ']') + "}";
   CHECK_FALSE(ParseObject(deep).ok());
 }
+
+TEST_CASE("GetString refuses NUL and control characters, keeps line breaks, counts characters") {
+  json::object o;
+  o["nul"] = std::string("a\0b", 3);
+  o["bell"] = "ring\x07";
+  o["lines"] = "two\nlines\ttabbed";
+  o["greek"] = "ωωω";  // 3 characters, 6 bytes
+  o["raw"] = "\xFF\xFE";  // not UTF-8 (a value built in code, not parsed)
+  std::optional<std::string> v;
+  CHECK(GetString(o, "nul", v).param() == "nul");
+  CHECK_FALSE(GetString(o, "bell", v).ok());
+  CHECK(GetString(o, "lines", v).ok());
+  CHECK(GetString(o, "greek", v, 3).ok());
+  CHECK_FALSE(GetString(o, "greek", v, 2).ok());
+  Status raw = GetString(o, "raw", v);
+  CHECK_FALSE(raw.ok());
+  CHECK(raw.message() == "raw must be valid UTF-8 text");
+}
+
+TEST_CASE("ParseStoredJson reads rows that hold bytes that are not UTF-8") {
+  auto v = ParseStoredJson("{\"name\": \"Zo\xFF\"}");
+  CHECK(v.at("name").as_string() == "Zo\xEF\xBF\xBD");
+  CHECK(ParseStoredJson(R"({"a": 1})").at("a").as_int64() == 1);
+  CHECK_THROWS(ParseStoredJson("{"));
+}

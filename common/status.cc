@@ -13,6 +13,7 @@ int Status::http_status() const {
     case Kind::kMethodNotAllowed: return 405;
     case Kind::kConflict: return 409;
     case Kind::kTooLarge: return 413;
+    case Kind::kUnsupportedMedia: return 415;
     case Kind::kUnavailable: return 503;
     case Kind::kInternal: return 500;
   }
@@ -29,6 +30,7 @@ Status::Kind Status::KindForHttp(int s) {
     case 405: return Kind::kMethodNotAllowed;
     case 409: return Kind::kConflict;
     case 413: return Kind::kTooLarge;
+    case 415: return Kind::kUnsupportedMedia;
     case 503: return Kind::kUnavailable;
     default: return s < 300 ? Kind::kOk : Kind::kInternal;
   }

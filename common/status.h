@@ -24,6 +24,7 @@ class Status {
     kMethodNotAllowed, // 405
     kConflict,         // 409: valid input, wrong state
     kTooLarge,         // 413
+    kUnsupportedMedia, // 415: a body of a Content-Type the route does not take
     kUnavailable,      // 503
     kInternal,         // 500
   };

@@ -29,6 +29,11 @@ Status ValidateMetadata(const boost::json::value& v, std::string_view param = "m
 // surrogates, nothing above U+10FFFF (RFC 3629).
 bool IsValidUtf8(std::string_view s);
 
+// `s` with every byte that is not part of a well-formed UTF-8 sequence replaced by U+FFFD, for
+// text that must be shown or sent whatever bytes reached it (rows stored before inputs were
+// checked, error messages that quote a request).
+std::string ToValidUtf8(std::string_view s);
+
 // Text a person typed or a merchant sent (a name, a description, a label): well-formed UTF-8,
 // no NUL or other control characters (tab and newline only when `multiline`), at most
 // `max_chars` characters (code points). Failure is Status::Invalid naming `param`; its message

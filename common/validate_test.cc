@@ -145,3 +145,14 @@ TEST_CASE("ValidateEmail does not quote an address that is not UTF-8") {
 }
 
 }  // namespace jopay
+
+namespace jopay {
+
+TEST_CASE("ToValidUtf8 replaces each stray byte with U+FFFD and keeps the rest") {
+  CHECK(ToValidUtf8("Zoë") == "Zoë");
+  CHECK(ToValidUtf8("a\xFF\xFE" "b") == "a\xEF\xBF\xBD\xEF\xBF\xBD" "b");
+  CHECK(ToValidUtf8("\xC3") == "\xEF\xBF\xBD");
+  CHECK(IsValidUtf8(ToValidUtf8("\xED\xA0\x80 \xF4\x90\x80\x80 \xC0\xAF")));
+}
+
+}  // namespace jopay

@@ -25,7 +25,7 @@ class FakeContext : public BillingContext {
       paid = outcomes.front();
       outcomes.pop_front();
     }
-    return paid ? ChargeOutcome{true, "", ""} : ChargeOutcome{false, "card_declined", "declined"};
+    return paid ? ChargeOutcome::Paid() : ChargeOutcome::Failed("card_declined", "declined");
   }
   void Emit(const Subscription&, std::string_view type, const EventExtras& x) override {
     events.emplace_back(type);

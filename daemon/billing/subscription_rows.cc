@@ -186,9 +186,10 @@ std::vector<Subscription> ListSubscriptions(Db& db, const SubscriptionFilter& f)
                       "AND (?3 = '' OR c.email = ?3) AND (?4 = '' OR s.plan_id = ?4) "
                       "AND (?5 = '' OR s.customer_id = ?5) "
                       "AND (?6 = '' OR s.rowid < (SELECT rowid FROM subscriptions WHERE id = ?6)) "
+                      "AND (?8 = 0 OR s.status <> 'incomplete') "
                       "ORDER BY s.rowid DESC LIMIT ?7");
   q.Args(int64_t{f.livemode}, f.status, f.email, f.plan_id, f.customer_id, f.starting_after,
-         int64_t{f.limit});
+         int64_t{f.limit}, int64_t{f.hide_incomplete});
   return ReadAll(q);
 }
 

@@ -22,6 +22,7 @@ struct SubscriptionFilter {
   std::string email;        // "" = any
   std::string plan_id;      // "" = any
   std::string customer_id;  // "" = any
+  bool hide_incomplete = false;  // leave out subscriptions whose first payment never came
   int limit = 100;
   std::string starting_after;
 };

@@ -86,12 +86,18 @@ struct Session {
   UnixSeconds updated_at = 0;
 
   bool subscription_mode() const { return mode == "subscription"; }
+  // True when `url` (its success_url or cancel_url) is the session's own hosted page: sessions
+  // made without a merchant page to return to (the LNbits public subscribe) end there.
+  bool IsOwnPage(std::string_view url) const {
+    return url.ends_with("/checkout/" + id);
+  }
   // Pending and not past its expiry at `now` (the sweeper may not have run yet).
   bool Payable(UnixSeconds now) const { return status == session_status::kPending && now < expires_at; }
 };
 
 // A validated create request (session_request.h parses the public API's body into this).
 struct NewSession {
+  std::string id;  // "" = a new one; given when a URL must name the session before it exists
   std::string mode = "payment";
   std::vector<LineItem> line_items;
   std::optional<SessionPlan> plan;  // inline plan, or id only (filled from the store)

@@ -285,7 +285,7 @@ Status CompleteWithProvider(Db& db, Engine& engine, bool livemode, const std::st
 Status CreateSession(Db& db, bool livemode, const NewSession& req, UnixSeconds now,
                      Session* out) {
   Session s;
-  s.id = NewId("cs_");
+  s.id = req.id.empty() ? NewId("cs_") : req.id;
   s.livemode = livemode;
   s.mode = req.mode;
   s.status = std::string(session_status::kPending);
@@ -343,6 +343,7 @@ Status PaySession(Db& db, Engine& engine, bool livemode, const std::string& id,
                            "email", "parameter_missing");
   }
   JOPAY_RETURN_IF_ERROR(ValidateEmail(email));
+  JOPAY_RETURN_IF_ERROR(ValidateText(req.name, "name", 200));
   if (req.card.empty()) return Status::Invalid("missing required param: card", "card", "parameter_missing");
   ++s->attempts;
   *outcome = {};

@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include "common/json_fields.h"
 #include "daemon/store/row_keys.h"
 
 namespace jopay {
@@ -69,7 +70,7 @@ boost::json::object EventView(const Event& e) {
           {"object_id", e.object_id},
           {"sequence", e.sequence},
           {"created_at", FormatRfc3339(e.created_at)},
-          {"data", boost::json::parse(e.data)}};
+          {"data", ParseStoredJson(e.data)}};
 }
 
 Result<Event> LoadEventByPk(Db& db, int64_t pk) {

@@ -8,6 +8,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 
+#include "common/validate.h"
+
 namespace jopay::http {
 
 std::string Request::Header(std::string_view name) const {
@@ -37,13 +39,35 @@ Response JsonResponse(int status, const boost::json::value& v) {
   Response r;
   r.status = status;
   r.body = boost::json::serialize(v);
+  // Strings that are not UTF-8 (a path segment quoted in a 404, a row stored before inputs
+  // were checked) would make the body invalid JSON: Boost.JSON copies their bytes as they are.
+  if (!IsValidUtf8(r.body)) r.body = ToValidUtf8(r.body);
   return r;
 }
+
+namespace {
+// An error message may quote what the request sent (an unknown id in the path): it is shown
+// as text, never as the bytes that came, and never at length.
+std::string Quotable(std::string_view message) {
+  constexpr size_t kMaxBytes = 1000;
+  std::string out = ToValidUtf8(message);
+  for (size_t i = 0; i < out.size(); ++i) {
+    const auto u = static_cast<unsigned char>(out[i]);
+    if (u < 0x20 || u == 0x7F) out.replace(i, 1, "\xEF\xBF\xBD"), i += 2;
+  }
+  if (out.size() > kMaxBytes) {
+    size_t cut = kMaxBytes;
+    while ((static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+    out = out.substr(0, cut) + "...";
+  }
+  return out;
+}
+}  // namespace
 
 Response ErrorResponse(const Status& s) {
   boost::json::object error;
   error["code"] = s.code();
-  error["message"] = s.message();
+  error["message"] = Quotable(s.message());
   if (s.param().empty()) {
     error["param"] = nullptr;
   } else {

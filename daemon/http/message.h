@@ -60,7 +60,8 @@ Status ParseTarget(Request& req);
 Response JsonResponse(int status, const boost::json::value& v);
 
 // s.http_status() with body {"error": {"code", "message", "param"}}; param is
-// null when s.param() is empty. A 401 also carries `WWW-Authenticate: Bearer`.
+// null when s.param() is empty. The message is made safe to show: bytes that are not UTF-8 and
+// control characters become U+FFFD, and it is cut at 1,000 bytes. A 401 also carries `WWW-Authenticate: Bearer`.
 Response ErrorResponse(const Status& s);
 
 // Sends the response. Call it exactly once, from any thread; later calls are

@@ -2,6 +2,7 @@
 #include <fmt/core.h>
 
 #include "common/log.h"
+#include "common/validate.h"
 #include "daemon/pages/checkout_view.h"
 #include "daemon/pages/form.h"
 #include "daemon/pages/page.h"
@@ -95,7 +96,12 @@ void Pay(pub::Context& c, http::Request& req, http::Respond respond) {
   }
   if (!s->Payable(c.clock.Now())) return respond(StatePage(*s, 409));
   PayRequest pay{field("card"), field("email"), field("name")};
-  CheckoutForm form{"", pay.email, pay.name, ""};
+  // Typed values are shown again after a decline, but only text that passed the checks: never
+  // bytes that are not UTF-8, nor a megabyte of them.
+  auto shown = [](const std::string& v, size_t max) {
+    return ValidateText(v, "", max).ok() ? v : std::string();
+  };
+  CheckoutForm form{"", shown(pay.email, 254), shown(pay.name, 200), ""};
   struct State {
     Session session;
     PayOutcome outcome;

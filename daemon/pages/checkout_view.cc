@@ -67,6 +67,14 @@ std::string PaymentSummary(const Session& s) {
               {{"amount", FormatMoney(s.amount, s.currency)}, {"items", LineItemsTable(s)}});
 }
 
+// "Cancel and return to the merchant", unless there is no merchant page to return to.
+std::string CancelLink(const Session& s) {
+  if (s.IsOwnPage(s.cancel_url)) return "";
+  return Fill("<p class=\"muted\"><a id=\"cancel\" href=\"{u}\">Cancel and return to the "
+              "merchant</a></p>",
+              {{"u", s.cancel_url}});
+}
+
 std::string EmailField(const Session& s, const CheckoutForm& form) {
   if (s.customer_email) {
     return Fill("<label>Email</label><div id=\"email\">{email}</div>",
@@ -115,8 +123,7 @@ std::string CheckoutPage(const Session& s, const CheckoutForm& form) {
       "<input type=\"text\" id=\"card\" name=\"card\" required inputmode=\"numeric\" "
       "autocomplete=\"cc-number\" maxlength=\"23\" placeholder=\"1234 1234 1234 1234\">"
       "<button type=\"submit\" id=\"pay\">{label}</button></form>{!testcards}"
-      "<p class=\"muted\"><a id=\"cancel\" href=\"{cancel}\">Cancel and return to the merchant</a>"
-      "</p>",
+      "{!cancel}",
       {{"error", error},
        {"summary", s.subscription_mode() ? PlanSummary(s) : PaymentSummary(s)},
        {"token", form.token},
@@ -124,7 +131,7 @@ std::string CheckoutPage(const Session& s, const CheckoutForm& form) {
        {"name", form.name},
        {"label", PayLabel(s)},
        {"testcards", s.livemode ? "" : TestCardsBox()},
-       {"cancel", s.cancel_url}});
+       {"cancel", CancelLink(s)}});
   return Layout("Checkout", !s.livemode, body);
 }
 
@@ -141,14 +148,13 @@ std::string ProviderCheckoutPage(const Session& s, const CheckoutForm& form) {
       "<p class=\"muted\">You enter your card on Stripe's secure page; this site never sees "
       "it.</p>"
       "<button type=\"submit\" id=\"pay\">{label}</button></form>"
-      "<p class=\"muted\"><a id=\"cancel\" href=\"{cancel}\">Cancel and return to the merchant</a>"
-      "</p>",
+      "{!cancel}",
       {{"error", error},
        {"summary", s.subscription_mode() ? PlanSummary(s) : PaymentSummary(s)},
        {"id", s.id},
        {"token", form.token},
        {"label", PayLabel(s)},
-       {"cancel", s.cancel_url}});
+       {"cancel", CancelLink(s)}});
   return Layout("Checkout", !s.livemode, body);
 }
 
@@ -157,18 +163,23 @@ std::string SessionStatePage(const Session& s, std::string_view success_link) {
   if (s.status == session_status::kCompleted) {
     title = "Payment complete";
     message = s.subscription_mode() ? "Thank you: your subscription is active." : "Thank you: your payment went through.";
-    link = Fill("<p><a id=\"continue\" href=\"{u}\">Continue to the merchant</a></p>",
-                {{"u", success_link}});
-  } else if (s.status == session_status::kCancelled) {
-    title = "Checkout cancelled";
-    message = "This checkout was cancelled by the merchant; nothing was charged.";
-    link = Fill("<p><a id=\"continue\" href=\"{u}\">Return to the merchant</a></p>",
-                {{"u", s.cancel_url}});
-  } else {  // expired, or pending past expires_at
-    title = "Checkout expired";
-    message = "This checkout link has expired; nothing was charged. Start again from the merchant's site.";
-    link = Fill("<p><a id=\"continue\" href=\"{u}\">Return to the merchant</a></p>",
-                {{"u", s.cancel_url}});
+    if (!s.IsOwnPage(s.success_url)) {
+      link = Fill("<p><a id=\"continue\" href=\"{u}\">Continue to the merchant</a></p>",
+                  {{"u", success_link}});
+    }
+  } else {
+    if (s.status == session_status::kCancelled) {
+      title = "Checkout cancelled";
+      message = "This checkout was cancelled by the merchant; nothing was charged.";
+    } else {  // expired, or pending past expires_at
+      title = "Checkout expired";
+      message = "This checkout link has expired; nothing was charged. Start again from the "
+                "merchant's site.";
+    }
+    if (!s.IsOwnPage(s.cancel_url)) {
+      link = Fill("<p><a id=\"continue\" href=\"{u}\">Return to the merchant</a></p>",
+                  {{"u", s.cancel_url}});
+    }
   }
   std::string body = Fill(
       "<h1 id=\"state\" data-status=\"{status}\">{title}</h1><p id=\"message\">{message}</p>"

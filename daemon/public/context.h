@@ -46,6 +46,11 @@ Result<Caller> Authenticate(Context& c, const http::Request& req);
 // The caller's mode and the clock's time now.
 routes::Call CallOf(Context& c, const Caller& caller);
 
+// Ok for a request without a body or with a JSON one (application/json, application/*+json);
+// 415 content_type_unsupported otherwise. API routes check it before the key; open JSON
+// routes (the anonymous subscribe) call it themselves.
+Status RequireJsonBody(const http::Request& req);
+
 // The JSON error answer (a 401 also carries `WWW-Authenticate: Bearer`).
 inline http::Response ErrorAnswer(const Status& s) { return http::ErrorResponse(s); }
 

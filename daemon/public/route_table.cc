@@ -3,10 +3,30 @@
 #include "daemon/public/context.h"
 #include "daemon/public/idempotency.h"
 
+#include <cctype>
+
 namespace jopay::pub {
+
+Status RequireJsonBody(const http::Request& req) {
+  if (req.body.empty()) return Status::Ok();  // a bodiless POST (cancel) needs no type
+  std::string type = req.Header("Content-Type");
+  std::string_view essence(type);
+  essence = essence.substr(0, essence.find(';'));
+  while (!essence.empty() && essence.back() == ' ') essence.remove_suffix(1);
+  std::string lower(essence);
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (lower == "application/json" || (lower.starts_with("application/") && lower.ends_with("+json"))) {
+    return Status::Ok();
+  }
+  // A form or text/plain post is what a page of another site can send without asking: JSON
+  // routes refuse it, so no cross-site form can call them.
+  return Status::Make(Status::Kind::kUnsupportedMedia, "content_type_unsupported",
+                      "Send the body as JSON with Content-Type: application/json.");
+}
 
 void AddApiRoute(http::Router& r, Context& c, const char* method, const char* path, ApiFn fn) {
   r.Add(method, path, routes::Guarded([&c, fn](http::Request& req, http::Respond respond) {
+          if (Status st = RequireJsonBody(req); !st.ok()) return respond(ErrorAnswer(st));
           auto caller = Authenticate(c, req);
           if (!caller.ok()) return respond(ErrorAnswer(caller.status()));
           if (auto answer = IdempotentAnswer(c, *caller, req)) return respond(std::move(*answer));

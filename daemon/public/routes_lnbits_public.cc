@@ -9,8 +9,10 @@
 // mode; live ones are refused while the clock is manual, as live keys are.
 #include <fmt/core.h>
 
+#include "common/ids.h"
 #include "common/json_fields.h"
 #include "common/validate.h"
+#include "daemon/billing/customers.h"
 #include "daemon/billing/subscription_rows.h"
 #include "daemon/checkout/session.h"
 #include "daemon/checkout/session_request.h"
@@ -96,6 +98,7 @@ Result<SubscribeForm> ParseSubscribeForm(const std::string& text, const PlanFlag
 }
 
 void Subscribe(Context& c, http::Request& req, http::Respond respond) {
+  if (Status st = RequireJsonBody(req); !st.ok()) return respond(ErrorAnswer(st));
   auto plan = FindPublicPlan(c, req.params["plan_id"]);
   if (!plan.ok()) return respond(ErrorAnswer(plan.status()));
   auto form = ParseSubscribeForm(req.body, LoadPlanFlags(c.store.reader(), plan->id),
@@ -124,16 +127,22 @@ void Subscribe(Context& c, http::Request& req, http::Respond respond) {
         ns.plan_id = plan.id;
         ns.email = form.email;
         ns.name = form.name;
+        // Anonymous: whoever posts may type anyone's email, so an existing customer is never
+        // changed; only a customer this call creates gets the name and contacts given.
+        const bool existed = LoadCustomer(db, form.email, plan.livemode).ok();
         JOPAY_RETURN_IF_ERROR(c.engine.CreatePending(db, plan.livemode, ns, now + kSessionTtl,
                                                      now, &made->sub));
-        FillContacts(db, made->sub.customer_id, form.name, form.telegram, form.nostr);
+        if (!existed) FillContacts(db, made->sub.customer_id, form.name, form.telegram, form.nostr);
         NewSession s;
         s.mode = "subscription";
         s.plan = SessionPlan{};
         s.plan->id = plan.id;
         s.customer_email = form.email;
-        std::string status_url = fmt::format("{}/public/checkout/{}", c.public_url, made->sub.id);
-        s.success_url = form.success_url.value_or(status_url);
+        // Without a page of the merchant's to go back to, the customer ends on the hosted
+        // checkout page itself, which says the subscription is active (not on JSON).
+        s.id = NewId("cs_");
+        std::string own_page = CheckoutUrl(c.public_url, s.id);
+        s.success_url = form.success_url.value_or(own_page);
         s.cancel_url = form.cancel_url.value_or(s.success_url);
         s.expires_in = kSessionTtl;
         s.subscription_id = made->sub.id;

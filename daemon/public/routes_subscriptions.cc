@@ -1,6 +1,8 @@
 // /api/checkout/v1/subscriptions: list, get, cancel, portal link. A subscription is shown as
 // its webhooks show it (event_data.h): the fields of docs/reference/jopay-checkout-api.txt (id, status, customer_email,
 // plan_name, amount_cents, currency, current_period_end) and the rest of the webhook payload.
+// The list leaves out `incomplete` subscriptions (made by the anonymous subscribe, waiting for
+// their first payment) unless status=incomplete asks for them.
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -22,11 +24,12 @@ namespace {
 json::object View(const Subscription& s) { return SubscriptionEventData(s, {}); }
 
 int64_t CountSubscriptions(Db& db, bool livemode, const std::string& status,
-                           const std::string& email) {
+                           const std::string& email, bool hide_incomplete) {
   auto& q = db.Cached(
       "SELECT COUNT(*) FROM subscriptions s JOIN customers c ON c.id = s.customer_id "
-      "WHERE s.livemode = ?1 AND (?2 = '' OR s.status = ?2) AND (?3 = '' OR c.email = ?3)");
-  q.Args(int64_t{livemode}, status, email);
+      "WHERE s.livemode = ?1 AND (?2 = '' OR s.status = ?2) AND (?3 = '' OR c.email = ?3) "
+      "AND (?4 = 0 OR s.status <> 'incomplete')");
+  q.Args(int64_t{livemode}, status, email, int64_t{hide_incomplete});
   q.Step();
   int64_t n = q.Int(0);
   q.Reset();
@@ -43,6 +46,9 @@ void List(Context& c, const Caller& caller, http::Request& req, http::Respond re
   f.limit = page->limit + 1;
   f.starting_after = page->starting_after;
   if (auto it = req.query.find("status"); it != req.query.end()) f.status = it->second;
+  // Subscriptions waiting for their first payment (the anonymous subscribe's) are not the
+  // reference's: listed only when asked for by status=incomplete.
+  f.hide_incomplete = f.status.empty();
   if (auto it = req.query.find("customer_email"); it != req.query.end()) {
     f.email = NormalizeEmail(it->second);
   }
@@ -62,7 +68,7 @@ void List(Context& c, const Caller& caller, http::Request& req, http::Respond re
   int64_t total = 0;
   try {
     subs = ListSubscriptions(db, f);
-    total = CountSubscriptions(db, f.livemode, f.status, f.email);
+    total = CountSubscriptions(db, f.livemode, f.status, f.email, f.hide_incomplete);
     db.Exec("COMMIT");
   } catch (...) {
     db.Exec("ROLLBACK");

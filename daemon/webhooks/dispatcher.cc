@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "common/json_fields.h"
 #include "common/log.h"
 #include "common/thread_name.h"
 #include "common/webhook_signing.h"
@@ -152,7 +153,7 @@ void Dispatcher::Send(EndpointState& es, const DueDelivery& d, UnixSeconds clock
   // The parsed data lives only while the body is written: a monotonic arena, no frees.
   unsigned char arena[8192];
   json::monotonic_resource mr(arena, sizeof(arena));
-  req.body = WebhookBody(d.event_id, d.type, json::parse(d.data, &mr),
+  req.body = WebhookBody(d.event_id, d.type, ParseStoredJson(d.data, &mr),
                          FormatRfc3339(d.event_created_at));
   // The signature's timestamp is wall-clock time even under the manual clock: receivers judge
   // freshness by their own clock (Standard Webhooks libraries allow 5 minutes), and a simulated

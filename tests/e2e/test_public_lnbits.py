@@ -1,7 +1,11 @@
 """/public (no key), LNbits-style: a plan's public face, POST /public/subscribe -> the
 subscription id up front and the hosted checkout URL, paying starts that very subscription,
 and GET /public/checkout/{subscription_id} for a polling page."""
+import http.client
+import json
+import re
 import unittest
+from urllib.parse import urlencode
 
 from checkout_client import Public
 from harness import DaemonTest, LIVE_CARDS_ARGS, LIVE_CARDS_ENV
@@ -21,6 +25,24 @@ class PublicTest(LnbitsTest):
 
     def public(self, method, path, body=None, status=200, **kw):
         return self.pub.ok(method, path, body, status=status, key=None, **kw)
+
+    def request(self, method, path, body=None, headers=None):
+        conn = http.client.HTTPConnection(self.pub.host, self.pub.port, timeout=30)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            resp = conn.getresponse()
+            return resp.status, resp.getheader("Location"), resp.read().decode()
+        finally:
+            conn.close()
+
+    def get_page(self, path):
+        status, _, text = self.request("GET", path)
+        self.assertEqual(status, 200, text)
+        return text
+
+    def post_form(self, path, fields):
+        return self.request("POST", path, urlencode(fields),
+                            {"Content-Type": "application/x-www-form-urlencoded"})
 
     def test_public_plan_shows_nothing_private(self):
         got = self.public("GET", f"/public/plan/{self.plan['id']}")
@@ -88,8 +110,21 @@ class PublicTest(LnbitsTest):
         made = self.public("POST", f"/public/subscribe/{self.plan['id']}",
                            dict(FORM, email="other@example.com"))
         session = self.pub.ok("GET", f"/api/checkout/v1/sessions/{made['session_id']}")
-        status_url = f"http://127.0.0.1:{self.pub.port}/public/checkout/{made['subscription_id']}"
-        self.assertEqual((session["success_url"], session["cancel_url"]), (status_url, status_url))
+        # No merchant page: the customer ends on the hosted page itself, which says what happened
+        # in words (not on the JSON status API), with no link back to a merchant.
+        own_page = f"http://127.0.0.1:{self.pub.port}/checkout/{made['session_id']}"
+        self.assertEqual((session["success_url"], session["cancel_url"]), (own_page, own_page))
+        page = self.get_page(f"/checkout/{made['session_id']}")
+        self.assertNotIn('id="cancel"', page)
+        token = re.search(r'name="token" value="([0-9a-f]+)"', page).group(1)
+        status, location, _ = self.post_form(f"/checkout/{made['session_id']}",
+                                             {"token": token, "card": "4242424242424242"})
+        self.assertEqual(status, 303)
+        self.assertEqual(location, own_page + f"?session_id={made['session_id']}")
+        done = self.get_page(location.replace(f"http://127.0.0.1:{self.pub.port}", ""))
+        self.assertIn("Payment complete", done)
+        self.assertIn("your subscription is active", done)
+        self.assertNotIn('id="continue"', done)
 
     def test_trial_plan_starts_trialing_when_the_card_is_given(self):
         trial = self.v1("POST", "/plans", dict(REFERENCE_PLAN, name="Trial"), status=201)
@@ -111,6 +146,32 @@ class PublicTest(LnbitsTest):
                          (False, "expired", None))
         self.assertEqual(self.pay(made["session_id"]).rc, 5)
 
+    def test_incomplete_subscriptions_are_hidden_from_the_checkout_api_lists(self):
+        paid = self.public("POST", f"/public/subscribe/{self.plan['id']}", FORM)
+        self.assertEqual(self.pay(paid["session_id"]).rc, 0)
+        waiting = self.public("POST", f"/public/subscribe/{self.plan['id']}",
+                              dict(FORM, email="later@example.com"))
+        listed = self.pub.ok("GET", "/api/checkout/v1/subscriptions")
+        self.assertEqual([s["id"] for s in listed["subscriptions"]], [paid["subscription_id"]])
+        self.assertEqual(listed["total"], 1)
+        asked = self.pub.ok("GET", "/api/checkout/v1/subscriptions?status=incomplete")
+        self.assertEqual([s["id"] for s in asked["subscriptions"]], [waiting["subscription_id"]])
+        self.assertEqual(asked["total"], 1)
+
+    def test_subscribe_takes_json_only(self):
+        # A page of another site can post a form or text/plain without asking: refused.
+        path = f"/public/subscribe/{self.plan['id']}"
+        before = self.full_snapshot()
+        for content_type in ("application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x", None):
+            headers = {"Content-Type": content_type} if content_type else {}
+            status, _, text = self.request("POST", path, json.dumps(FORM), headers)
+            self.assertEqual(status, 415, (content_type, text))
+            self.assertEqual(json.loads(text)["error"]["code"], "content_type_unsupported")
+        self.assertEqual(self.full_snapshot(), before)
+        status, _, _ = self.request("POST", path, json.dumps(FORM),
+                                    {"Content-Type": "application/json; charset=utf-8"})
+        self.assertEqual(status, 200)
+
     def test_existing_contacts_are_not_overwritten_anonymously(self):
         self.public("POST", f"/public/subscribe/{self.plan['id']}", FORM)
         self.public("POST", f"/public/subscribe/{self.plan['id']}",
@@ -119,6 +180,14 @@ class PublicTest(LnbitsTest):
         self.assertEqual(len(subscribers), 1)
         self.assertEqual((subscribers[0]["name"], subscribers[0]["telegram"],
                           subscribers[0]["nostr"]), ("John Doe", "@username", "npub1..."))
+        # Blank fields of an existing customer are not filled in by an anonymous caller either.
+        self.d.subscribe(self.d.plan()["id"], "known@example.com")
+        self.public("POST", f"/public/subscribe/{self.plan['id']}",
+                    dict(FORM, email="known@example.com", name="Mallory"))
+        known = self.d.ok("customers", "get", "known@example.com")
+        self.assertEqual(known["name"], "")
+        [row] = [s for s in self.v1("GET", "/subscribers") if s["email"] == "known@example.com"]
+        self.assertEqual((row["name"], row["telegram"], row["nostr"]), ("", None, None))
 
     def test_idempotency_key_makes_one_subscription(self):
         h = {"Idempotency-Key": "form-1"}
