@@ -19,7 +19,8 @@ int ExitCodeFor(const Status& status) {
     case K::kUnauthenticated:
     case K::kForbidden: return kExitPermission;
     case K::kNotFound: return kExitNotFound;
-    case K::kUnavailable: return kExitUnreachable;
+    case K::kUnavailable:
+    case K::kTooManyRequests: return kExitUnreachable;
     case K::kMethodNotAllowed:
     case K::kInternal: return kExitError;
   }

@@ -14,6 +14,7 @@ int Status::http_status() const {
     case Kind::kConflict: return 409;
     case Kind::kTooLarge: return 413;
     case Kind::kUnsupportedMedia: return 415;
+    case Kind::kTooManyRequests: return 429;
     case Kind::kUnavailable: return 503;
     case Kind::kInternal: return 500;
   }
@@ -31,6 +32,7 @@ Status::Kind Status::KindForHttp(int s) {
     case 409: return Kind::kConflict;
     case 413: return Kind::kTooLarge;
     case 415: return Kind::kUnsupportedMedia;
+    case 429: return Kind::kTooManyRequests;
     case 503: return Kind::kUnavailable;
     default: return s < 300 ? Kind::kOk : Kind::kInternal;
   }

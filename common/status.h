@@ -25,6 +25,7 @@ class Status {
     kConflict,         // 409: valid input, wrong state
     kTooLarge,         // 413
     kUnsupportedMedia, // 415: a body of a Content-Type the route does not take
+    kTooManyRequests,  // 429: a rate limit
     kUnavailable,      // 503
     kInternal,         // 500
   };

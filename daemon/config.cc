@@ -141,6 +141,10 @@ Status ParseConfig(int argc, char** argv, Config& c, int* exit_code) {
                  "due subscriptions run per transaction (smaller: shorter waits for requests)")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
+  app.add_option("--public-rate-limit", c.public_rate_limit,
+                 "anonymous subscriptions (POST /public/subscribe) a minute per address; 0: none")
+      ->check(CLI::Range(0, 1000000))
+      ->capture_default_str();
   app.add_option("--merchant-name", c.merchant_name, "the seller's name on the hosted pages");
   app.add_option("--merchant-logo-url", c.merchant_logo_url, "the seller's logo (https URL)");
   app.add_option("--merchant-support-email", c.merchant_support_email,

@@ -20,6 +20,7 @@ struct Config {
   bool webhooks_allow_private = false;  // live endpoints on loopback/private addresses
   int webhooks_connections = 32;        // per endpoint, on the wire at once
   int due_batch = 10000;                // due subscriptions per transaction
+  int public_rate_limit = 60;           // POST /public/subscribe a minute per address; 0 = off
 
   // Who the hosted pages (and Eventop's `merchant` object) name as the seller.
   std::string merchant_name;

@@ -192,6 +192,8 @@ int RunDaemon(const Config& config) {
   StripeCallbacks stripe_events(**store, engine, clock, stripe_accounts);
   pub::Context public_ctx{services, "", *signing_key, stripe_events, config.merchant_name,
                           config.merchant_logo_url};
+  pub::AddressLimits anonymous_limits(config.public_rate_limit);
+  public_ctx.anonymous_limits = &anonymous_limits;
   pages::SetMerchant({config.merchant_name, config.merchant_logo_url,
                       config.merchant_support_email});
   if (config.merchant_name.empty()) {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <exception>
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 #include <boost/asio/dispatch.hpp>
@@ -217,6 +218,11 @@ class StreamConnection final : public Connection {
     version_ = parser_->get().version();
     head_ = parser_->get().method() == bhttp::verb::head;
     auto req = std::make_shared<Request>(ToRequest(parser_->release()));
+    if constexpr (std::is_same_v<Protocol, net::ip::tcp>) {
+      boost::system::error_code ignored;
+      auto peer = stream_.socket().remote_endpoint(ignored);
+      if (!ignored) req->remote_address = peer.address().to_string();
+    }
     auto responder = std::make_shared<Responder<StreamConnection>>(self(), req);
     Respond respond = [responder](Response r) { responder->Send(std::move(r)); };
     Status target = ParseTarget(*req);

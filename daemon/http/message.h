@@ -28,6 +28,8 @@ struct Request {
   std::map<std::string, std::string> params;  // filled by the Router from "{name}" segments
   std::vector<std::pair<std::string, std::string>> headers;  // in arrival order
   std::string body;
+  // The peer's IP address ("127.0.0.1", "::1"); "" on the Unix socket.
+  std::string remote_address;
   // Decoded path segments; "%2F" stays inside its segment, so an id may hold a '/'.
   // Filled by ParseTarget; the Router splits `path` if it is empty.
   std::vector<std::string> segments;

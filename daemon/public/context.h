@@ -22,6 +22,7 @@
 
 #include "daemon/charges/stripe_callbacks.h"
 #include "daemon/http/router.h"
+#include "daemon/public/address_limits.h"
 #include "daemon/routes/kit.h"
 
 namespace jopay::pub {
@@ -32,6 +33,7 @@ struct Context : routes::Services {
   StripeCallbacks& stripe_events;  // woken when a callback was recorded
   std::string merchant_name;       // config merchant-name ("" = not set)
   std::string merchant_logo_url;   // config merchant-logo-url ("" = not set)
+  AddressLimits* anonymous_limits = nullptr;  // POST /public/subscribe per address; null = none
 };
 
 // Who is calling an API route.

@@ -98,6 +98,15 @@ Result<SubscribeForm> ParseSubscribeForm(const std::string& text, const PlanFlag
 }
 
 void Subscribe(Context& c, http::Request& req, http::Respond respond) {
+  int retry_after = 0;
+  if (c.anonymous_limits &&
+      !c.anonymous_limits->Allow(req.remote_address, AddressLimits::Clock::now(), &retry_after)) {
+    http::Response r = ErrorAnswer(Status::Make(
+        Status::Kind::kTooManyRequests, "rate_limited",
+        fmt::format("Too many subscriptions from this address; try again in {} s.", retry_after)));
+    r.headers.emplace_back("Retry-After", std::to_string(retry_after));
+    return respond(std::move(r));
+  }
   if (Status st = RequireJsonBody(req); !st.ok()) return respond(ErrorAnswer(st));
   auto plan = FindPublicPlan(c, req.params["plan_id"]);
   if (!plan.ok()) return respond(ErrorAnswer(plan.status()));

@@ -252,5 +252,34 @@ class PublicModesTest(DaemonTest):
         self.assertEqual(polled["session_status"], "pending")
 
 
+
+class RateLimitTest(LnbitsTest):
+    daemon_args = ("--public-rate-limit", "5")
+    def setUp(self):
+        super().setUp()
+        self.plan = self.v1("POST", "/plans", dict(REFERENCE_PLAN, trial_days=0), status=201)
+
+    public = PublicTest.public
+    request = PublicTest.request
+
+    def test_one_address_gets_a_burst_then_429_with_retry_after(self):
+        path = f"/public/subscribe/{self.plan['id']}"
+        for i in range(5):
+            self.public("POST", path, dict(FORM, email=f"u{i}@example.com"))
+        before = self.full_snapshot()
+        status, _, text = self.request("POST", path, json.dumps(dict(FORM, email="u9@example.com")),
+                                       {"Content-Type": "application/json"})
+        self.assertEqual(status, 429, text)
+        self.assertEqual(json.loads(text)["error"]["code"], "rate_limited")
+        conn = http.client.HTTPConnection(self.pub.host, self.pub.port, timeout=30)
+        conn.request("POST", path, json.dumps(FORM), {"Content-Type": "application/json"})
+        resp = conn.getresponse()
+        resp.read()
+        conn.close()
+        self.assertEqual(resp.status, 429)
+        self.assertGreaterEqual(int(resp.getheader("Retry-After")), 1)
+        self.assertEqual(self.full_snapshot(), before)  # nothing made
+        self.v1("GET", "/plans")  # keyed routes are not limited by it
+
 if __name__ == "__main__":
     unittest.main()
