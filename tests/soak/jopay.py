@@ -7,13 +7,16 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
+import sys
 import time
 from datetime import datetime, timezone
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(REPO, "tests", "e2e"))
+from harness import UnixHTTPConnection, unix as _unix  # noqa: E402  (the e2e tests' own)
+
 JOPAYD = os.environ.get("JOPAYD", os.path.join(REPO, "build", "jopayd"))
 JOPAYCTL = os.environ.get("JOPAYCTL", os.path.join(REPO, "build", "jopayctl"))
 CLOCK_START = "2025-01-31T10:00:00Z"  # the manual clock's start on a new data dir
@@ -25,9 +28,7 @@ class SoakError(Exception):
 
 def unix(ts):
     """RFC 3339 "...Z" -> Unix seconds (None stays None)."""
-    if ts is None:
-        return None
-    return int(datetime.strptime(ts, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp())
+    return None if ts is None else _unix(ts)
 
 
 def rfc3339(t):
@@ -67,17 +68,6 @@ def copy_binaries(dest, wait=120):
                     raise SoakError(f"cannot use {src}: {e}")
                 time.sleep(5)
     return out
-
-
-class UnixHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, path, timeout):
-        super().__init__("localhost", timeout=timeout)
-        self.unix_path = path
-
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(self.timeout)
-        self.sock.connect(self.unix_path)
 
 
 class Ctl:
