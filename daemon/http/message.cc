@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include <boost/beast/core/string.hpp>
@@ -17,6 +19,14 @@ std::string Request::Header(std::string_view name) const {
     if (boost::beast::iequals(key, name)) return value;
   }
   return "";
+}
+
+std::string Request::MediaType() const {
+  std::string type = Header("Content-Type");
+  type.resize(std::min(type.find(';'), type.size()));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.pop_back();
+  for (char& ch : type) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return type;
 }
 
 Status ParseTarget(Request& req) {

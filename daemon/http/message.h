@@ -36,6 +36,8 @@ struct Request {
 
   // The first header named `name` (case-insensitive); "" if absent.
   std::string Header(std::string_view name) const;
+  // The Content-Type without its parameters, lowercased ("application/json"); "" if absent.
+  std::string MediaType() const;
 };
 
 // The query parameter `name` (of Request::query) as an integer in [min, max]; `fallback` when it is absent.

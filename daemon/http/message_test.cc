@@ -13,6 +13,15 @@ Request WithTarget(std::string target) {
   return req;
 }
 
+TEST_CASE("MediaType: the Content-Type without parameters, lowercased") {
+  Request req;
+  CHECK(req.MediaType() == "");
+  req.headers = {{"content-type", "Application/JSON ; charset=utf-8"}};
+  CHECK(req.MediaType() == "application/json");
+  req.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+  CHECK(req.MediaType() == "application/x-www-form-urlencoded");
+}
+
 TEST_CASE("ParseTarget decodes the path, its segments and the query") {
   Request req = WithTarget("/v1/customers/a%40b.com%2Fx?q=a%20b&r=c+d&q=last&e=%E2%82%AC&flag");
   REQUIRE(ParseTarget(req).ok());

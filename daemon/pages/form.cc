@@ -1,6 +1,5 @@
 #include "daemon/pages/form.h"
 
-#include <boost/beast/core/string.hpp>
 #include <boost/url.hpp>
 
 namespace jopay::pages {
@@ -22,11 +21,8 @@ Result<std::map<std::string, std::string>> ParseForm(std::string_view body) {
 }
 
 Result<std::map<std::string, std::string>> FormOf(const http::Request& req) {
-  std::string type = req.Header("Content-Type");
-  std::string_view essence(type);
-  essence = essence.substr(0, essence.find(';'));
-  while (!essence.empty() && essence.back() == ' ') essence.remove_suffix(1);
-  if (!type.empty() && !boost::beast::iequals(essence, "application/x-www-form-urlencoded")) {
+  if (!req.Header("Content-Type").empty() &&
+      req.MediaType() != "application/x-www-form-urlencoded") {
     return Status::Invalid("Forms must be sent as application/x-www-form-urlencoded.", "",
                            "content_type_unsupported");
   }

@@ -3,19 +3,13 @@
 #include "daemon/public/context.h"
 #include "daemon/public/idempotency.h"
 
-#include <cctype>
 
 namespace jopay::pub {
 
 Status RequireJsonBody(const http::Request& req) {
   if (req.body.empty()) return Status::Ok();  // a bodiless POST (cancel) needs no type
-  std::string type = req.Header("Content-Type");
-  std::string_view essence(type);
-  essence = essence.substr(0, essence.find(';'));
-  while (!essence.empty() && essence.back() == ' ') essence.remove_suffix(1);
-  std::string lower(essence);
-  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  if (lower == "application/json" || (lower.starts_with("application/") && lower.ends_with("+json"))) {
+  const std::string type = req.MediaType();
+  if (type == "application/json" || (type.starts_with("application/") && type.ends_with("+json"))) {
     return Status::Ok();
   }
   // A form or text/plain post is what a page of another site can send without asking: JSON
