@@ -55,6 +55,13 @@ std::string ChargesLine(const json::value* v) {
   return Field(o, "pending") + " pending, " + Field(o, "in_flight") + " in flight";
 }
 
+std::string ConnectionsLine(const json::value* v) {
+  if (!v || !v->is_object()) return "";
+  const json::object& o = v->as_object();
+  return Field(o, "public") + " public of " + Field(o, "public_max") + " at most (" +
+         Field(o, "public_max_per_address") + " per address)";
+}
+
 std::string Warnings(const json::value* v) {
   if (!v || !v->is_array() || v->as_array().empty()) return "none";
   std::string out;
@@ -131,6 +138,7 @@ std::vector<KeyValue> StatusRows(const json::object& s) {
       {"data dir", {Field(s, "data_dir")}},
       {"socket", {Field(s, "socket")}},
       {"listen", {Field(s, "listen")}},
+      {"connections", {ConnectionsLine(s.if_contains("connections"))}},
       {"plans", {Field(s, "plans")}},
       {"customers", {Field(s, "customers")}},
       {"subscriptions", {Counts(s.if_contains("subscriptions"))}},

@@ -145,6 +145,18 @@ Status ParseConfig(int argc, char** argv, Config& c, int* exit_code) {
                  "anonymous subscriptions (POST /public/subscribe) a minute per address; 0: none")
       ->check(CLI::Range(0, 1000000))
       ->capture_default_str();
+  app.add_option("--public-max-connections", c.public_max_connections,
+                 "public connections held at once (lowered to fit the descriptor limit)")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  app.add_option("--public-max-connections-per-address", c.public_max_connections_per_address,
+                 "public connections held at once per client address (IPv6: per /64); 0: none")
+      ->check(CLI::Range(0, 1000000))
+      ->capture_default_str();
+  app.add_option("--public-read-timeout", c.public_read_timeout,
+                 "seconds a public client has to send a request head, a body, or its next request")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
   app.add_option("--merchant-name", c.merchant_name, "the seller's name on the hosted pages");
   app.add_option("--merchant-logo-url", c.merchant_logo_url, "the seller's logo (https URL)");
   app.add_option("--merchant-support-email", c.merchant_support_email,

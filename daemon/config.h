@@ -21,6 +21,11 @@ struct Config {
   int webhooks_connections = 32;        // per endpoint, on the wire at once
   int due_batch = 10000;                // due subscriptions per transaction
   int public_rate_limit = 60;           // POST /public/subscribe a minute per address; 0 = off
+  // Public connections held at once: overall (lowered to what the descriptor limit allows)
+  // and per client address (IPv6: per /64; 0 = no per-address cap).
+  int public_max_connections = 10000;
+  int public_max_connections_per_address = 256;
+  int public_read_timeout = 30;  // seconds a client has for a request head, a body, or idling
 
   // Who the hosted pages (and Eventop's `merchant` object) name as the seller.
   std::string merchant_name;

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -100,6 +101,44 @@ Providers MakeProviders(const Config& c, stripe::Accounts& accounts) {
   return p;
 }
 
+// Descriptors kept back from the public face's connection cap: the admin socket's clients, the
+// store's files, webhook and provider connections. So a full public face never stops them.
+constexpr rlim_t kReservedDescriptors = 256;
+
+// Raises the soft descriptor limit to the hard one (the usual soft 1,024 is far below what a
+// public face needs) and returns the soft limit now in force.
+rlim_t RaiseDescriptorLimit() {
+  struct rlimit lim {};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return 1024;
+  if (lim.rlim_cur < lim.rlim_max) {
+    rlim_t before = lim.rlim_cur;
+    lim.rlim_cur = lim.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &lim) != 0) {
+      LogWarn("cannot raise the open-files limit from {} to {}: {}", before, lim.rlim_max,
+              strerror(errno));
+      ::getrlimit(RLIMIT_NOFILE, &lim);
+    }
+  }
+  return lim.rlim_cur;
+}
+
+// The public face's connection caps: the configured ones, with the total lowered to what the
+// descriptor limit leaves after the reserve.
+http::ServerOptions PublicServerOptions(const Config& c, http::ServerOptions base) {
+  rlim_t files = RaiseDescriptorLimit();
+  rlim_t budget = files > 2 * kReservedDescriptors ? files - kReservedDescriptors : files / 2;
+  base.max_connections = static_cast<size_t>(c.public_max_connections);
+  if (base.max_connections > budget) {
+    LogWarn("public-max-connections lowered from {} to {}: the open-files limit is {} and {} "
+            "are kept for the admin socket, the store and outgoing connections",
+            c.public_max_connections, budget, files, files - budget);
+    base.max_connections = budget;
+  }
+  base.max_connections_per_client = static_cast<size_t>(c.public_max_connections_per_address);
+  base.read_timeout = std::chrono::seconds(c.public_read_timeout);
+  return base;
+}
+
 }  // namespace
 
 int RunDaemon(const Config& config) {
@@ -171,7 +210,7 @@ int RunDaemon(const Config& config) {
   admin::Context ctx{services,
                      dispatcher,
                      {std::filesystem::absolute(config.data_dir).string(), config.socket,
-                      config.listen, SystemNow(), ""},
+                      config.listen, SystemNow(), "", {}, 0, 0},
                      {},
                      {}};
   http::Router admin_router;
@@ -202,7 +241,11 @@ int RunDaemon(const Config& config) {
   }
   pub::AddPublicRoutes(public_router, public_ctx);
   pages::AddPageRoutes(public_router, public_ctx);  // hosted checkout page and customer portal
-  http::Server public_server(io, public_router, server_options);
+  http::ServerOptions public_options = PublicServerOptions(config, server_options);
+  http::Server public_server(io, public_router, public_options);
+  ctx.info.public_connections = [&public_server] { return public_server.active_connections(); };
+  ctx.info.public_max_connections = public_options.max_connections;
+  ctx.info.public_max_per_address = public_options.max_connections_per_client;
 
   Status st = admin_server.ListenUnix(config.socket, 0660);
   if (st.ok()) st = public_server.ListenTcp(config.listen_host, config.listen_port);

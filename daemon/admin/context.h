@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include <functional>
 #include <string>
 
 #include "daemon/admin/background.h"
@@ -21,6 +22,10 @@ struct DaemonInfo {
   std::string listen;
   UnixSeconds started_at = 0;  // wall-clock
   std::string public_url;      // base of checkout links (set once the public port is bound)
+  // The public face's connections: how many are open now (set once it listens) and its caps.
+  std::function<size_t()> public_connections;
+  size_t public_max_connections = 0;
+  size_t public_max_per_address = 0;
 };
 
 struct Context : routes::Services {

@@ -72,6 +72,13 @@ void StatusRoute(Context& c, http::Request& req, http::Respond respond) {
                                      "refused (set stripe-{}-webhook-secret)", mode, mode));
     }
   }
+  size_t open = c.info.public_connections ? c.info.public_connections() : 0;
+  if (c.info.public_max_connections != 0 && open * 10 >= c.info.public_max_connections * 9) {
+    warnings.emplace_back(fmt::format("the public face holds {} connections of its {} at most: "
+                                      "new clients are refused when it is full (raise "
+                                      "public-max-connections and the open-files limit)",
+                                      open, c.info.public_max_connections));
+  }
   ChargeSender::Stats charges = c.charges.stats();
   respond(Ok(json::object{
       {"version", JOPAY_VERSION},
@@ -83,6 +90,9 @@ void StatusRoute(Context& c, http::Request& req, http::Respond respond) {
       {"data_dir", c.info.data_dir},
       {"socket", c.info.socket},
       {"listen", c.info.listen},
+      {"connections", json::object{{"public", open},
+                                   {"public_max", c.info.public_max_connections},
+                                   {"public_max_per_address", c.info.public_max_per_address}}},
       {"subscriptions", std::move(counts)},
       {"customers", CountOf(db, "SELECT count(*) FROM customers WHERE livemode=?", live)},
       {"plans", CountOf(db, "SELECT count(*) FROM plans WHERE livemode=? AND active=1", live)},

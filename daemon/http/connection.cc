@@ -24,6 +24,9 @@ namespace bhttp = boost::beast::http;
 // Upper bound on draining a client's unread input before closing after an error.
 constexpr std::chrono::seconds kMaxLinger{5};
 constexpr size_t kDrainChunk = 16 * 1024;
+// A refused connection is answered and then held at most this long: a flood of them must not
+// hold descriptors for the full kMaxLinger.
+constexpr std::chrono::seconds kRefusedLinger{1};
 
 bool IsMalformed(const beast::error_code& ec) {
   static const auto& http_category = bhttp::make_error_code(bhttp::error::bad_target).category();
@@ -103,11 +106,26 @@ class StreamConnection final : public Connection {
 
   StreamConnection(Socket socket, std::shared_ptr<ServerState> state)
       : stream_(std::move(socket)), state_(std::move(state)) {}
-  ~StreamConnection() override { state_->Unregister(this); }
+  ~StreamConnection() override { state_->Unregister(this, client_, admission_); }
 
   void Start() override {
-    if (!state_->Register(shared_from_this())) return;  // stopping: the socket closes with us
-    net::dispatch(executor(), beast::bind_front_handler(&StreamConnection::ReadHeader, self()));
+    if constexpr (std::is_same_v<Protocol, net::ip::tcp>) {
+      boost::system::error_code ec;
+      auto peer = stream_.socket().remote_endpoint(ec);
+      if (!ec) peer_address_ = peer.address().to_string();
+    }
+    client_ = ClientKey(peer_address_);
+    admission_ = state_->Register(shared_from_this(), client_);
+    switch (admission_) {
+      case Admission::kServe:
+        return net::dispatch(executor(),
+                             beast::bind_front_handler(&StreamConnection::ReadHeader, self()));
+      case Admission::kClientFull:
+      case Admission::kServerFull:
+        return net::dispatch(executor(), [self = self()] { self->Refuse(); });
+      case Admission::kDrop:
+        return;  // the socket closes with us
+    }
   }
 
   void Shutdown() override {
@@ -201,10 +219,30 @@ class StreamConnection final : public Connection {
     Close();  // end of stream, timeout, reset, or cancelled by Shutdown
   }
 
+  // Answers a connection over a cap before reading anything, and closes it.
+  void Refuse() {
+    linger_for_ = kRefusedLinger;
+    const ServerOptions& o = options();
+    if (admission_ == Admission::kClientFull) {
+      return WriteError(429, Status::Make(Status::Kind::kTooManyRequests, "too_many_connections",
+                                          fmt::format("too many connections from your address "
+                                                      "(at most {} at once)",
+                                                      o.max_connections_per_client)),
+                        {{"Retry-After", "1"}});
+    }
+    WriteError(503, Status::Make(Status::Kind::kUnavailable, "server_busy",
+                                 fmt::format("the server holds its maximum of {} connections; "
+                                             "try again shortly",
+                                             o.max_connections)),
+               {{"Retry-After", "1"}});
+  }
+
   // Answers a request we could not read; the stream is out of step, so close after.
-  void WriteError(int status, const Status& s) {
+  void WriteError(int status, const Status& s,
+                  std::vector<std::pair<std::string, std::string>> headers = {}) {
     Response r = ErrorResponse(s);
     r.status = status;
+    for (auto& h : headers) r.headers.push_back(std::move(h));
     head_ = false;  // the request could not be read: whatever it was, the error has a body
     close_ = true;
     linger_ = true;
@@ -218,11 +256,7 @@ class StreamConnection final : public Connection {
     version_ = parser_->get().version();
     head_ = parser_->get().method() == bhttp::verb::head;
     auto req = std::make_shared<Request>(ToRequest(parser_->release()));
-    if constexpr (std::is_same_v<Protocol, net::ip::tcp>) {
-      boost::system::error_code ignored;
-      auto peer = stream_.socket().remote_endpoint(ignored);
-      if (!ignored) req->remote_address = peer.address().to_string();
-    }
+    req->remote_address = peer_address_;
     auto responder = std::make_shared<Responder<StreamConnection>>(self(), req);
     Respond respond = [responder](Response r) { responder->Send(std::move(r)); };
     Status target = ParseTarget(*req);
@@ -294,7 +328,7 @@ class StreamConnection final : public Connection {
     phase_ = Phase::kClosing;
     beast::error_code ignored;
     stream_.socket().shutdown(net::socket_base::shutdown_send, ignored);
-    stream_.expires_after(std::min<std::chrono::seconds>(options().read_timeout, kMaxLinger));
+    stream_.expires_after(std::min<std::chrono::seconds>(options().read_timeout, linger_for_));
     DrainSome();
   }
 
@@ -324,6 +358,10 @@ class StreamConnection final : public Connection {
 
   Stream stream_;
   std::shared_ptr<ServerState> state_;
+  std::string peer_address_;  // TCP: the client's IP address; Unix: ""
+  std::string client_;        // what the limits count it under (ClientKey)
+  Admission admission_ = Admission::kDrop;  // kDrop: not counted, nothing to release
+  std::chrono::seconds linger_for_ = kMaxLinger;
   beast::flat_buffer buffer_;  // kept across requests: it may hold a pipelined next one
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> res_;
@@ -342,14 +380,17 @@ void ServerState::ReportError(const std::string& what) const {
   if (opts_.on_error) opts_.on_error(what);
 }
 
-bool ServerState::Register(const std::shared_ptr<Connection>& c) {
+Admission ServerState::Register(const std::shared_ptr<Connection>& c, const std::string& client) {
   std::lock_guard lock(mu_);
-  if (stopping_.load()) return false;
-  live_[c.get()] = c;
-  return true;
+  if (stopping_.load()) return Admission::kDrop;
+  Admission admission = limits_.Admit(client);
+  if (admission != Admission::kDrop) live_[c.get()] = c;
+  return admission;
 }
 
-void ServerState::Unregister(const Connection* c) {
+void ServerState::Unregister(const Connection* c, const std::string& client,
+                             Admission admission) {
+  limits_.Release(client, admission);
   std::lock_guard lock(mu_);
   live_.erase(c);
 }

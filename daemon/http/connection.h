@@ -17,6 +17,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 
+#include "daemon/http/connection_limits.h"
 #include "daemon/http/router.h"
 #include "daemon/http/server.h"
 
@@ -28,15 +29,18 @@ class Connection;
 class ServerState {
  public:
   ServerState(const Router& router, ServerOptions opts)
-      : router_(router), opts_(std::move(opts)) {}
+      : router_(router), opts_(std::move(opts)),
+        limits_(opts_.max_connections, opts_.max_connections_per_client) {}
 
   const Router& router() const { return router_; }
   const ServerOptions& options() const { return opts_; }
   void ReportError(const std::string& what) const;
 
-  // Registers a new connection; false once stopping (the caller drops it).
-  bool Register(const std::shared_ptr<Connection>& c);
-  void Unregister(const Connection* c);
+  // Counts a new connection from `client` (a ClientKey) against the limits and registers it
+  // unless it is to be dropped; kDrop once stopping (the caller drops it). Every connection
+  // Register saw is unregistered with the same client and admission.
+  Admission Register(const std::shared_ptr<Connection>& c, const std::string& client);
+  void Unregister(const Connection* c, const std::string& client, Admission admission);
   // Marks the state stopping and returns the live connections.
   std::vector<std::shared_ptr<Connection>> BeginStop();
   bool stopping() const { return stopping_.load(); }
@@ -45,6 +49,7 @@ class ServerState {
  private:
   const Router& router_;
   const ServerOptions opts_;
+  ConnectionLimits limits_;
   mutable std::mutex mu_;
   std::atomic<bool> stopping_{false};
   std::unordered_map<const Connection*, std::weak_ptr<Connection>> live_;  // guarded by mu_

@@ -39,6 +39,11 @@ struct ServerOptions {
   std::chrono::seconds read_timeout{30};  // expires_after on every read/write
   std::string server_header = "jopayd";
   uint32_t header_limit = 8 * 1024;       // larger request heads -> 431 JSON error, closed
+  // Connections held at once (0 = no cap): overall, and per client (an IPv4 address or an
+  // IPv6 /64; see ClientKey). Over them a new connection is answered 503 server_busy or 429
+  // too_many_connections and closed (connection_limits.h).
+  size_t max_connections = 0;
+  size_t max_connections_per_client = 0;
   // Told (on an io thread) about failures the client only sees as a bare 500:
   // a handler that threw or dropped its Respond, an unsendable response header.
   // May be empty.

@@ -415,6 +415,77 @@ TEST_CASE("a connection that sends nothing is closed after read_timeout") {
   CHECK(std::chrono::steady_clock::now() - start >= 900ms);
 }
 
+TEST_CASE("a client trickling its head is closed after read_timeout however long it keeps on") {
+  ServerOptions opts;
+  opts.read_timeout = 1s;
+  Fixture f(opts);
+  f.ListenBoth();
+  auto client = TcpClient(f.server->tcp_port());
+  auto start = std::chrono::steady_clock::now();
+  beast::error_code ec;
+  for (int i = 0; i < 40 && !ec; ++i) {  // one byte every 100 ms: never a whole head
+    net::write(client.socket(), net::buffer("X", 1), ec);
+    std::this_thread::sleep_for(100ms);
+  }
+  CHECK(client.ServerClosed());
+  CHECK(std::chrono::steady_clock::now() - start < 3s);
+}
+
+Client<tcp::socket> TcpClientFrom(const std::string& source, unsigned short port) {
+  tcp::socket s(client_io);
+  s.open(tcp::v4());
+  s.bind({net::ip::make_address(source), 0});
+  s.connect({net::ip::make_address("127.0.0.1"), port});
+  return Client<tcp::socket>(std::move(s));
+}
+
+TEST_CASE("a client over its connection cap is answered 429 and closed; others are served") {
+  ServerOptions opts;
+  opts.max_connections_per_client = 2;
+  Fixture f(opts);
+  f.ListenBoth();
+  const unsigned short port = f.server->tcp_port();
+  auto first = TcpClient(port);
+  auto second = TcpClient(port);
+  REQUIRE(WaitFor([&] { return f.server->active_connections() == 2; }));
+  auto third = TcpClient(port);
+  Reply refused = third.Read();
+  CHECK(refused.result_int() == 429);
+  CHECK(ErrorCode(refused) == "too_many_connections");
+  CHECK(refused[bhttp::field::retry_after] == "1");
+  CheckStandardHeaders(refused);
+  CHECK(third.ServerClosed());
+  // Another address and the Unix socket are not this client.
+  CHECK(TcpClientFrom("127.0.0.2", port).Send(bhttp::verb::get, "/v1/plans/a").result_int() == 200);
+  CHECK(UnixClient(f.socket_path).Send(bhttp::verb::get, "/v1/plans/a").result_int() == 200);
+  // The two held connections still work, and once one closes the client may open another.
+  CHECK(first.Send(bhttp::verb::get, "/v1/plans/b").result_int() == 200);
+  first.socket().close();
+  REQUIRE(WaitFor([&] { return f.server->active_connections() == 1; }));
+  CHECK(TcpClient(port).Send(bhttp::verb::get, "/v1/plans/c").result_int() == 200);
+  CHECK(second.Send(bhttp::verb::get, "/v1/plans/d").result_int() == 200);
+}
+
+TEST_CASE("a full server answers 503 server_busy until a connection closes") {
+  ServerOptions opts;
+  opts.max_connections = 2;
+  Fixture f(opts);
+  f.ListenBoth();
+  const unsigned short port = f.server->tcp_port();
+  auto first = TcpClient(port);
+  auto second = TcpClientFrom("127.0.0.2", port);
+  REQUIRE(WaitFor([&] { return f.server->active_connections() == 2; }));
+  auto third = TcpClientFrom("127.0.0.3", port);
+  Reply refused = third.Read();
+  CHECK(refused.result_int() == 503);
+  CHECK(ErrorCode(refused) == "server_busy");
+  CHECK(third.ServerClosed());
+  second.socket().close();
+  REQUIRE(WaitFor([&] { return f.server->active_connections() == 1; }));
+  CHECK(TcpClientFrom("127.0.0.3", port).Send(bhttp::verb::get, "/v1/plans/a").result_int() ==
+        200);
+}
+
 TEST_CASE("the unix socket gets the requested mode") {
   Fixture f;
   REQUIRE(f.server->ListenUnix(f.socket_path, 0600).ok());
