@@ -127,7 +127,20 @@ class Daemon:
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        self.keep_sanitizer_report()
         shutil.rmtree(self.root, ignore_errors=True)
+
+    def keep_sanitizer_report(self):
+        """Under scripts/test --sanitize: UBSan writes to stderr (GCC's ignores log_path next
+        to ASan), i.e. into this log, which is about to go: keep it where the run looks."""
+        reports = os.environ.get("JOPAY_SANITIZER_REPORTS")
+        if not reports or not os.path.exists(self.log_path):
+            return
+        text = self.log()
+        if "runtime error:" in text or "Sanitizer" in text:
+            name = os.path.basename(self.root) + ".jopayd.log"
+            with open(os.path.join(reports, name), "w") as f:
+                f.write(text)
 
     def ctl(self, *args, output="json", live=False, stdin=None, env=None):
         """Runs jopayctl against this daemon; returns CtlResult (rc, out, err, .json)."""
