@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <deque>
+#include <filesystem>
 
 #include "cli/confirm.h"
 #include "cli/exit_code.h"
@@ -197,6 +198,13 @@ std::unique_ptr<AdminCaller> ConnectToSocket(const std::string& socket) {
 std::string SocketPath(const std::string& flag, const std::string& env_value) {
   if (!flag.empty()) return flag;
   if (!env_value.empty()) return env_value;
+  // An installed jopayd (the Debian package's unit) listens here; a source checkout's
+  // scripts/run on ./var comes first.
+  std::error_code ec;
+  if (!std::filesystem::exists(kDefaultSocket, ec) &&
+      std::filesystem::exists(kPackagedSocket, ec)) {
+    return kPackagedSocket;
+  }
   return kDefaultSocket;
 }
 

@@ -25,5 +25,6 @@ int Run(int argc, const char* const* argv, Env& env, const Connector& connect);
 // The socket to use: --socket if given, else $JOPAY_SOCKET, else the default.
 std::string SocketPath(const std::string& flag, const std::string& env_value);
 inline constexpr const char* kDefaultSocket = "./var/jopayd.sock";
+inline constexpr const char* kPackagedSocket = "/run/jopay/jopayd.sock";
 
 }  // namespace jopay::cli

@@ -276,7 +276,8 @@ const CommandSpec* FindCommand(std::string_view name) {
 
 std::span<const OptionSpec> GlobalOptions() {
   static const std::vector<OptionSpec> options = {
-      {"socket", "PATH", "jopayd's admin socket (default $JOPAY_SOCKET, else ./var/jopayd.sock)",
+      {"socket", "PATH", "jopayd's admin socket (default $JOPAY_SOCKET, else ./var/jopayd.sock, "
+       "else the installed /run/jopay/jopayd.sock)",
        K::kFile},
       {"live", "", "work on live-mode data (default: test mode)"},
       {"output", "FORMAT", "table, json, ndjson or id (default table)", K::kText,

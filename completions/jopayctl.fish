@@ -36,7 +36,7 @@ function __jopayctl_in
 end
 
 complete -c jopayctl -f
-complete -c jopayctl -n 'true' -l socket -r -F -d 'jopayd\'s admin socket (default $JOPAY_SOCKET, else ./var/jopayd.sock)'
+complete -c jopayctl -n 'true' -l socket -r -F -d 'jopayd\'s admin socket (default $JOPAY_SOCKET, else ./var/jopayd.sock, else the installed /run/jopay/jopayd.sock)'
 complete -c jopayctl -n 'true' -l live -d 'work on live-mode data (default: test mode)'
 complete -c jopayctl -n 'true' -s o -l output -x -a 'table json ndjson id' -d 'table, json, ndjson or id (default table)'
 complete -c jopayctl -n 'true' -l version -d 'print the version and exit'

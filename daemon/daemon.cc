@@ -26,6 +26,7 @@
 #include "daemon/public/context.h"
 #include "daemon/public/idempotency_purge.h"
 #include "daemon/public/tokens.h"
+#include "daemon/service_manager.h"
 #include "daemon/webhooks/dispatcher.h"
 
 namespace jopay {
@@ -274,6 +275,9 @@ int RunDaemon(const Config& config) {
     LogWarn("live mode has no payment provider: live card payments are refused until "
             "stripe-live-secret-key is set (jopayd.conf(5))");
   }
+  NotifyReady(fmt::format("serving {} and http://{}", config.socket, ctx.info.listen));
+  Watchdog watchdog((*store)->writer());
+  watchdog.Start();
 
   // On a signal: stop accepting, and stop the scheduler on a thread of its own (it finishes
   // its batch first, and in-flight responses that wait for it still need the io threads).
@@ -282,6 +286,7 @@ int RunDaemon(const Config& config) {
   signals.async_wait([&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     LogInfo("signal {}: shutting down", sig);
+    NotifyStopping();
     admin_server.Stop();
     public_server.Stop();
     stopper = std::thread([&scheduler, &dispatcher, &charges, &stripe_events] {
