@@ -165,9 +165,11 @@ Status ParseConfig(int argc, char** argv, Config& c, int* exit_code) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    // CLI11 prints the help, the version or the error itself.
-    int code = app.exit(e);
-    *exit_code = code == 0 ? 0 : 2;
+    if (e.get_exit_code() != 0) {  // a bad flag or config file: the caller says so
+      *exit_code = 2;
+      return Status::Invalid(std::string(e.what()) + " (jopayd --help lists the settings)");
+    }
+    *exit_code = app.exit(e);  // --help or --version: CLI11 prints it
     return Status::Ok();
   }
   if (c.socket.empty()) c.socket = c.data_dir + "/jopayd.sock";

@@ -49,8 +49,8 @@ struct Config {
 };
 
 // Parses argv (and the config file it names). Returns kInvalid with a message on bad
-// settings; `exit_code` is set (and the Status ok) when --help/--version printed and the
-// process should just exit.
+// settings (a flag or key that does not parse: `exit_code` 2, nothing printed); `exit_code` is
+// set (and the Status ok) when --help/--version printed and the process should just exit.
 Status ParseConfig(int argc, char** argv, Config& config, int* exit_code);
 
 }  // namespace jopay

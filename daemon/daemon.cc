@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <boost/asio.hpp>
+#include <fmt/format.h>
 
 #include <filesystem>
 #include <thread>
@@ -26,6 +27,7 @@
 #include "daemon/public/context.h"
 #include "daemon/public/idempotency_purge.h"
 #include "daemon/public/tokens.h"
+#include "daemon/reload.h"
 #include "daemon/service_manager.h"
 #include "daemon/webhooks/dispatcher.h"
 
@@ -62,12 +64,6 @@ std::string PublicBaseUrl(const Config& c, const std::string& bound) {
   if (url == "http://" + c.listen) url = "http://" + bound;
   while (!url.empty() && url.back() == '/') url.pop_back();
   return url;
-}
-
-void ConfigureLogging(const Config& c) {
-  if (c.log_level == "debug") SetLogLevel(LogLevel::kDebug);
-  if (c.log_level == "warn") SetLogLevel(LogLevel::kWarn);
-  if (c.log_level == "error") SetLogLevel(LogLevel::kError);
 }
 
 // The sandbox for test mode, and Stripe in each mode that has a secret key; `accounts` points
@@ -142,8 +138,8 @@ http::ServerOptions PublicServerOptions(const Config& c, http::ServerOptions bas
 
 }  // namespace
 
-int RunDaemon(const Config& config) {
-  ConfigureLogging(config);
+int RunDaemon(const Config& config, std::function<Status(Config&)> reread) {
+  ApplyLogLevel(config.log_level);
   // The store holds customer emails and payment history: not for other users' eyes. (The
   // admin socket is chmod'ed 0660 on its own.)
   ::umask(027);
@@ -279,6 +275,30 @@ int RunDaemon(const Config& config) {
   Watchdog watchdog((*store)->writer());
   watchdog.Start();
 
+  // SIGHUP: read the configuration again and apply what can change while running.
+  Config running = config;
+  Reloadable reloadable{stripe_accounts, dispatcher};
+  boost::asio::signal_set hangups(io, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_hangup =
+      [&](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        NotifyReloading();
+        Config fresh;
+        Status read = reread(fresh);
+        if (!read.ok()) {
+          LogError("reload: {}; the running configuration stays", read.message());
+        } else {
+          auto restart = ApplyReload(running, fresh, reloadable);
+          if (!restart.empty()) {
+            LogWarn("reload: {} changed but take effect only after a restart",
+                    fmt::join(restart, ", "));
+          }
+          LogInfo("reload: done");
+        }
+        NotifyReady(fmt::format("serving {} and http://{}", config.socket, ctx.info.listen));
+        hangups.async_wait(on_hangup);
+      };
+  hangups.async_wait(on_hangup);
   // On a signal: stop accepting, and stop the scheduler on a thread of its own (it finishes
   // its batch first, and in-flight responses that wait for it still need the io threads).
   std::thread stopper;
@@ -287,6 +307,7 @@ int RunDaemon(const Config& config) {
     if (ec) return;
     LogInfo("signal {}: shutting down", sig);
     NotifyStopping();
+    hangups.cancel();
     admin_server.Stop();
     public_server.Stop();
     stopper = std::thread([&scheduler, &dispatcher, &charges, &stripe_events] {

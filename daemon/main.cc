@@ -8,10 +8,15 @@ int main(int argc, char** argv) {
   jopay::Config config;
   int exit_code = -1;
   jopay::Status st = jopay::ParseConfig(argc, argv, config, &exit_code);
-  if (exit_code >= 0) return exit_code;
   if (!st.ok()) {
     std::fprintf(stderr, "jopayd: %s\n", st.message().c_str());
     return 2;
   }
-  return jopay::RunDaemon(config);
+  if (exit_code >= 0) return exit_code;
+  auto reread = [argc, argv](jopay::Config& fresh) {
+    int code = -1;
+    jopay::Status st = jopay::ParseConfig(argc, argv, fresh, &code);
+    return st.ok() && code >= 0 ? jopay::Status::Invalid("nothing to reload") : st;
+  };
+  return jopay::RunDaemon(config, reread);
 }

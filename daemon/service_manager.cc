@@ -2,6 +2,8 @@
 
 #include <systemd/sd-daemon.h>
 
+#include <time.h>
+
 #include <algorithm>
 #include <memory>
 
@@ -12,6 +14,15 @@ namespace jopay {
 
 void NotifyReady(const std::string& status) {
   sd_notifyf(0, "READY=1\nSTATUS=%s", status.c_str());
+}
+
+void NotifyReloading() {
+  // MONOTONIC_USEC: systemd 253's Type=notify-reload wants it; older ones ignore it.
+  struct timespec now {};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
+             static_cast<unsigned long long>(now.tv_sec) * 1000000ULL +
+                 static_cast<unsigned long long>(now.tv_nsec / 1000));
 }
 
 void NotifyStopping() { sd_notify(0, "STOPPING=1"); }

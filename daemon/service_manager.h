@@ -1,5 +1,6 @@
 // What jopayd tells its service manager (systemd, Type=notify; see packaging/jopayd.service):
-// READY=1 once the store is open and both faces listen, STOPPING=1 at a stop signal, and WATCHDOG=1 while the writer still runs jobs. Started
+// READY=1 once the store is open and both faces listen, RELOADING=1 then READY=1 around a
+// SIGHUP reload, STOPPING=1 at a stop signal, and WATCHDOG=1 while the writer still runs jobs. Started
 // without NOTIFY_SOCKET (by hand, in tests) every call does nothing.
 #pragma once
 
@@ -16,6 +17,7 @@ namespace jopay {
 
 // `status` is the one-line STATUS= systemctl shows.
 void NotifyReady(const std::string& status);
+void NotifyReloading();
 void NotifyStopping();
 
 // Pings the watchdog (WatchdogSec= in the unit) at half its interval, but only after a job

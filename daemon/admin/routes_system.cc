@@ -67,7 +67,7 @@ void StatusRoute(Context& c, http::Request& req, http::Respond respond) {
                        "(set stripe-live-secret-key, jopayd.conf(5))");
   }
   for (auto [mode, account] : {std::pair{"test", c.stripe.test}, {"live", c.stripe.live}}) {
-    if (account && account->api().account().webhook_secret.empty()) {
+    if (account && account->api().webhook_secret().empty()) {
       warnings.emplace_back(fmt::format("Stripe {} mode has no webhook secret: its callbacks are "
                                      "refused (set stripe-{}-webhook-secret)", mode, mode));
     }

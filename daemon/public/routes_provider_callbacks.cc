@@ -31,13 +31,13 @@ void StripeCallback(Context& c, http::Request& req, http::Respond respond) {
     return respond(ErrorAnswer(Refused("The event has no id, type or livemode.")));
   }
   stripe::StripeProvider* account = c.stripe.For(live->get_bool());
-  if (!account || account->api().account().webhook_secret.empty()) {
+  if (!account || account->api().webhook_secret().empty()) {
     return respond(ErrorAnswer(
         Refused("Stripe callbacks of this mode are not configured (no webhook secret).",
                 "callback_not_configured")));
   }
   Status signature = stripe::VerifySignature(req.Header("Stripe-Signature"), req.body,
-                                             {account->api().account().webhook_secret},
+                                             {account->api().webhook_secret()},
                                              SystemNow());
   if (!signature.ok()) {
     return respond(ErrorAnswer(Refused(signature.message(), "signature_invalid")));

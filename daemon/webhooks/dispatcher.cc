@@ -20,7 +20,7 @@ constexpr int64_t kMaxIdleMs = 60'000;
 }  // namespace
 
 Dispatcher::Dispatcher(Store& store, Clock& clock, DispatcherOptions options)
-    : store_(store), clock_(clock), options_(options),
+    : store_(store), clock_(clock), options_(options), allow_private_(options.allow_private),
       client_(http::ClientOptions{options.max_connections, options.timeout, 512}),
       rng_(std::random_device{}()) {}
 
@@ -149,7 +149,7 @@ void Dispatcher::Send(EndpointState& es, const DueDelivery& d, UnixSeconds clock
   req.pool = es.endpoint.id;
   req.url = es.url;
   req.live = es.endpoint.livemode;
-  req.allow_private = options_.allow_private;
+  req.allow_private = allow_private_.load();
   // The parsed data lives only while the body is written: a monotonic arena, no frees.
   unsigned char arena[8192];
   json::monotonic_resource mr(arena, sizeof(arena));

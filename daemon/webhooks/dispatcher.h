@@ -11,6 +11,8 @@
 // attempt that ends it is committed, so after a restart it is simply sent again.
 #pragma once
 
+#include <atomic>
+
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -54,6 +56,9 @@ class Dispatcher {
   void EndpointsChanged();
 
   const DispatcherOptions& options() const { return options_; }
+  // Whether live endpoints may resolve to internal addresses, from the next attempt on (a
+  // SIGHUP reload). Thread-safe.
+  void SetAllowPrivate(bool allow) { allow_private_ = allow; }
 
  private:
   struct EndpointState {
@@ -89,6 +94,7 @@ class Dispatcher {
   Store& store_;
   Clock& clock_;
   DispatcherOptions options_;
+  std::atomic<bool> allow_private_;  // options_.allow_private until SetAllowPrivate
   http::Client client_;
   std::mt19937_64 rng_;
   int64_t cursor_ = 0;

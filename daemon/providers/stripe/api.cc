@@ -76,7 +76,7 @@ void Api::Send(const std::string& method, const std::string& target, std::string
   req.allow_private = true;  // the operator's configured API base, not a user's URL
   req.keep_body = true;
   req.body = std::move(body);
-  req.headers = {{"Authorization", "Bearer " + account_.secret_key},
+  req.headers = {{"Authorization", "Bearer " + secret_key()},
                  {"Stripe-Version", kApiVersion},
                  {"User-Agent", std::string("JoPay/") + JOPAY_VERSION}};
   if (method == "POST") {
@@ -85,6 +85,22 @@ void Api::Send(const std::string& method, const std::string& target, std::string
   }
   client_.Send(std::move(req),
                [done = std::move(done)](http::OutgoingResult r) { done(ReplyOf(std::move(r))); });
+}
+
+std::string Api::secret_key() const {
+  std::lock_guard lock(mu_);
+  return account_.secret_key;
+}
+
+std::string Api::webhook_secret() const {
+  std::lock_guard lock(mu_);
+  return account_.webhook_secret;
+}
+
+void Api::SetSecrets(std::string secret_key, std::string webhook_secret) {
+  std::lock_guard lock(mu_);
+  account_.secret_key = std::move(secret_key);
+  account_.webhook_secret = std::move(webhook_secret);
 }
 
 }  // namespace jopay::stripe

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include <functional>
+#include <mutex>
 #include <string>
 
 #include "daemon/http/client.h"
@@ -44,7 +45,12 @@ class Api {
   // `client` outlives this. Each account has its own connection pool.
   Api(Account account, http::Client& client);
 
+  // The account as configured at start; its secrets may since have been replaced (below).
   const Account& account() const { return account_; }
+  // The secrets in force. SetSecrets replaces them (a SIGHUP reload: a rolled key) for the
+  // requests sent and callbacks checked from then on. Thread-safe.
+  std::string webhook_secret() const;
+  void SetSecrets(std::string secret_key, std::string webhook_secret);
 
   // POST <api_base><path> with `form` under `idempotency_key` (required: every POST jopayd
   // makes can be repeated safely). `done` runs on the client's thread.
@@ -57,7 +63,10 @@ class Api {
   void Send(const std::string& method, const std::string& target, std::string body,
             const std::string& idempotency_key, Done done);
 
-  Account account_;
+  std::string secret_key() const;
+
+  Account account_;  // secret_key and webhook_secret guarded by mu_
+  mutable std::mutex mu_;
   http::Client& client_;
   std::string pool_;
 };

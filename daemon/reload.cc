@@ -1,0 +1,102 @@
+#include "daemon/reload.h"
+
+#include <functional>
+
+#include <fmt/format.h>
+
+#include "common/log.h"
+
+namespace jopay {
+
+namespace {
+
+// Settings fixed at start: what a running jopayd built from them (a store, sockets, pools,
+// the clock, the providers it has) cannot be rebuilt under requests in flight.
+struct Fixed {
+  const char* key;
+  std::function<std::string(const Config&)> value;
+};
+
+const std::vector<Fixed>& FixedKeys() {
+  static const std::vector<Fixed> keys = {
+      {"data-dir", [](const Config& c) { return c.data_dir; }},
+      {"socket", [](const Config& c) { return c.socket; }},
+      {"listen", [](const Config& c) { return c.listen; }},
+      {"public-url", [](const Config& c) { return c.public_url; }},
+      {"clock", [](const Config& c) { return c.clock; }},
+      {"clock-start", [](const Config& c) { return c.clock_start; }},
+      {"retry-schedule", [](const Config& c) { return c.retry_schedule; }},
+      {"webhooks-connections",
+       [](const Config& c) { return std::to_string(c.webhooks_connections); }},
+      {"due-batch", [](const Config& c) { return std::to_string(c.due_batch); }},
+      {"public-rate-limit", [](const Config& c) { return std::to_string(c.public_rate_limit); }},
+      {"public-max-connections",
+       [](const Config& c) { return std::to_string(c.public_max_connections); }},
+      {"public-max-connections-per-address",
+       [](const Config& c) { return std::to_string(c.public_max_connections_per_address); }},
+      {"public-read-timeout",
+       [](const Config& c) { return std::to_string(c.public_read_timeout); }},
+      {"merchant-name", [](const Config& c) { return c.merchant_name; }},
+      {"merchant-logo-url", [](const Config& c) { return c.merchant_logo_url; }},
+      {"merchant-support-email", [](const Config& c) { return c.merchant_support_email; }},
+      {"stripe-api-base", [](const Config& c) { return c.stripe_api_base; }},
+      {"stripe-test-rate-limit",
+       [](const Config& c) { return fmt::format("{}", c.stripe_test_rate_limit); }},
+      {"stripe-live-rate-limit",
+       [](const Config& c) { return fmt::format("{}", c.stripe_live_rate_limit); }},
+      {"stripe-max-in-flight",
+       [](const Config& c) { return std::to_string(c.stripe_max_in_flight); }},
+  };
+  return keys;
+}
+
+// A mode's Stripe keys: replaced when the mode has Stripe and still will; adding Stripe to a
+// mode or taking it away changes which provider charges and waits for a restart.
+void ReloadStripe(const char* mode, stripe::StripeProvider* account, std::string& running_key,
+                  std::string& running_hook, const std::string& key, const std::string& hook,
+                  std::vector<std::string>& restart) {
+  if (key == running_key && hook == running_hook) return;
+  if (!account || key.empty()) {
+    restart.push_back(fmt::format("stripe-{}-secret-key", mode));
+    return;
+  }
+  account->api().SetSecrets(key, hook);
+  running_key = key;
+  running_hook = hook;
+  LogInfo("reload: Stripe {} mode's secret key and webhook secret replaced", mode);
+}
+
+}  // namespace
+
+void ApplyLogLevel(const std::string& level) {
+  if (level == "debug") SetLogLevel(LogLevel::kDebug);
+  if (level == "info") SetLogLevel(LogLevel::kInfo);
+  if (level == "warn") SetLogLevel(LogLevel::kWarn);
+  if (level == "error") SetLogLevel(LogLevel::kError);
+}
+
+std::vector<std::string> ApplyReload(Config& running, const Config& fresh, Reloadable& live) {
+  std::vector<std::string> restart;
+  for (const Fixed& f : FixedKeys()) {
+    if (f.value(running) != f.value(fresh)) restart.push_back(f.key);
+  }
+  if (fresh.log_level != running.log_level) {
+    ApplyLogLevel(fresh.log_level);
+    running.log_level = fresh.log_level;
+    LogInfo("reload: log-level is now {}", fresh.log_level);
+  }
+  if (fresh.webhooks_allow_private != running.webhooks_allow_private) {
+    live.dispatcher.SetAllowPrivate(fresh.webhooks_allow_private);
+    running.webhooks_allow_private = fresh.webhooks_allow_private;
+    LogInfo("reload: webhooks-allow-private is now {}", fresh.webhooks_allow_private);
+  }
+  ReloadStripe("test", live.stripe.test, running.stripe_test_secret_key,
+               running.stripe_test_webhook_secret, fresh.stripe_test_secret_key,
+               fresh.stripe_test_webhook_secret, restart);
+  ReloadStripe("live", live.stripe.live, running.stripe_live_secret_key,
+               running.stripe_live_webhook_secret, fresh.stripe_live_secret_key,
+               fresh.stripe_live_webhook_secret, restart);
+  return restart;
+}
+
+}  // namespace jopay
