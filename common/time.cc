@@ -20,6 +20,10 @@ using std::chrono::sys_days;
 using std::chrono::sys_seconds;
 using std::chrono::year_month_day;
 
+// The instants FormatRfc3339 writes in its 20 characters: years 0000 to 9999.
+constexpr UnixSeconds kFirstTime = -62167219200;  // 0000-01-01T00:00:00Z
+constexpr UnixSeconds kLastTime = 253402300799;   // 9999-12-31T23:59:59Z
+
 constexpr std::string_view kTimeFormats =
     "expected RFC 3339 like 2025-01-31T10:00:00Z, 2025-01-31T10:00:00.5Z, "
     "2025-01-31T12:00:00+02:00, or a date 2025-01-31";
@@ -138,7 +142,12 @@ Result<UnixSeconds> ParseRfc3339(std::string_view s) {
   const auto local = ParseCivil(civil);
   const auto offset = ParseZone(s.substr(kDateTimeLen));
   if (!local || !offset) return BadTime(s);
-  return *local - *offset;
+  // An offset can carry the instant out of years 0000..9999 ("9999-12-31T23:00:00-01:00" is
+  // in year 10000), where FormatRfc3339 could not write it back (found by
+  // tests/fuzz/period_math_fuzz.cc).
+  const UnixSeconds t = *local - *offset;
+  if (t < kFirstTime || t > kLastTime) return BadTime(s);
+  return t;
 }
 
 UnixSeconds SystemNow() {

@@ -27,7 +27,9 @@ std::string FormatRfc3339(UnixSeconds t);
 // "T" and "Z" may also be lowercase, as RFC 3339 allows. Every field must have
 // exactly its digit count and name a real calendar time: "2025-02-30",
 // "2025-1-05", "24:00:00", leap seconds and surrounding whitespace are
-// rejected. Failure is Status::Invalid whose message shows the expected format.
+// rejected, and so is an offset that carries the instant out of years 0000..9999
+// (FormatRfc3339 could not write it). Failure is Status::Invalid whose message shows the
+// expected format.
 Result<UnixSeconds> ParseRfc3339(std::string_view s);
 
 // The wall clock, in whole seconds.

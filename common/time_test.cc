@@ -49,6 +49,19 @@ TEST_CASE("ParseRfc3339 converts offsets to UTC") {
   CHECK(FormatRfc3339(MustParse("2025-01-01T01:00:00+02:00")) == "2024-12-31T23:00:00Z");
 }
 
+TEST_CASE("ParseRfc3339 refuses an offset that carries the time out of years 0000..9999") {
+  // FormatRfc3339 could not write these back: "10000-01-01T00:00:00Z" is 21 characters and
+  // not RFC 3339 (tests/fuzz/crashes/period_math/rfc3339_offset_past_year_9999).
+  for (const char* outside : {"9999-12-31T23:00:00-01:00", "0000-01-01T00:59:59+01:00"}) {
+    const auto r = ParseRfc3339(outside);
+    CHECK_MESSAGE(!r.ok(), outside);
+  }
+  // The edges themselves are fine, with or without an offset.
+  CHECK(FormatRfc3339(MustParse("9999-12-31T23:59:59Z")) == "9999-12-31T23:59:59Z");
+  CHECK(FormatRfc3339(MustParse("9999-12-31T23:59:59.9+00:00")) == "9999-12-31T23:59:59Z");
+  CHECK(FormatRfc3339(MustParse("0000-01-01T01:00:00+01:00")) == "0000-01-01T00:00:00Z");
+}
+
 TEST_CASE("ParseRfc3339 reads a bare date as midnight UTC") {
   CHECK(MustParse("2025-01-31") == kJan31 - 10 * 3600);
   CHECK(MustParse("2024-02-29") == 1709164800);

@@ -16,7 +16,8 @@ namespace jopay {
 // dot and has no empty labels ("a@b.com" passes, "a@.com", "a@b." and
 // "a@b..com" do not); no spaces or control characters. It does not try to be
 // RFC 5322: delivery is the real test. Failure is Status::Invalid naming
-// `param`; an email that is not UTF-8 is refused without being quoted.
+// `param`; an email that is not UTF-8 or holds control characters is refused
+// without being quoted.
 Status ValidateEmail(std::string_view email, std::string_view param = "email");
 
 // Metadata is a JSON object of at most 50 keys; each key is 1..40 characters

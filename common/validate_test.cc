@@ -36,6 +36,25 @@ TEST_CASE("ValidateEmail rejects malformed addresses, naming the param") {
   CHECK(ValidateEmail("nope", "customer_email").param() == "customer_email");
 }
 
+TEST_CASE("ValidateEmail never quotes control characters or bytes that are not UTF-8") {
+  // The hosted checkout page shows the message: it must not show the refused bytes again
+  // (tests/fuzz/crashes/hosted_form/email_control_character_shown_on_page).
+  for (const std::string& bad :
+       {std::string("zoe\x1btag@example.com"), std::string("jo@example.com\n"),
+        std::string("jo\0@example.com", 16), std::string("jo@exa\x7fmple.com"),
+        std::string("\xff@example.com"), std::string(300, '\x01') + "@example.com"}) {
+    const Status st = ValidateEmail(bad);
+    REQUIRE_FALSE(st.ok());
+    for (char c : st.message()) {
+      const auto u = static_cast<unsigned char>(c);
+      CHECK_MESSAGE((u >= 0x20 && u < 0x7F), st.message());
+    }
+  }
+  // Spaces are text: the message still quotes what was typed.
+  CHECK(ValidateEmail("jo @example.com").message() ==
+        "email \"jo @example.com\" is not a valid email address: contains spaces");
+}
+
 TEST_CASE("NormalizeEmail trims and lowercases") {
   CHECK(NormalizeEmail("  Jo@Example.COM \t\n") == "jo@example.com");
   CHECK(NormalizeEmail("jo@example.com") == "jo@example.com");

@@ -31,13 +31,18 @@ Status GetTime(const json::object& o, std::string_view key, std::optional<UnixSe
 }
 
 Status CheckPeriods(const ImportRow& r) {
-  if (r.status == "trialing") {
+  bool trialing = r.status == "trialing";
+  if (trialing) {
     JOPAY_RETURN_IF_ERROR(Require(r.trial_end.has_value(), "trial_end"));
   } else {
     JOPAY_RETURN_IF_ERROR(Require(r.period_end.has_value(), "current_period_end"));
   }
-  if (r.period_start && r.period_end && *r.period_start >= *r.period_end) {
-    return Status::Invalid("current_period_start must be before current_period_end",
+  // A trial's period ends at trial_end: a start at or after it would make a period that ends
+  // before it begins (found by tests/fuzz/import_line_fuzz.cc).
+  const std::optional<UnixSeconds>& end = trialing ? r.trial_end : r.period_end;
+  if (r.period_start && *r.period_start >= *end) {
+    return Status::Invalid(fmt::format("current_period_start must be before {}",
+                                       trialing ? "trial_end" : "current_period_end"),
                            "current_period_start");
   }
   return Status::Ok();
@@ -48,7 +53,10 @@ Status CheckPeriods(const ImportRow& r) {
 // through February), else the end is.
 void Schedule(Subscription& s, const ImportRow& r, const Policy& policy, UnixSeconds now) {
   if (r.status == "trialing") {
-    s.trial_start = r.period_start.value_or(now);
+    // Without a start the trial began before the import; one whose trial_end has passed
+    // (exported before it ended) is charged at once, and its unknown start is taken as its end
+    // rather than now, which would come after it.
+    s.trial_start = r.period_start.value_or(std::min(now, *r.trial_end));
     s.trial_end = *r.trial_end;
     s.billing_anchor = *r.trial_end;
     s.period_index = -1;

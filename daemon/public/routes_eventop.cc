@@ -51,8 +51,10 @@ Status InEventopTerms(const Status& st) {
 Result<NewSession> ParseCreate(const json::object& body, bool livemode) {
   json::object snake{{"mode", "subscription"}};
   for (const auto& [key, value] : body) {
+    // `name`, not `key`: clang 14 (the fuzz build) cannot capture a structured binding.
+    std::string_view name = key;
     auto it = std::find_if(std::begin(kFields), std::end(kFields),
-                           [&](const auto& f) { return f.first == key; });
+                           [name](const auto& f) { return f.first == name; });
     if (it == std::end(kFields)) {
       return Status::Invalid(fmt::format("unknown field: {}", std::string(key)), key,
                              "parameter_unknown");
