@@ -27,6 +27,7 @@
 #include "daemon/public/context.h"
 #include "daemon/public/idempotency_purge.h"
 #include "daemon/public/tokens.h"
+#include "daemon/public_face.h"
 #include "daemon/reload.h"
 #include "daemon/service_manager.h"
 #include "daemon/webhooks/dispatcher.h"
@@ -222,9 +223,6 @@ int RunDaemon(const Config& config, std::function<Status(Config&)> reread) {
   }
   http::Server admin_server(io, admin_router, server_options);
   http::Router public_router;
-  public_router.Add("GET", "/healthz", [](http::Request&, http::Respond respond) {
-    respond(http::JsonResponse(200, boost::json::object{{"ok", true}}));
-  });
   StripeCallbacks stripe_events(**store, engine, clock, stripe_accounts);
   pub::Context public_ctx{services, "", *signing_key, stripe_events, config.merchant_name,
                           config.merchant_logo_url};
@@ -236,8 +234,7 @@ int RunDaemon(const Config& config, std::function<Status(Config&)> reread) {
     LogWarn("merchant-name is not set: the hosted checkout and portal pages do not say who "
             "the customer is paying (jopayd.conf(5))");
   }
-  pub::AddPublicRoutes(public_router, public_ctx);
-  pages::AddPageRoutes(public_router, public_ctx);  // hosted checkout page and customer portal
+  AddPublicFaceRoutes(public_router, public_ctx);  // the APIs, callbacks and hosted pages
   http::ServerOptions public_options = PublicServerOptions(config, server_options);
   http::Server public_server(io, public_router, public_options);
   ctx.info.public_connections = [&public_server] { return public_server.active_connections(); };
