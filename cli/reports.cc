@@ -131,6 +131,9 @@ std::vector<KeyValue> StatusRows(const json::object& s) {
   }
   const json::value* up = s.if_contains("uptime_seconds");
   std::string uptime = up && up->is_int64() ? " (up " + HumanDuration(up->as_int64()) + ")" : "";
+  const json::value* metrics = s.if_contains("metrics");
+  std::string metrics_line =
+      metrics && metrics->is_string() ? "http://" + Field(s, "metrics") + "/metrics" : "off";
   return {
       {"jopayd", {Field(s, "version") + ", pid " + Field(s, "pid")}},
       {"started", {Field(s, "started_at") + uptime}},
@@ -138,6 +141,7 @@ std::vector<KeyValue> StatusRows(const json::object& s) {
       {"data dir", {Field(s, "data_dir")}},
       {"socket", {Field(s, "socket")}},
       {"listen", {Field(s, "listen")}},
+      {"metrics", {metrics_line}},
       {"connections", {ConnectionsLine(s.if_contains("connections"))}},
       {"plans", {Field(s, "plans")}},
       {"customers", {Field(s, "customers")}},

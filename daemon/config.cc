@@ -36,21 +36,23 @@ Status ParseRetrySchedule(const std::string& text, std::vector<int64_t>& out) {
 }
 
 // HOST:PORT, where HOST is a name, an IPv4 address or a bracketed IPv6 address ("[::1]:8080"),
-// parsed as a URL authority by Boost.URL.
-Status ParseListen(Config& c) {
-  auto authority = boost::urls::parse_authority(c.listen);
+// parsed as a URL authority by Boost.URL; `option` names the setting in errors.
+Status ParseHostPort(const std::string& text, const char* option, std::string& host,
+                     unsigned short& port_out) {
+  auto authority = boost::urls::parse_authority(text);
   if (!authority || !authority->has_port() || authority->has_userinfo() ||
       authority->host_address().empty()) {
-    return Status::Invalid("listen must be HOST:PORT (IPv6 in brackets: [::1]:8080)", "listen");
+    return Status::Invalid(
+        fmt::format("{} must be HOST:PORT (IPv6 in brackets: [::1]:8080)", option), option);
   }
   unsigned value = 0;
   std::string_view port = authority->port();
   auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
   if (port.empty() || ec != std::errc() || end != port.data() + port.size() || value > 65535) {
-    return Status::Invalid("listen port must be 0..65535", "listen");
+    return Status::Invalid(fmt::format("{} port must be 0..65535", option), option);
   }
-  c.listen_host = authority->host_address();
-  c.listen_port = static_cast<unsigned short>(value);
+  host = authority->host_address();
+  port_out = static_cast<unsigned short>(value);
   return Status::Ok();
 }
 
@@ -131,6 +133,12 @@ Status ParseConfig(int argc, char** argv, Config& c, int* exit_code) {
   app.add_option("--log-level", c.log_level, "debug, info, warn, error")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();
+  app.add_option("--log-format", c.log_format,
+                 "text (one readable line a record) or json (one object a line)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  app.add_option("--metrics-listen", c.metrics_listen,
+                 "HOST:PORT serving Prometheus metrics at /metrics (default: off)");
   app.add_flag("--webhooks-allow-private", c.webhooks_allow_private,
                "let live-mode webhook endpoints resolve to loopback or private addresses");
   app.add_option("--webhooks-connections", c.webhooks_connections,
@@ -173,7 +181,11 @@ Status ParseConfig(int argc, char** argv, Config& c, int* exit_code) {
     return Status::Ok();
   }
   if (c.socket.empty()) c.socket = c.data_dir + "/jopayd.sock";
-  JOPAY_RETURN_IF_ERROR(ParseListen(c));
+  JOPAY_RETURN_IF_ERROR(ParseHostPort(c.listen, "listen", c.listen_host, c.listen_port));
+  if (!c.metrics_listen.empty()) {
+    JOPAY_RETURN_IF_ERROR(
+        ParseHostPort(c.metrics_listen, "metrics-listen", c.metrics_host, c.metrics_port));
+  }
   if (c.public_url.empty()) c.public_url = "http://" + c.listen;
   if (!c.clock_start.empty()) {
     auto t = ParseRfc3339(c.clock_start);

@@ -17,6 +17,8 @@ struct Config {
   std::string clock_start;       // manual clock's first time, RFC 3339 (default: now)
   std::string retry_schedule = "1d,3d,5d";
   std::string log_level = "info";
+  std::string log_format = "text";  // or "json"
+  std::string metrics_listen;       // HOST:PORT of /metrics; empty = off
   bool webhooks_allow_private = false;  // live endpoints on loopback/private addresses
   int webhooks_connections = 32;        // per endpoint, on the wire at once
   int due_batch = 10000;                // due subscriptions per transaction
@@ -46,6 +48,8 @@ struct Config {
   std::vector<int64_t> retry_offsets;  // parsed from retry_schedule
   std::string listen_host;
   unsigned short listen_port = 0;
+  std::string metrics_host;  // from metrics_listen
+  unsigned short metrics_port = 0;
 };
 
 // Parses argv (and the config file it names). Returns kInvalid with a message on bad

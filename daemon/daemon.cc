@@ -20,6 +20,7 @@
 #include "daemon/checkout/session_expiry.h"
 #include "daemon/clock/manual_clock_store.h"
 #include "daemon/http/server.h"
+#include "daemon/metrics_face.h"
 #include "daemon/pages/page.h"
 #include "daemon/pages/pages.h"
 #include "daemon/providers/sandbox.h"
@@ -137,10 +138,28 @@ http::ServerOptions PublicServerOptions(const Config& c, http::ServerOptions bas
   return base;
 }
 
+// HOST:PORT as bound, IPv6 hosts bracketed as in URLs and in --listen.
+std::string HostPort(const std::string& host, unsigned short port) {
+  return host.find(':') == std::string::npos ? fmt::format("{}:{}", host, port)
+                                             : fmt::format("[{}]:{}", host, port);
+}
+
+// `base` with every answer of `face` counted for /metrics, and logged at debug level.
+http::ServerOptions WithAnswersCounted(http::ServerOptions base, const char* face) {
+  base.on_answer = [face](const http::Request& req, int status, int64_t micros) {
+    CountRequest(face, req, status, micros);
+    if (LogEnabled(LogLevel::kDebug)) {
+      LogDebug("http: {} {} -> {} in {} us", req.method, req.path, status, micros);
+    }
+  };
+  return base;
+}
+
 }  // namespace
 
 int RunDaemon(const Config& config, std::function<Status(Config&)> reread) {
   ApplyLogLevel(config.log_level);
+  ApplyLogFormat(config.log_format);
   // The store holds customer emails and payment history: not for other users' eyes. (The
   // admin socket is chmod'ed 0660 on its own.)
   ::umask(027);
@@ -208,20 +227,14 @@ int RunDaemon(const Config& config, std::function<Status(Config&)> reread) {
   admin::Context ctx{services,
                      dispatcher,
                      {std::filesystem::absolute(config.data_dir).string(), config.socket,
-                      config.listen, SystemNow(), "", {}, 0, 0},
+                      config.listen, "", SystemNow(), "", {}, 0, 0},
                      {},
                      {}};
   http::Router admin_router;
   admin::AddAdminRoutes(admin_router, ctx);
   http::ServerOptions server_options;
   server_options.on_error = [](const std::string& what) { LogError("http: {}", what); };
-  if (config.log_level == "debug") {
-    server_options.on_answer = [](const std::string& method, const std::string& path, int status,
-                                  int64_t micros) {
-      LogDebug("http: {} {} -> {} in {} us", method, path, status, micros);
-    };
-  }
-  http::Server admin_server(io, admin_router, server_options);
+  http::Server admin_server(io, admin_router, WithAnswersCounted(server_options, "admin"));
   http::Router public_router;
   StripeCallbacks stripe_events(**store, engine, clock, stripe_accounts);
   pub::Context public_ctx{services, "", *signing_key, stripe_events, config.merchant_name,
@@ -235,23 +248,28 @@ int RunDaemon(const Config& config, std::function<Status(Config&)> reread) {
             "the customer is paying (jopayd.conf(5))");
   }
   AddPublicFaceRoutes(public_router, public_ctx);  // the APIs, callbacks and hosted pages
-  http::ServerOptions public_options = PublicServerOptions(config, server_options);
+  http::ServerOptions public_options =
+      PublicServerOptions(config, WithAnswersCounted(server_options, "public"));
   http::Server public_server(io, public_router, public_options);
   ctx.info.public_connections = [&public_server] { return public_server.active_connections(); };
   ctx.info.public_max_connections = public_options.max_connections;
   ctx.info.public_max_per_address = public_options.max_connections_per_client;
+  http::Router metrics_router;
+  AddMetricsRoutes(metrics_router);
+  http::Server metrics_server(io, metrics_router, server_options);
 
   Status st = admin_server.ListenUnix(config.socket, 0660);
   if (st.ok()) st = public_server.ListenTcp(config.listen_host, config.listen_port);
+  if (st.ok() && !config.metrics_listen.empty()) {
+    RegisterScrapeGauges({**store, clock, charges, ctx.info.public_connections});
+    st = metrics_server.ListenTcp(config.metrics_host, config.metrics_port);
+    ctx.info.metrics = HostPort(config.metrics_host, metrics_server.tcp_port());
+  }
   if (!st.ok()) {
     LogError("{}", st.message());
     return 1;
   }
-  // IPv6 hosts are bracketed, as in URLs and in --listen.
-  std::string host = config.listen_host.find(':') == std::string::npos
-                         ? config.listen_host
-                         : "[" + config.listen_host + "]";
-  ctx.info.listen = fmt::format("{}:{}", host, public_server.tcp_port());
+  ctx.info.listen = HostPort(config.listen_host, public_server.tcp_port());
   public_ctx.public_url = PublicBaseUrl(config, ctx.info.listen);
   ctx.info.public_url = public_ctx.public_url;
   scheduler.Start();
@@ -268,7 +286,10 @@ int RunDaemon(const Config& config, std::function<Status(Config&)> reread) {
     LogWarn("live mode has no payment provider: live card payments are refused until "
             "stripe-live-secret-key is set (jopayd.conf(5))");
   }
-  NotifyReady(fmt::format("serving {} and http://{}", config.socket, ctx.info.listen));
+  if (!ctx.info.metrics.empty()) LogInfo("metrics: http://{}/metrics", ctx.info.metrics);
+  const std::string serving = fmt::format("serving {} and http://{}", config.socket,
+                                          ctx.info.listen);
+  NotifyReady(serving);
   Watchdog watchdog((*store)->writer());
   watchdog.Start();
 
@@ -292,7 +313,7 @@ int RunDaemon(const Config& config, std::function<Status(Config&)> reread) {
           }
           LogInfo("reload: done");
         }
-        NotifyReady(fmt::format("serving {} and http://{}", config.socket, ctx.info.listen));
+        NotifyReady(serving);
         hangups.async_wait(on_hangup);
       };
   hangups.async_wait(on_hangup);
@@ -307,6 +328,7 @@ int RunDaemon(const Config& config, std::function<Status(Config&)> reread) {
     hangups.cancel();
     admin_server.Stop();
     public_server.Stop();
+    metrics_server.Stop();
     stopper = std::thread([&scheduler, &dispatcher, &charges, &stripe_events] {
       stripe_events.Stop();
       charges.Stop();  // first: a clock move waiting for charges to settle ends at once

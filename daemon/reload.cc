@@ -23,6 +23,7 @@ const std::vector<Fixed>& FixedKeys() {
       {"socket", [](const Config& c) { return c.socket; }},
       {"listen", [](const Config& c) { return c.listen; }},
       {"public-url", [](const Config& c) { return c.public_url; }},
+      {"metrics-listen", [](const Config& c) { return c.metrics_listen; }},
       {"clock", [](const Config& c) { return c.clock; }},
       {"clock-start", [](const Config& c) { return c.clock_start; }},
       {"retry-schedule", [](const Config& c) { return c.retry_schedule; }},
@@ -68,6 +69,10 @@ void ReloadStripe(const char* mode, stripe::StripeProvider* account, std::string
 
 }  // namespace
 
+void ApplyLogFormat(const std::string& format) {
+  SetLogFormat(format == "json" ? LogFormat::kJson : LogFormat::kText);
+}
+
 void ApplyLogLevel(const std::string& level) {
   if (level == "debug") SetLogLevel(LogLevel::kDebug);
   if (level == "info") SetLogLevel(LogLevel::kInfo);
@@ -84,6 +89,11 @@ std::vector<std::string> ApplyReload(Config& running, const Config& fresh, Reloa
     ApplyLogLevel(fresh.log_level);
     running.log_level = fresh.log_level;
     LogInfo("reload: log-level is now {}", fresh.log_level);
+  }
+  if (fresh.log_format != running.log_format) {
+    ApplyLogFormat(fresh.log_format);
+    running.log_format = fresh.log_format;
+    LogInfo("reload: log-format is now {}", fresh.log_format);
   }
   if (fresh.webhooks_allow_private != running.webhooks_allow_private) {
     live.dispatcher.SetAllowPrivate(fresh.webhooks_allow_private);

@@ -24,5 +24,7 @@ std::vector<std::string> ApplyReload(Config& running, const Config& fresh, Reloa
 
 // Sets the log level named in the config ("debug", "info", "warn", "error").
 void ApplyLogLevel(const std::string& level);
+// "text" or "json" (--log-format).
+void ApplyLogFormat(const std::string& format);
 
 }  // namespace jopay

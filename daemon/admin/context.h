@@ -20,6 +20,7 @@ struct DaemonInfo {
   std::string data_dir;
   std::string socket;
   std::string listen;
+  std::string metrics;  // HOST:PORT of /metrics as bound; "" when off
   UnixSeconds started_at = 0;  // wall-clock
   std::string public_url;      // base of checkout links (set once the public port is bound)
   // The public face's connections: how many are open now (set once it listens) and its caps.

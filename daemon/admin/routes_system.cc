@@ -6,6 +6,7 @@
 #include "common/json_fields.h"
 #include "common/time.h"
 #include "daemon/admin/context.h"
+#include "daemon/admin/status_warnings.h"
 #include "daemon/billing/payments.h"
 
 namespace jopay::admin {
@@ -61,24 +62,8 @@ void StatusRoute(Context& c, http::Request& req, http::Respond respond) {
     Provider* p = c.engine.CardProvider(mode);
     return p ? json::value(std::string(p->name())) : json::value(nullptr);
   };
-  json::array warnings;
-  if (!c.engine.CardProvider(true)) {
-    warnings.push_back("live mode has no payment provider: live card payments are refused "
-                       "(set stripe-live-secret-key, jopayd.conf(5))");
-  }
-  for (auto [mode, account] : {std::pair{"test", c.stripe.test}, {"live", c.stripe.live}}) {
-    if (account && account->api().webhook_secret().empty()) {
-      warnings.emplace_back(fmt::format("Stripe {} mode has no webhook secret: its callbacks are "
-                                     "refused (set stripe-{}-webhook-secret)", mode, mode));
-    }
-  }
   size_t open = c.info.public_connections ? c.info.public_connections() : 0;
-  if (c.info.public_max_connections != 0 && open * 10 >= c.info.public_max_connections * 9) {
-    warnings.emplace_back(fmt::format("the public face holds {} connections of its {} at most: "
-                                      "new clients are refused when it is full (raise "
-                                      "public-max-connections and the open-files limit)",
-                                      open, c.info.public_max_connections));
-  }
+  json::array warnings = StatusWarnings(c, db, live);
   ChargeSender::Stats charges = c.charges.stats();
   respond(Ok(json::object{
       {"version", JOPAY_VERSION},
@@ -90,6 +75,7 @@ void StatusRoute(Context& c, http::Request& req, http::Respond respond) {
       {"data_dir", c.info.data_dir},
       {"socket", c.info.socket},
       {"listen", c.info.listen},
+      {"metrics", c.info.metrics.empty() ? json::value(nullptr) : json::value(c.info.metrics)},
       {"connections", json::object{{"public", open},
                                    {"public_max", c.info.public_max_connections},
                                    {"public_max_per_address", c.info.public_max_per_address}}},

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "common/metrics.h"
 #include "daemon/events/outbox.h"
 #include "daemon/store/row_keys.h"
 
@@ -54,6 +55,24 @@ json::value OptTime(std::optional<UnixSeconds> t) {
   return t ? json::value(FormatRfc3339(*t)) : nullptr;
 }
 
+// Counts a charge's outcome (and the money a paid one took) for /metrics once the transaction
+// that recorded it commits; a pending charge is counted when it settles.
+void CountSettled(Db& db, const Payment& p) {
+  if (p.pending()) return;
+  db.AfterCommit([mode = p.livemode ? "live" : "test", provider = p.provider, status = p.status,
+                  currency = p.currency, amount = p.amount] {
+    static auto& charges = metrics::Global().Counters(
+        "jopay_charges_total", "Charges settled, by mode, provider and outcome (paid, failed).",
+        {"mode", "provider", "outcome"});
+    static auto& money = metrics::Global().Counters(
+        "jopay_charged_minor_units_total",
+        "Money collected by paid charges, in the currency's minor units (cents).",
+        {"mode", "currency"});
+    charges.With({mode, provider, status}).Add();
+    if (status == "paid") money.With({mode, currency}).Add(static_cast<uint64_t>(amount));
+  });
+}
+
 }  // namespace
 
 void InsertPayment(Db& db, Payment& p) {
@@ -71,6 +90,7 @@ void InsertPayment(Db& db, Payment& p) {
                           p.failure_code, p.failure_message, int64_t{p.attempt}, p.period_start,
                           p.period_end, p.idempotency_key, p.created_at, p.paid_at, p.schedule,
                           p.provider_ref, p.next_send_at, p.first_sent_at);
+  CountSettled(db, p);
 }
 
 std::optional<Payment> FindAttempt(Db& db, const std::string& subscription_id, int64_t schedule,
@@ -180,6 +200,7 @@ void SettlePayment(Db& db, const Payment& p) {
       .Args(p.status, p.failure_code, p.failure_message, p.provider_ref, p.paid_at,
             int64_t{p.sends}, p.pk)
       .Exec();
+  CountSettled(db, p);
 }
 
 std::optional<Payment> FindPaymentByProviderRef(Db& db, const std::string& provider,

@@ -47,6 +47,8 @@ std::vector<Subscription> ListSubscriptions(Db& db, const SubscriptionFilter& f)
 // Up to `limit` subscriptions (both modes) whose next action is due at or before `until`,
 // earliest first.
 std::vector<Subscription> LoadDue(Db& db, UnixSeconds until, int limit);
+// How many subscriptions (both modes) have an action due at or before `until` (/metrics).
+int64_t CountDue(Db& db, UnixSeconds until);
 // The same, in pages: rows after (after_at, after_rowid) in due order (a reader's dry run, the
 // writer's prefetch of its next batch).
 std::vector<Subscription> LoadDueAfter(Db& db, UnixSeconds until, UnixSeconds after_at,

@@ -14,6 +14,9 @@
 #include <boost/beast/http.hpp>
 #include <fmt/format.h>
 
+#include "common/ids.h"
+#include "common/log.h"
+
 namespace jopay::http {
 namespace {
 
@@ -80,10 +83,12 @@ class Responder {
 
   void Send(Response r) {
     if (sent_.exchange(true)) return;
+    r.headers.emplace_back("Request-Id", req_->id);
     if (const auto& on_answer = conn_->state().options().on_answer) {
+      LogScope scope("request_id", req_->id);
       auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
           std::chrono::steady_clock::now() - started_);
-      on_answer(req_->method, req_->path, r.status, micros.count());
+      on_answer(*req_, r.status, micros.count());
     }
     net::post(conn_->executor(),
               [conn = conn_, r = std::move(r)]() mutable { conn->Write(std::move(r)); });
@@ -257,6 +262,8 @@ class StreamConnection final : public Connection {
     head_ = parser_->get().method() == bhttp::verb::head;
     auto req = std::make_shared<Request>(ToRequest(parser_->release()));
     req->remote_address = peer_address_;
+    req->id = NewId("req_");
+    LogScope scope("request_id", req->id);  // what handling logs on this thread names it
     auto responder = std::make_shared<Responder<StreamConnection>>(self(), req);
     Respond respond = [responder](Response r) { responder->Send(std::move(r)); };
     Status target = ParseTarget(*req);

@@ -26,6 +26,11 @@ struct Request {
   std::string path;    // decoded path without query ("/v1/plans")
   std::map<std::string, std::string> query;   // decoded ('+' is a space); last value wins
   std::map<std::string, std::string> params;  // filled by the Router from "{name}" segments
+  // "req_...", new for each request: answered in the Request-Id header and written in every log
+  // record made while the request is handled on its thread (common/log.h's LogScope).
+  std::string id;
+  // The pattern of the route that matched ("/v1/plans/{id}"), set by the Router; "" if none.
+  std::string route;
   std::vector<std::pair<std::string, std::string>> headers;  // in arrival order
   std::string body;
   // The peer's IP address ("127.0.0.1", "::1"); "" on the Unix socket.

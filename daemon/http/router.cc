@@ -38,7 +38,7 @@ Response MethodNotAllowed(const Request& req, const std::set<std::string>& allow
 }  // namespace
 
 void Router::Add(std::string method, std::string pattern, Handler h) {
-  Route route{std::move(method), {}, std::move(h)};
+  Route route{std::move(method), pattern, {}, std::move(h)};
   for (auto& text : SplitPath(pattern)) {
     bool is_param = text.size() >= 2 && text.front() == '{' && text.back() == '}';
     if (is_param) text = text.substr(1, text.size() - 2);
@@ -82,6 +82,7 @@ void Router::Dispatch(Request& req, Respond respond) const {
   }
   if (best != nullptr) {
     Match(*best, req.segments, req.params);
+    req.route = best->pattern;
     best->handler(req, std::move(respond));
   } else if (!allowed.empty()) {
     respond(MethodNotAllowed(req, allowed));

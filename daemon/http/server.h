@@ -48,10 +48,9 @@ struct ServerOptions {
   // a handler that threw or dropped its Respond, an unsendable response header.
   // May be empty.
   std::function<void(const std::string&)> on_error;
-  // Told (on the thread that answers) about every answered request: method, path, status and
-  // the microseconds from the parsed request to the answer. May be empty (the default).
-  std::function<void(const std::string& method, const std::string& path, int status,
-                     int64_t micros)> on_answer;
+  // Told (on the thread that answers) about every answered request: the request, its status
+  // and the microseconds from the parsed request to the answer. May be empty (the default).
+  std::function<void(const Request& req, int status, int64_t micros)> on_answer;
 };
 
 class ServerState;

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <array>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -133,6 +134,11 @@ class Db {
   int64_t& next_key(size_t table) { return next_keys_.at(table); }
   // The connection's memo of the store's row id cipher (row_keys.h; empty = not read yet).
   std::optional<RowIdCipher>& row_id_cipher() { return row_id_cipher_; }
+  // Inside a writer job: `fn` runs on the writer thread once the transaction holding the job
+  // has committed, and never if the job fails or its transaction is rolled back. For what
+  // outside the store must agree with what was written (metrics counted once per charge).
+  void AfterCommit(std::function<void()> fn) { after_commit_.push_back(std::move(fn)); }
+  std::vector<std::function<void()>>& after_commit() { return after_commit_; }
 
  private:
   std::string path_;
@@ -140,6 +146,7 @@ class Db {
   std::map<std::string, std::unique_ptr<Stmt>> cache_;
   std::vector<std::unique_ptr<Stmt>> slots_;  // by SqlSlot::index()
   std::array<int64_t, 2> next_keys_{};
+  std::vector<std::function<void()>> after_commit_;
   std::optional<RowIdCipher> row_id_cipher_;
 };
 

@@ -113,6 +113,11 @@ void Store::Close() {
   if (checkpointer_.joinable()) checkpointer_.join();
 }
 
+Store::CheckpointState Store::checkpoint_state() {
+  std::lock_guard lock(checkpoint_mu_);
+  return {frames_behind_.load(), holds_ > 0};
+}
+
 void Store::CheckpointLoop() {
   NameThisThread("checkpoint");
   // Normal priority, on purpose: at nice 19 (tried) a busy machine starved it, and a WAL that
@@ -139,12 +144,13 @@ void Store::CheckpointLoop() {
     bool held = holds_ > 0;
     lock.unlock();
     if (last || !held || !wal_under_held_limit()) {
-      try {
-        // PASSIVE never blocks the writer; at close a TRUNCATE leaves an empty WAL behind.
-        db->Exec(last ? "PRAGMA wal_checkpoint(TRUNCATE)" : "PRAGMA wal_checkpoint(PASSIVE)");
-      } catch (const DbError&) {
-        // Busy or interrupted: the next round tries again; the WAL stays valid meanwhile.
-      }
+      // PASSIVE never blocks the writer; at close a TRUNCATE leaves an empty WAL behind. Busy
+      // or interrupted: the next round tries again; the WAL stays valid meanwhile.
+      int frames = 0, copied = 0;
+      int rc = sqlite3_wal_checkpoint_v2(
+          db->raw(), nullptr, last ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE,
+          &frames, &copied);
+      if (rc == SQLITE_OK && frames >= 0) frames_behind_.store(frames - copied);
     }
     if (last) return;
     lock.lock();

@@ -53,6 +53,15 @@ class Store {
   };
   static constexpr int64_t kHeldWalLimit = int64_t{2} << 30;  // 2 GiB: a million renewals
 
+  // What the last checkpoint round left: WAL frames (pages) not yet copied into the database,
+  // which a reader's old snapshot or a hold keeps there, and whether a hold is in force. A
+  // backlog with no hold means checkpoints are not keeping up (status warns).
+  struct CheckpointState {
+    int64_t frames_behind = 0;
+    bool held = false;
+  };
+  CheckpointState checkpoint_state();
+
  private:
   explicit Store(std::string path);
   void CheckpointLoop();
@@ -69,6 +78,7 @@ class Store {
   bool closing_ = false;     // guarded by checkpoint_mu_
   int holds_ = 0;            // likewise: live CheckpointHolds
   bool catch_up_ = false;    // likewise: the last hold just ended
+  std::atomic<int64_t> frames_behind_{0};
 };
 
 }  // namespace jopay

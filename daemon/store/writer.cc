@@ -1,10 +1,33 @@
 #include "daemon/store/writer.h"
 
+#include <chrono>
 #include <future>
 
+#include "common/metrics.h"
 #include "common/thread_name.h"
 
 namespace jopay {
+
+namespace {
+
+// Jobs per commit and the time from BEGIN to the end of COMMIT, for /metrics.
+void ObserveCommit(size_t jobs, std::chrono::steady_clock::duration took) {
+  static auto& sizes = metrics::Global()
+                           .Histograms("jopay_writer_batch_jobs",
+                                       "Jobs committed together by the store's one writer.",
+                                       {}, {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024})
+                           .With({});
+  static auto& latency =
+      metrics::Global()
+          .Histograms("jopay_writer_commit_seconds",
+                      "Time from BEGIN to the end of COMMIT of each writer transaction.", {},
+                      metrics::LatencyBuckets())
+          .With({});
+  sizes.Observe(static_cast<double>(jobs));
+  latency.Observe(std::chrono::duration<double>(took).count());
+}
+
+}  // namespace
 
 Writer::Writer(std::unique_ptr<Db> db, size_t max_jobs_per_commit)
     : db_(std::move(db)), max_batch_(max_jobs_per_commit), thread_([this] { Loop(); }) {}
@@ -119,11 +142,15 @@ void Writer::CommitBatch(std::deque<Entry>& batch) {
   // Transaction control goes through cached statements: sqlite3_exec would parse each
   // SAVEPOINT/RELEASE again, twice per job on the hot path of every public POST.
   auto run = [this](const char* sql) { db_->Cached(sql).Exec(); };
+  auto& after_commit = db_->after_commit();
+  const auto began = std::chrono::steady_clock::now();
   try {
     run("BEGIN IMMEDIATE");
     for (size_t i = 0; i < batch.size(); ++i) {
       if (savepoints) run("SAVEPOINT job");
+      const size_t mark = after_commit.size();
       results[i] = RunJob(batch[i].job);
+      if (!results[i].ok()) after_commit.resize(mark);  // its effects are undone
       if (savepoints) {
         if (!results[i].ok()) run("ROLLBACK TO job");
         run("RELEASE job");
@@ -148,6 +175,11 @@ void Writer::CommitBatch(std::deque<Entry>& batch) {
     }
   }
   jobs_settled_.store(jobs_started_.load());  // committed or rolled back: they are settled
+  if (commit_status.ok() && any_ok) {
+    for (auto& fn : after_commit) fn();
+    ObserveCommit(batch.size(), std::chrono::steady_clock::now() - began);
+  }
+  after_commit.clear();
   for (size_t i = 0; i < batch.size(); ++i) {
     batch[i].done(commit_status.ok() ? std::move(results[i]) : commit_status);
   }

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <future>
 #include <thread>
 #include <vector>
@@ -138,6 +139,38 @@ TEST_CASE("WatchTables records changes to watched tables by jobs that are not ex
   CHECK(f.w.LastWatchedChange() == number);
   f.Exec("INSERT INTO watched (x) VALUES (3)");  // exempt was for that one job only
   CHECK(f.w.LastWatchedChange() > number);
+}
+
+TEST_CASE("AfterCommit runs once the job's transaction commits, and never for a failed job") {
+  Fixture f;
+  std::atomic<int> kept{0}, dropped{0};
+  // Alone: a failed job rolls back the whole transaction.
+  CHECK(!f.w.Run([&](Db& db) {
+               db.AfterCommit([&] { ++dropped; });
+               return Status::Invalid("no");
+             }).ok());
+  CHECK(f.w.Run([&](Db& db) {
+               db.AfterCommit([&] { ++kept; });
+               return Status::Ok();
+             }).ok());
+  // Sharing a transaction: the failed job's savepoint is undone, its neighbours' are kept.
+  f.Hold();
+  std::vector<std::future<Status>> results;
+  for (int i = 0; i < 4; ++i) {
+    auto p = std::make_shared<std::promise<Status>>();
+    results.push_back(p->get_future());
+    f.w.Submit(
+        [&, i](Db& db) {
+          db.AfterCommit([&, i] { i == 2 ? ++dropped : ++kept; });
+          return i == 2 ? Status::Invalid("no") : Status::Ok();
+        },
+        [p](Status s) { p->set_value(s); });
+  }
+  f.Release();
+  for (auto& r : results) r.wait();
+  CHECK(f.w.Run([](Db&) { return Status::Ok(); }).ok());  // every earlier commit is done
+  CHECK(kept.load() == 4);
+  CHECK(dropped.load() == 0);
 }
 
 }  // namespace jopay

@@ -84,6 +84,15 @@ std::optional<UnixSeconds> EarliestDue(Db& db, const std::string& endpoint_id) {
   return at;
 }
 
+DeliveryBacklog CountBacklog(Db& db) {
+  auto& q = db.Cached("SELECT count(*), coalesce(sum(attempts > 0), 0) FROM webhook_deliveries "
+                      "WHERE next_attempt_at IS NOT NULL");
+  q.Step();
+  DeliveryBacklog b{q.Int(0), q.Int(1)};
+  q.Reset();
+  return b;
+}
+
 int64_t LoadCursor(Db& db) {
   auto& q = db.Cached("SELECT value FROM meta WHERE key = ?");
   q.Args(kCursorKey);

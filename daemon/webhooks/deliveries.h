@@ -41,6 +41,13 @@ std::optional<UnixSeconds> EarliestDue(Db& db, const std::string& endpoint_id);
 // The fan-out cursor: the key of the last event fanned out.
 int64_t LoadCursor(Db& db);
 
+// Deliveries still to be made (both modes), and how many of them failed at least once.
+struct DeliveryBacklog {
+  int64_t pending = 0;
+  int64_t retrying = 0;
+};
+DeliveryBacklog CountBacklog(Db& db);
+
 // Fans out up to `limit` events after `cursor` to `endpoints` (enabled ones, both modes) and
 // stores the new cursor. Returns the new cursor; `created` counts the deliveries made.
 int64_t FanOut(Db& db, int64_t cursor, int limit, const std::vector<Endpoint>& endpoints,

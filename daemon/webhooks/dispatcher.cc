@@ -6,6 +6,7 @@
 
 #include "common/json_fields.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/thread_name.h"
 #include "common/webhook_signing.h"
 #include "daemon/events/outbox.h"
@@ -17,6 +18,24 @@ namespace json = boost::json;
 namespace {
 constexpr int kPage = 1000;  // due deliveries loaded per endpoint per round
 constexpr int64_t kMaxIdleMs = 60'000;
+
+// An attempt's outcome and latency, for /metrics: delivered (2xx), rejected (another HTTP
+// status) or unreachable (no HTTP answer: refused, timed out, TLS failed).
+void CountAttempt(const AttemptRecord& r) {
+  static auto& attempts = metrics::Global().Counters(
+      "jopay_webhook_attempts_total",
+      "Webhook delivery attempts by outcome: delivered (2xx), rejected (another status), "
+      "unreachable (no HTTP answer).",
+      {"outcome"});
+  static auto& latency = metrics::Global().Histograms(
+      "jopay_webhook_attempt_seconds", "Time from sending a webhook to its answer (or failure).",
+      {"outcome"}, metrics::LatencyBuckets());
+  const char* outcome = r.status == 0                        ? "unreachable"
+                        : (r.status >= 200 && r.status < 300) ? "delivered"
+                                                              : "rejected";
+  attempts.With({outcome}).Add();
+  latency.With({outcome}).Observe(static_cast<double>(r.latency_ms) / 1000.0);
+}
 }  // namespace
 
 Dispatcher::Dispatcher(Store& store, Clock& clock, DispatcherOptions options)
@@ -179,6 +198,7 @@ void Dispatcher::Send(EndpointState& es, const DueDelivery& d, UnixSeconds clock
     record.error = std::move(r.error);
     record.excerpt = std::move(r.excerpt);
     record.retry_after = std::move(r.retry_after);
+    CountAttempt(record);
     std::lock_guard lock(mu_);
     finished_.push_back(std::move(record));
     // The loop takes every finished attempt at once, and under load it looks every 2 ms
