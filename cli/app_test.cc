@@ -147,7 +147,8 @@ TEST_CASE("app: list filters become an encoded query, with the default limit") {
   CHECK(h.daemon.calls[0].target ==
         "/v1/subscriptions?status=past_due&email=a%2Bb%40x.io&limit=100");
   Harness plans;
-  plans.Run({"plans", "list", "--all", "--limit", "5", "--starting-after", "plan_9"});
+  plans.Run({"plans", "list", "--include-archived", "--limit", "5", "--starting-after",
+             "plan_9"});
   CHECK(plans.daemon.calls[0].target == "/v1/plans?limit=5&starting_after=plan_9");
   Harness active;
   active.Run({"plans", "list"});

@@ -37,7 +37,7 @@ std::vector<CommandSpec> PlanCommands() {
        PlansCreate},
       {"plans", "list", "List active plans",
        {},
-       {{"all", "", "include archived plans"}},
+       {{"include-archived", "", "include archived plans"}},
        PlansList, true},
       {"plans", "get", "Show a plan", {id}, {}, PlansGet},
       {"plans", "update", "Change a plan (existing subscriptions keep their price)",
@@ -207,6 +207,39 @@ std::vector<CommandSpec> ClockCommands() {
   };
 }
 
+// Every page of a collection to a file or stdout; the filters are the list commands'.
+std::vector<CommandSpec> ExportCommands() {
+  std::vector<OptionSpec> common = {
+      {"format", "FORMAT", "csv (RFC 4180, spreadsheet-safe) or ndjson (whole objects)",
+       K::kText, {"csv", "ndjson"}, false, false, "csv"},
+      {"output-file", "FILE", "write here (replaced only once every row is in) instead of "
+       "stdout", K::kFile},
+      {"page-size", "N", "objects fetched a request (1..1000)", K::kInteger, {}, false, false,
+       "1000"},
+  };
+  auto with = [&](std::vector<OptionSpec> filters) {
+    filters.insert(filters.end(), common.begin(), common.end());
+    return filters;
+  };
+  return {
+      {"export", "subscriptions", "Every subscription, newest first",
+       {},
+       with({{"status", "STATUS", "only this status", K::kText, kSubscriptionStatuses},
+             {"email", "EMAIL", "only this customer's"},
+             {"plan", "ID", "only this plan's"}}),
+       ExportSubscriptions},
+      {"export", "payments", "Every payment, newest first, with its customer's email",
+       {},
+       with({{"subscription", "ID", "only this subscription's"},
+             {"status", "STATUS", "only this status", K::kText, kPaymentStatuses}}),
+       ExportPayments},
+      {"export", "customers", "Every customer, newest first",
+       {},
+       with({{"search", "TEXT", "only customers whose email or name contains TEXT"}}),
+       ExportCustomers},
+  };
+}
+
 std::vector<CommandSpec> TopLevelCommands() {
   return {
       {"status", "", "Show the daemon's state", {}, {}, DaemonStatus},
@@ -214,6 +247,15 @@ std::vector<CommandSpec> TopLevelCommands() {
        {},
        {{"dry-run", "", "report what is due without charging"}},
        Renew},
+      {"report", "", "MRR, ARR, subscribers, churn, recovery and revenue per currency",
+       {},
+       {{"since", "TIME", "start of the period (default: the month start 12 months before "
+         "--until)", K::kTime},
+        {"until", "TIME", "end of the period, included (default: now on the billing clock)",
+         K::kTime},
+        {"currency", "CODE", "only this currency (eur, usd, ...)"},
+        {"chart", "", "draw the charts of the last 12 months also when stdout is no terminal"}},
+       ReportCommand},
       {"backup", "", "Write a consistent copy of the store to FILE",
        {{"FILE", "where to write it (made absolute here)", K::kFile}}, {}, Backup},
       {"completion", "", "Print a shell completion script",
@@ -226,9 +268,10 @@ std::vector<CommandSpec> TopLevelCommands() {
 // The options every list and destructive command gains.
 void AddImplicitOptions(CommandSpec& c) {
   if (c.list) {
-    c.options.push_back({"limit", "N", "at most N results (1..1000)", K::kInteger, {}, false,
-                         false, "100"});
+    c.options.push_back({"limit", "N", "at most N results (1..1000); with --all, a page's size",
+                         K::kInteger, {}, false, false, "100"});
     c.options.push_back({"starting-after", "ID", "the page after this id (from a previous page)"});
+    c.options.push_back({"all", "", "every page, one after another (from --starting-after on)"});
   }
   if (c.destructive) {
     c.options.push_back({"confirm", "", "do it in live mode without asking"});
@@ -238,7 +281,8 @@ void AddImplicitOptions(CommandSpec& c) {
 std::vector<CommandSpec> BuildTable() {
   std::vector<CommandSpec> all;
   for (auto group : {PlanCommands, CustomerCommands, SubscriptionCommands, HistoryCommands,
-                     SessionCommands, WebhookCommands, KeyCommands, ClockCommands, TopLevelCommands}) {
+                     SessionCommands, WebhookCommands, KeyCommands, ClockCommands, ExportCommands,
+                     TopLevelCommands}) {
     for (auto& c : group()) all.push_back(std::move(c));
   }
   for (auto& c : all) AddImplicitOptions(c);
@@ -263,6 +307,7 @@ std::span<const NounSpec> Nouns() {
       {"webhooks", "Endpoints that receive events, signed"},
       {"keys", "API keys for the public API"},
       {"clock", "The billing clock"},
+      {"export", "Every row of a collection as CSV, for accountants and spreadsheets"},
   };
   return nouns;
 }

@@ -73,6 +73,14 @@ Status Renew(Invocation& inv);
 Status DaemonStatus(Invocation& inv);
 Status Backup(Invocation& inv);
 
+// cli/report.cc: the business report.
+Status ReportCommand(Invocation& inv);
+
+// cli/export.cc: every row of a collection, as CSV or NDJSON.
+Status ExportSubscriptions(Invocation& inv);
+Status ExportPayments(Invocation& inv);
+Status ExportCustomers(Invocation& inv);
+
 // cli/completion.cc and cli/man_commands.cc: generated from the table.
 Status Completion(Invocation& inv);
 Status ManCommands(Invocation& inv);

@@ -43,6 +43,15 @@ void Pretty(std::string& out, const json::value& v, int depth) {
   }
 }
 
+// One element of a top-level array as PrettyJson indents it, so a list printed
+// page by page reads the same as one printed whole.
+std::string ArrayElement(const json::value& v) {
+  std::string out;
+  Indent(out, 1);
+  Pretty(out, v, 1);
+  return out;
+}
+
 void PrintId(std::ostream& out, const json::value& v) {
   if (!v.is_object()) return;
   if (const json::value* id = v.as_object().if_contains("id"); id && id->is_string()) {
@@ -96,27 +105,44 @@ std::string PrettyJson(const json::value& v) {
 }
 
 void Printer::List(const json::array& items, std::string_view object) {
-  switch (format_) {
-    case Format::kJson: out_ << PrettyJson(items); return;
-    case Format::kNdjson:
-      for (const auto& item : items) out_ << json::serialize(item) << '\n';
-      return;
-    case Format::kId:
-      for (const auto& item : items) PrintId(out_, item);
-      return;
-    case Format::kTable: break;
-  }
-  const auto& columns = ColumnsFor(object);
+  ListBegin(object);
+  ListPage(items);
+  ListEnd();
+}
+
+void Printer::ListBegin(std::string_view object) {
+  listed_ = 0;
+  if (format_ != Format::kTable) return;
+  columns_ = &ColumnsFor(object);
   std::vector<std::string> headers;
-  for (const auto& c : columns) headers.push_back(c.header);
-  Table table(headers);
+  for (const auto& c : *columns_) headers.push_back(c.header);
+  table_ = std::make_unique<Table>(headers);
+}
+
+void Printer::ListPage(const json::array& items) {
   for (const auto& item : items) {
-    if (!item.is_object()) continue;
-    std::vector<Cell> cells;
-    for (const auto& c : columns) cells.push_back(c.cell(item.as_object()));
-    table.AddRow(std::move(cells));
+    switch (format_) {
+      case Format::kJson: out_ << (listed_ == 0 ? "[\n" : ",\n") << ArrayElement(item); break;
+      case Format::kNdjson: out_ << json::serialize(item) << '\n'; break;
+      case Format::kId: PrintId(out_, item); break;
+      case Format::kTable: AddTableRow(item); break;
+    }
+    ++listed_;
   }
-  table.Print(out_, color_);
+  if (format_ != Format::kTable) out_.flush();
+}
+
+void Printer::AddTableRow(const json::value& item) {
+  if (!item.is_object()) return;
+  std::vector<Cell> cells;
+  for (const auto& c : *columns_) cells.push_back(c.cell(item.as_object()));
+  table_->AddRow(std::move(cells));
+}
+
+void Printer::ListEnd() {
+  if (format_ == Format::kJson) out_ << (listed_ == 0 ? "[]\n" : "\n]\n");
+  if (format_ == Format::kTable && table_) table_->Print(out_, color_);
+  table_.reset();
 }
 
 void Printer::Object(const json::value& v) {

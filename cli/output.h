@@ -12,6 +12,7 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -23,6 +24,8 @@
 namespace jopay::cli {
 
 enum class Format { kTable, kJson, kNdjson, kId };
+
+struct Column;  // cli/columns.h
 
 // "table", "json", "ndjson", "id"; anything else is Status::Invalid.
 Result<Format> ParseFormat(std::string_view name);
@@ -42,6 +45,16 @@ class Printer {
   // empty page still knows its columns.
   void List(const boost::json::array& items, std::string_view object);
 
+  // A list that arrives in pages (--all): ListBegin, ListPage for each page in
+  // order, ListEnd. The output is what List would print for all the pages'
+  // objects at once: json one array, the table one header. ndjson, id and
+  // json write (and flush) each page as it comes; the table waits for ListEnd,
+  // since its column widths depend on every row. A list left unended (an
+  // error midway) leaves json's array open, so it cannot pass for complete.
+  void ListBegin(std::string_view object);
+  void ListPage(const boost::json::array& items);
+  void ListEnd();
+
   // One object. The table view lists every field (nested objects as
   // "parent.key", amounts as money) and then each array of objects as a table.
   void Object(const boost::json::value& v);
@@ -53,10 +66,15 @@ class Printer {
 
  private:
   void ObjectTable(const boost::json::object& o);
+  void AddTableRow(const boost::json::value& item);
 
   Format format_;
   std::ostream& out_;
   bool color_;
+  // The list being printed: its columns and rows (table) or objects so far (json).
+  const std::vector<Column>* columns_ = nullptr;
+  std::unique_ptr<Table> table_;
+  size_t listed_ = 0;
 };
 
 }  // namespace jopay::cli

@@ -29,6 +29,35 @@ std::string Print(Format f, const std::function<void(Printer&)>& fn, bool color 
 
 }  // namespace
 
+TEST_CASE("output: a list printed page by page reads as the same list printed whole") {
+  json::array subs = json::parse(kSubs).as_array();
+  json::array first{subs[0]}, second{subs[1]}, empty;
+  for (Format f : {Format::kTable, Format::kJson, Format::kNdjson, Format::kId}) {
+    CAPTURE(static_cast<int>(f));
+    std::string whole = Print(f, [&](Printer& p) { p.List(subs, "subscription"); });
+    std::string paged = Print(f, [&](Printer& p) {
+      p.ListBegin("subscription");
+      p.ListPage(first);
+      p.ListPage(empty);
+      p.ListPage(second);
+      p.ListEnd();
+    });
+    CHECK(paged == whole);
+    std::string none = Print(f, [&](Printer& p) {
+      p.ListBegin("subscription");
+      p.ListEnd();
+    });
+    CHECK(none == Print(f, [&](Printer& p) { p.List(empty, "subscription"); }));
+  }
+  // json: one array of both pages, not two arrays.
+  CHECK(json::parse(Print(Format::kJson, [&](Printer& p) {
+          p.ListBegin("subscription");
+          p.ListPage(first);
+          p.ListPage(second);
+          p.ListEnd();
+        })) == subs);
+}
+
 TEST_CASE("output: a subscription list as a table has the usual columns and money") {
   json::array subs = json::parse(kSubs).as_array();
   std::string s = Print(Format::kTable, [&](Printer& p) { p.List(subs, "subscription"); });

@@ -35,7 +35,7 @@ Status PlansCreate(Invocation& inv) {
 
 Status PlansList(Invocation& inv) {
   QueryParams query;
-  if (!inv.Has("all")) query.emplace_back("active", "true");
+  if (!inv.Has("include-archived")) query.emplace_back("active", "true");
   return ListAndPrint(inv, {"v1", "plans"}, query, "plan");
 }
 

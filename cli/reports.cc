@@ -23,17 +23,6 @@ std::string Charged(const json::object& summary) {
   return out;
 }
 
-std::string Counts(const json::value* by_status) {
-  if (!by_status || !by_status->is_object() || by_status->as_object().empty()) return "none";
-  std::string out;
-  for (const auto& [status, n] : by_status->as_object()) {
-    if (n.is_int64() && n.as_int64() == 0) continue;
-    if (!out.empty()) out += ", ";
-    out += ScalarText(&n) + " " + std::string(status);
-  }
-  return out.empty() ? "none" : out;
-}
-
 std::string NextAction(const json::value* next) {
   if (!next || !next->is_object()) return "none";
   const json::object& o = next->as_object();
@@ -73,6 +62,17 @@ std::string Warnings(const json::value* v) {
 }
 
 }  // namespace
+
+std::string StatusCounts(const json::value* by_status) {
+  if (!by_status || !by_status->is_object() || by_status->as_object().empty()) return "none";
+  std::string out;
+  for (const auto& [status, n] : by_status->as_object()) {
+    if (n.is_int64() && n.as_int64() == 0) continue;
+    if (!out.empty()) out += ", ";
+    out += ScalarText(&n) + " " + std::string(status);
+  }
+  return out.empty() ? "none" : out;
+}
 
 std::string HumanDuration(int64_t seconds) {
   static const std::pair<int64_t, const char*> units[] = {
@@ -145,7 +145,7 @@ std::vector<KeyValue> StatusRows(const json::object& s) {
       {"connections", {ConnectionsLine(s.if_contains("connections"))}},
       {"plans", {Field(s, "plans")}},
       {"customers", {Field(s, "customers")}},
-      {"subscriptions", {Counts(s.if_contains("subscriptions"))}},
+      {"subscriptions", {StatusCounts(s.if_contains("subscriptions"))}},
       {"next action", {NextAction(s.if_contains("next_action"))}},
       {"cards", {CardProviders(s.if_contains("card_providers"))}},
       {"charges", {ChargesLine(s.if_contains("charges"))}},

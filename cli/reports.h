@@ -21,6 +21,9 @@ std::vector<KeyValue> ClockRows(const boost::json::object& clock);
 // GET /v1/status as a readable report.
 std::vector<KeyValue> StatusRows(const boost::json::object& status);
 
+// "3 active, 1 past_due": the non-zero counts of {status: count}; "none" when all are 0.
+std::string StatusCounts(const boost::json::value* by_status);
+
 // "3d 4h", "12m 5s", "0s": a span of seconds in its largest unit and the next.
 std::string HumanDuration(int64_t seconds);
 

@@ -2,7 +2,9 @@
 // post a change and show the result. Handlers are one call to one of these.
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,9 +18,21 @@ using Path = std::vector<std::string>;
 
 // GET path with `query` plus limit and starting_after from --limit and
 // --starting-after; prints the page's data as `object`s and, when the daemon
-// has more, says on stderr how to get the next page.
+// has more, says on stderr how to get the next page. With --all it follows
+// has_more to the last page, --limit objects a page, printing them as one
+// list (see Printer::ListBegin).
 Status ListAndPrint(Invocation& inv, const Path& path, QueryParams query,
                     std::string_view object);
+
+// The pages of GET path?query, `page_size` objects each, from the one after
+// `after` (empty: from the first) on: `on_page` gets each page's data in
+// order. With `every_page` it goes on while the daemon says has_more; else it
+// stops after one page. Returns the id to continue after when pages were left
+// unread (empty when none), or the first error of a call or of `on_page`.
+using PageFn = std::function<Status(const boost::json::array& data)>;
+Result<std::string> FetchPages(Invocation& inv, const Path& path, const QueryParams& query,
+                               const std::string& page_size, std::string after,
+                               bool every_page, const PageFn& on_page);
 
 // GET path and print the object.
 Status GetAndPrint(Invocation& inv, const Path& path);

@@ -16,7 +16,7 @@ _jopayctl() {
             continue
         fi
         case $w in
-            --amount|--card|--currency|--description|--email|--endpoint|--events|--forward-to|--grace-days|--interval|--interval-count|--key|--limit|--metadata|--name|--object|--output|--plan|--reason|--search|--secret|--since|--socket|--starting-after|--status|--subscription|--trial-days|--type|--url|-o) skip=1 ;;
+            --amount|--card|--currency|--description|--email|--endpoint|--events|--format|--forward-to|--grace-days|--interval|--interval-count|--key|--limit|--metadata|--name|--object|--output|--output-file|--page-size|--plan|--reason|--search|--secret|--since|--socket|--starting-after|--status|--subscription|--trial-days|--type|--until|--url|-o) skip=1 ;;
             -*) ;;
             *) args+=("$w") ;;
         esac
@@ -35,7 +35,7 @@ _jopayctl() {
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "$globals" -- "$cur"))
             else
-                COMPREPLY=($(compgen -W "plans customers subscriptions payments events sessions webhooks keys clock status renew backup completion" -- "$cur"))
+                COMPREPLY=($(compgen -W "plans customers subscriptions payments events sessions webhooks keys clock export status renew report backup completion" -- "$cur"))
             fi
             return ;;
         plans)
@@ -49,7 +49,7 @@ _jopayctl() {
                     esac
                     ;;
                 list)
-                    opts="--all --limit --starting-after"
+                    opts="--include-archived --limit --starting-after --all"
                     case $prev in
                         --limit|--starting-after) return ;;
                     esac
@@ -75,7 +75,7 @@ _jopayctl() {
             case ${args[1]} in
                 "") COMPREPLY=($(compgen -W "list get" -- "$cur")); return ;;
                 list)
-                    opts="--search --limit --starting-after"
+                    opts="--search --limit --starting-after --all"
                     case $prev in
                         --search|--limit|--starting-after) return ;;
                     esac
@@ -96,7 +96,7 @@ _jopayctl() {
                     esac
                     ;;
                 list)
-                    opts="--status --email --plan --limit --starting-after"
+                    opts="--status --email --plan --limit --starting-after --all"
                     case $prev in
                         --status) COMPREPLY=($(compgen -W "incomplete trialing active past_due canceled paused expired" -- "$cur")); return ;;
                         --email|--plan|--limit|--starting-after) return ;;
@@ -139,7 +139,7 @@ _jopayctl() {
             case ${args[1]} in
                 "") COMPREPLY=($(compgen -W "list get refund" -- "$cur")); return ;;
                 list)
-                    opts="--subscription --status --limit --starting-after"
+                    opts="--subscription --status --limit --starting-after --all"
                     case $prev in
                         --status) COMPREPLY=($(compgen -W "pending paid failed refunded" -- "$cur")); return ;;
                         --subscription|--limit|--starting-after) return ;;
@@ -163,7 +163,7 @@ _jopayctl() {
             case ${args[1]} in
                 "") COMPREPLY=($(compgen -W "list get resend listen" -- "$cur")); return ;;
                 list)
-                    opts="--type --since --object --limit --starting-after"
+                    opts="--type --since --object --limit --starting-after --all"
                     case $prev in
                         --type|--since|--object|--limit|--starting-after) return ;;
                     esac
@@ -191,7 +191,7 @@ _jopayctl() {
             case ${args[1]} in
                 "") COMPREPLY=($(compgen -W "list get cancel pay" -- "$cur")); return ;;
                 list)
-                    opts="--status --limit --starting-after"
+                    opts="--status --limit --starting-after --all"
                     case $prev in
                         --status) COMPREPLY=($(compgen -W "pending completed expired cancelled" -- "$cur")); return ;;
                         --limit|--starting-after) return ;;
@@ -225,7 +225,7 @@ _jopayctl() {
                     nargs=1 npos=$((${#args[@]} - 2))
                     ;;
                 list)
-                    opts="--limit --starting-after"
+                    opts="--limit --starting-after --all"
                     case $prev in
                         --limit|--starting-after) return ;;
                     esac
@@ -270,7 +270,7 @@ _jopayctl() {
                     opts="--read-only"
                     ;;
                 list)
-                    opts="--limit --starting-after"
+                    opts="--limit --starting-after --all"
                     case $prev in
                         --limit|--starting-after) return ;;
                     esac
@@ -297,11 +297,48 @@ _jopayctl() {
                     ;;
                 *) return ;;
             esac ;;
+        export)
+            case ${args[1]} in
+                "") COMPREPLY=($(compgen -W "subscriptions payments customers" -- "$cur")); return ;;
+                subscriptions)
+                    opts="--status --email --plan --format --output-file --page-size"
+                    case $prev in
+                        --status) COMPREPLY=($(compgen -W "incomplete trialing active past_due canceled paused expired" -- "$cur")); return ;;
+                        --format) COMPREPLY=($(compgen -W "csv ndjson" -- "$cur")); return ;;
+                        --output-file) _jopayctl_files; return ;;
+                        --email|--plan|--page-size) return ;;
+                    esac
+                    ;;
+                payments)
+                    opts="--subscription --status --format --output-file --page-size"
+                    case $prev in
+                        --status) COMPREPLY=($(compgen -W "pending paid failed refunded" -- "$cur")); return ;;
+                        --format) COMPREPLY=($(compgen -W "csv ndjson" -- "$cur")); return ;;
+                        --output-file) _jopayctl_files; return ;;
+                        --subscription|--page-size) return ;;
+                    esac
+                    ;;
+                customers)
+                    opts="--search --format --output-file --page-size"
+                    case $prev in
+                        --format) COMPREPLY=($(compgen -W "csv ndjson" -- "$cur")); return ;;
+                        --output-file) _jopayctl_files; return ;;
+                        --search|--page-size) return ;;
+                    esac
+                    ;;
+                *) return ;;
+            esac ;;
         status)
             opts=""
             ;;
         renew)
             opts="--dry-run"
+            ;;
+        report)
+            opts="--since --until --currency --chart"
+            case $prev in
+                --since|--until|--currency) return ;;
+            esac
             ;;
         backup)
             opts=""

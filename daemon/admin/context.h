@@ -73,6 +73,7 @@ void AddSystemRoutes(http::Router& r, Context& c);   // status, clock, renew, ba
 void AddKeyRoutes(http::Router& r, Context& c);
 void AddImportRoutes(http::Router& r, Context& c);
 void AddSessionRoutes(http::Router& r, Context& c);  // checkout sessions
+void AddReportRoutes(http::Router& r, Context& c);   // the business report
 
 inline void AddAdminRoutes(http::Router& r, Context& c) {
   AddPlanRoutes(r, c);
@@ -84,6 +85,7 @@ inline void AddAdminRoutes(http::Router& r, Context& c) {
   AddKeyRoutes(r, c);
   AddImportRoutes(r, c);
   AddSessionRoutes(r, c);
+  AddReportRoutes(r, c);
 }
 
 }  // namespace jopay::admin

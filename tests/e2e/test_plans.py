@@ -176,14 +176,16 @@ class PlanArchiveTest(DaemonTest):
         self.assertEqual(status, 400, body)
         self.assertEqual(body["error"]["param"], "active")
 
-    def test_list_all_includes_archived_plans(self):
-        # `plans list --all` is documented as "include archived plans".
+    def test_list_include_archived_includes_archived_plans(self):
+        # `plans list --include-archived` is documented as "include archived plans"; --all,
+        # as on every list, means every page, and still only active plans.
         keep = self.d.plan(name="Keep")
         gone = self.d.plan(name="Gone")
         self.d.ok("plans", "archive", gone["id"])
-        listed = self.d.ok("plans", "list", "--all")
+        listed = self.d.ok("plans", "list", "--include-archived")
         self.assertEqual([p["id"] for p in listed], [gone["id"], keep["id"]],
-                         "plans list --all must show the archived plan too")
+                         "plans list --include-archived must show the archived plan too")
+        self.assertEqual([p["id"] for p in self.d.ok("plans", "list", "--all")], [keep["id"]])
 
     def test_archive_cancels_active_subscriptions_at_period_end(self):
         plan = self.d.plan()
