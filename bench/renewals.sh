@@ -30,16 +30,7 @@ echo $! >"$work/pid"
 for _ in $(seq 100); do $ctl status >/dev/null 2>&1 && break; sleep 0.1; done
 
 plan=$($ctl -o id plans create --name Bench --amount 999 --currency eur --interval month)
-python3 - "$plan" "$N" >"$work/subs.ndjson" <<'PY'
-import sys
-plan, n = sys.argv[1], int(sys.argv[2])
-line = ('{"email":"u%d@example.com","plan":"' + plan + '","card":"4242424242424242",'
-        '"current_period_start":"2025-01-01T00:00:00Z","current_period_end":"2025-02-01T00:00:00Z",'
-        '"metadata":{"user_id":"usr_%d"}}\n')
-out = sys.stdout
-for i in range(n):
-    out.write(line % (i, i))
-PY
+python3 bench/due_subscriptions.py "$plan" "$N" >"$work/subs.ndjson"
 
 now() { date +%s.%N; }
 t0=$(now); $ctl subscriptions import "$work/subs.ndjson" >/dev/null; t1=$(now)

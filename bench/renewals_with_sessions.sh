@@ -33,15 +33,7 @@ listen=$($ctl -o json status | python3 -c 'import json,sys; print(json.load(sys.
 export JOPAY_KEY=$($ctl keys create 2>/dev/null)
 
 plan=$($ctl -o id plans create --name Bench --amount 999 --currency eur --interval month)
-python3 - "$plan" "$N" >"$work/subs.ndjson" <<'PY'
-import sys
-plan, n = sys.argv[1], int(sys.argv[2])
-line = ('{"email":"u%d@example.com","plan":"' + plan + '","card":"4242424242424242",'
-        '"current_period_start":"2025-01-01T00:00:00Z","current_period_end":"2025-02-01T00:00:00Z",'
-        '"metadata":{"user_id":"usr_%d"}}\n')
-for i in range(n):
-    sys.stdout.write(line % (i, i))
-PY
+python3 bench/due_subscriptions.py "$plan" "$N" >"$work/subs.ndjson"
 $ctl subscriptions import "$work/subs.ndjson" >/dev/null
 sqlite3 "$work/var/jopay.db" "PRAGMA wal_checkpoint(PASSIVE)" >/dev/null
 sync

@@ -75,15 +75,7 @@ wait_delivered() {
 }
 
 # 1. Throughput.
-python3 - "$plan" "$N" >"$work/subs.ndjson" <<'PY'
-import sys
-plan, n = sys.argv[1], int(sys.argv[2])
-line = ('{"email":"u%d@example.com","plan":"' + plan + '","card":"4242424242424242",'
-        '"current_period_start":"2025-01-01T00:00:00Z","current_period_end":"2025-02-01T00:00:00Z",'
-        '"metadata":{"user_id":"usr_%d"}}\n')
-for i in range(n):
-    sys.stdout.write(line % (i, i))
-PY
+python3 bench/due_subscriptions.py "$plan" "$N" >"$work/subs.ndjson"
 $ctl subscriptions import "$work/subs.ndjson" >/dev/null
 t0=$(date +%s.%N); $ctl -o json renew >"$work/renew.json"; t1=$(date +%s.%N)
 wait_delivered "$N"; t2=$(date +%s.%N)

@@ -16,6 +16,16 @@ def operator_warnings(status):
     return [w for w in status["warnings"] if "live mode has no payment provider" not in w]
 
 
+def wait_for_warnings(daemon, predicate, timeout=15):
+    """The operator warnings once predicate(warnings) holds (or at the timeout)."""
+    deadline = time.time() + timeout
+    while True:
+        got = operator_warnings(daemon.ok("status"))
+        if predicate(got) or time.time() > deadline:
+            return got
+        time.sleep(0.1)
+
+
 class StatusWarningsTest(DaemonTest):
     def test_a_healthy_daemon_warns_about_nothing_else(self):
         self.assertEqual(operator_warnings(self.d.ok("status")), [])
@@ -26,22 +36,12 @@ class StatusWarningsTest(DaemonTest):
         hook = self.d.ok("webhooks", "add", "http://127.0.0.1:9/hooks")
         plan = self.d.plan()
         self.d.subscribe(plan["id"], "w@example.com")
-        deadline = time.time() + 15
-        while time.time() < deadline:
-            got = operator_warnings(self.d.ok("status"))
-            if got:
-                break
-            time.sleep(0.1)
+        got = wait_for_warnings(self.d, bool)
         self.assertEqual(len(got), 1, got)
         self.assertIn(f"webhook endpoint {hook['id']} (http://127.0.0.1:9/hooks) has failed "
                       "every delivery since 2025-01-31T10:00:00Z", got[0])
         self.d.advance("6d")  # retries fail on: disabled after 5 days
-        deadline = time.time() + 15
-        while time.time() < deadline:
-            got = operator_warnings(self.d.ok("status"))
-            if got and "disabled" in got[0]:
-                break
-            time.sleep(0.1)
+        got = wait_for_warnings(self.d, lambda got: got and "disabled" in got[0])
         self.assertEqual(len(got), 1, got)
         self.assertIn(f"webhook endpoint {hook['id']} (http://127.0.0.1:9/hooks) is disabled",
                       got[0])
@@ -58,19 +58,11 @@ class StatusWarningsTest(DaemonTest):
             status, _ = self.d.api("POST", "/v1/plans", {"name": f"P{i}", "amount": 100,
                                                          "currency": "eur", "interval": "month"})
             self.assertEqual(status, 201)
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            got = operator_warnings(self.d.ok("status"))
-            if got:
-                break
-            time.sleep(0.1)
+        got = wait_for_warnings(self.d, bool)
         self.assertEqual(len(got), 1, got)
         self.assertRegex(got[0], r"^the WAL holds \d+ pages not copied into the database")
         reader.execute("COMMIT")  # the snapshot goes: the next checkpoint catches up
-        deadline = time.time() + 10
-        while time.time() < deadline and operator_warnings(self.d.ok("status")):
-            time.sleep(0.1)
-        self.assertEqual(operator_warnings(self.d.ok("status")), [])
+        self.assertEqual(wait_for_warnings(self.d, lambda got: not got), [])
 
 
 class DiskWarningTest(unittest.TestCase):
