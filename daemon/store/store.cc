@@ -9,6 +9,7 @@
 #include <mutex>
 #include <regex>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "common/thread_name.h"
 
@@ -96,9 +97,32 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   return store;
 }
 
+namespace {
+
+// The serials of the stores open now, and a count of closings: a thread's readers of a store
+// that has closed are dropped the next time that thread asks for any reader (their files may be
+// gone; each connection holds ~0.8 MB of cache and its descriptors).
+std::mutex g_open_mu;
+std::unordered_set<uint64_t> g_open_serials;  // guarded by g_open_mu
+std::atomic<uint64_t> g_closings{0};
+
+// Drops the calling thread's readers of closed stores, if any store closed since it last looked.
+void PruneClosedReaders(std::unordered_map<uint64_t, std::unique_ptr<Db>>& readers,
+                        uint64_t& seen_closings) {
+  uint64_t closings = g_closings.load(std::memory_order_acquire);
+  if (closings == seen_closings) return;
+  seen_closings = closings;
+  std::lock_guard lock(g_open_mu);
+  std::erase_if(readers, [](const auto& entry) { return !g_open_serials.contains(entry.first); });
+}
+
+}  // namespace
+
 Store::Store(std::string path) : path_(std::move(path)) {
   static std::atomic<uint64_t> next_serial{1};
   serial_ = next_serial++;
+  std::lock_guard lock(g_open_mu);
+  g_open_serials.insert(serial_);
 }
 
 Store::~Store() { Close(); }
@@ -111,6 +135,8 @@ void Store::Close() {
     checkpoint_cv_.notify_all();
   }
   if (checkpointer_.joinable()) checkpointer_.join();
+  std::lock_guard lock(g_open_mu);
+  if (g_open_serials.erase(serial_) > 0) g_closings.fetch_add(1, std::memory_order_release);
 }
 
 Store::CheckpointState Store::checkpoint_state() {
@@ -173,6 +199,8 @@ Store::CheckpointHold::~CheckpointHold() {
 Db& Store::reader() {
   // Per-thread connections: SQLite connections are not shared between threads here.
   thread_local std::unordered_map<uint64_t, std::unique_ptr<Db>> readers;
+  thread_local uint64_t seen_closings = 0;
+  PruneClosedReaders(readers, seen_closings);
   auto& slot = readers[serial_];
   if (!slot) slot = std::make_unique<Db>(path_, true);
   return *slot;

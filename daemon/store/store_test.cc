@@ -272,4 +272,28 @@ TEST_CASE("checkpoints wait while a hold lives and catch up when it ends") {
   CHECK(wait_for_db_size_above(before + (3u << 20)));  // caught up once the hold ended
 }
 
+TEST_CASE("a thread's readers of a closed store are closed when it next asks for a reader") {
+  TempDir dir;
+  // The descriptors this process holds on `path` (the database file itself).
+  auto open_on = [](const std::string& path) {
+    int n = 0;
+    for (const auto& fd : std::filesystem::directory_iterator("/proc/self/fd")) {
+      std::error_code ec;
+      if (std::filesystem::read_symlink(fd.path(), ec) == path) ++n;
+    }
+    return n;
+  };
+  std::string first = dir.file("first.db");
+  {
+    auto a = Store::Open(first);
+    REQUIRE(a.ok());
+    CHECK(Count((*a)->reader(), "SELECT count(*) FROM plans") == 0);
+  }
+  CHECK(open_on(first) > 0);  // the reader of the closed store is still this thread's
+  auto b = Store::Open(dir.file("second.db"));
+  REQUIRE(b.ok());
+  CHECK(Count((*b)->reader(), "SELECT count(*) FROM plans") == 0);
+  CHECK(open_on(first) == 0);
+}
+
 }  // namespace jopay
