@@ -435,3 +435,52 @@ CREATE INDEX provider_callbacks_todo ON provider_callbacks (next_try_at)
 INSERT INTO meta (key, value) VALUES ('row_id_key', lower(hex(randomblob(16))));
 INSERT OR IGNORE INTO legacy_ids (id, pk) SELECT id, pk FROM payments;
 INSERT OR IGNORE INTO legacy_ids (id, pk) SELECT id, pk FROM events;
+
+-- migration 9
+-- Rails the customer pushes money through (Lightning, on-chain Bitcoin): nothing is saved to
+-- charge later; for every period jopayd asks the rail's provider for a place to pay (an
+-- invoice, an address), tells the customer, and renews when the charge is paid. A push
+-- subscription's payment method says only which rail and provider (`rail`; cards: 'card').
+-- A subscription whose next period has been invoiced waits with next_action 'invoice' until
+-- it is time to ask, then 'renew' at the period's end as cards do.
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema SET sql = replace(sql,
+    'next_action = ''charge'')',
+    'next_action = ''charge'' OR next_action = ''invoice'')')
+  WHERE type = 'table' AND name = 'subscriptions';
+PRAGMA writable_schema = RESET;
+ALTER TABLE payment_methods ADD COLUMN rail TEXT NOT NULL DEFAULT 'card';
+-- The place to pay one pending payment (payments.pk) and what the provider said of it. The
+-- payment stays 'pending' until a read-back from the provider (never a callback's word) shows
+-- it paid. unapplied: paid after its subscription had moved on (expired, or another period):
+-- the money is recorded for the operator to refund or credit, never lost. next_check_at
+-- (wall-clock): a network provider is still to be asked (create, or read back).
+CREATE TABLE push_charges (
+  payment_pk    INTEGER PRIMARY KEY,
+  rail          TEXT NOT NULL,
+  provider      TEXT NOT NULL,
+  provider_ref  TEXT,
+  bolt11        TEXT,
+  address       TEXT,
+  amount_sats   INTEGER,
+  rate          TEXT,
+  expires_at    INTEGER,
+  received_sats INTEGER NOT NULL DEFAULT 0,
+  unapplied     INTEGER NOT NULL DEFAULT 0,
+  next_check_at INTEGER
+);
+CREATE INDEX push_charges_ref ON push_charges (provider, provider_ref)
+  WHERE provider_ref IS NOT NULL;
+CREATE INDEX push_charges_check ON push_charges (next_check_at)
+  WHERE next_check_at IS NOT NULL;
+
+-- migration 10
+-- ==== Eventop on-chain completion (issue #14; daemon/checkout/onchain.h) ====
+-- A session completed by a Solana transaction (POST /eventop/checkout/{id}/complete): its
+-- signature, the subscription's account (Eventop's subscriptionPda) and the wallet that
+-- signed. A signature completes at most one session of a mode.
+ALTER TABLE checkout_sessions ADD COLUMN chain_signature TEXT;
+ALTER TABLE checkout_sessions ADD COLUMN chain_account TEXT;
+ALTER TABLE checkout_sessions ADD COLUMN chain_wallet TEXT;
+CREATE UNIQUE INDEX checkout_sessions_chain_signature
+  ON checkout_sessions (livemode, chain_signature) WHERE chain_signature IS NOT NULL;

@@ -113,6 +113,10 @@ std::vector<CommandSpec> HistoryCommands() {
         {"reason", "REASON", "why", K::kText, {"duplicate", "fraudulent", "requested_by_customer"}},
         {"key", "KEY", "idempotency key: the same key gives the same refund back"}},
        PaymentsRefund, false, true},
+      {"payments", "pay",
+       "Test mode: pay a sandbox Lightning invoice or on-chain address, as the customer's "
+       "wallet would",
+       {{"ID", "payment id (pay_...) of a pending Lightning or on-chain charge"}}, {}, PaymentsPay},
       {"events", "list", "List events",
        {},
        {{"type", "TYPE", "only this type, e.g. subscription.renewed"},

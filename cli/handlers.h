@@ -34,6 +34,7 @@ Status SubscriptionsImport(Invocation& inv);
 Status PaymentsList(Invocation& inv);
 Status PaymentsGet(Invocation& inv);
 Status PaymentsRefund(Invocation& inv);
+Status PaymentsPay(Invocation& inv);
 Status EventsList(Invocation& inv);
 Status EventsGet(Invocation& inv);
 

@@ -1,4 +1,4 @@
-// jopayctl payments list|get|refund.
+// jopayctl payments list|get|refund|pay.
 #include "cli/handlers.h"
 #include "cli/request_shapes.h"
 
@@ -19,6 +19,10 @@ Status PaymentsRefund(Invocation& inv) {
   AddField(body, inv, "reason", "reason");
   AddField(body, inv, "key", "idempotency_key");
   return PostAndPrint(inv, {"v1", "payments", inv.Get("ID"), "refund"}, body);
+}
+
+Status PaymentsPay(Invocation& inv) {
+  return PostAndPrint(inv, {"v1", "payments", inv.Get("ID"), "pay"}, boost::json::object{});
 }
 
 }  // namespace jopay::cli

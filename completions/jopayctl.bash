@@ -137,7 +137,7 @@ _jopayctl() {
             esac ;;
         payments)
             case ${args[1]} in
-                "") COMPREPLY=($(compgen -W "list get refund" -- "$cur")); return ;;
+                "") COMPREPLY=($(compgen -W "list get refund pay" -- "$cur")); return ;;
                 list)
                     opts="--subscription --status --limit --starting-after --all"
                     case $prev in
@@ -155,6 +155,10 @@ _jopayctl() {
                         --reason) COMPREPLY=($(compgen -W "duplicate fraudulent requested_by_customer" -- "$cur")); return ;;
                         --amount|--key) return ;;
                     esac
+                    nargs=1 npos=$((${#args[@]} - 2))
+                    ;;
+                pay)
+                    opts=""
                     nargs=1 npos=$((${#args[@]} - 2))
                     ;;
                 *) return ;;

@@ -120,6 +120,7 @@ complete -c jopayctl -n '__jopayctl_at subscriptions import' -F -d 'NDJSON file,
 complete -c jopayctl -n '__jopayctl_at payments' -a list -d 'List payments'
 complete -c jopayctl -n '__jopayctl_at payments' -a get -d 'Show a payment and its refunds'
 complete -c jopayctl -n '__jopayctl_at payments' -a refund -d 'Refund a paid payment, in full or in part'
+complete -c jopayctl -n '__jopayctl_at payments' -a pay -d 'Test mode: pay a sandbox Lightning invoice or on-chain address, as the customer\'s wallet would'
 complete -c jopayctl -n '__jopayctl_in payments list' -l subscription -x -d 'only this subscription\'s'
 complete -c jopayctl -n '__jopayctl_in payments list' -l status -x -a 'pending paid failed refunded' -d 'only this status'
 complete -c jopayctl -n '__jopayctl_in payments list' -l limit -x -d 'at most N results (1..1000); with --all, a page\'s size'

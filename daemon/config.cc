@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 
 #include <charconv>
+#include <tuple>
 
 #include "common/time.h"
 #include "common/validate.h"
@@ -88,6 +89,113 @@ void AddStripeOptions(CLI::App& app, Config& c) {
       ->capture_default_str();
 }
 
+// URLs may carry a provider's API key, so they are not shown in --help either.
+void AddSolanaOptions(CLI::App& app, Config& c) {
+  app.add_option("--solana-rpc-url", c.solana_rpc_url,
+                 "Solana JSON-RPC node proving Eventop on-chain completions (both modes)")
+      ->envname("JOPAY_SOLANA_RPC_URL");
+  app.add_option("--solana-test-rpc-url", c.solana_test_rpc_url,
+                 "Solana JSON-RPC node for test mode (e.g. devnet); overrides solana-rpc-url")
+      ->envname("JOPAY_SOLANA_TEST_RPC_URL");
+  app.add_option("--solana-live-rpc-url", c.solana_live_rpc_url,
+                 "Solana JSON-RPC node for live mode (mainnet); overrides solana-rpc-url")
+      ->envname("JOPAY_SOLANA_LIVE_RPC_URL");
+}
+
+Status CheckSolanaUrls(const Config& c) {
+  for (auto [url, option] : {std::pair{&c.solana_rpc_url, "solana-rpc-url"},
+                             std::pair{&c.solana_test_rpc_url, "solana-test-rpc-url"},
+                             std::pair{&c.solana_live_rpc_url, "solana-live-rpc-url"}}) {
+    if (url->empty()) continue;
+    auto parsed = boost::urls::parse_absolute_uri(*url);
+    if (!parsed || (parsed->scheme() != "https" && parsed->scheme() != "http") ||
+        parsed->host().empty() || parsed->has_userinfo() || parsed->has_fragment()) {
+      return Status::Invalid(fmt::format("{} must be an absolute http(s) URL", option), option);
+    }
+  }
+  return Status::Ok();
+}
+
+void AddSatsPayOptions(CLI::App& app, Config& c) {
+  app.add_option("--satspay-api-base", c.satspay_api_base,
+                 "SatsPay Server's LNbits (tests: a local stand-in)");
+  for (auto [mode, key, wallet, onchain] :
+       {std::tuple{"test", &c.satspay_test_api_key, &c.satspay_test_wallet,
+                   &c.satspay_test_onchain_wallet},
+        std::tuple{"live", &c.satspay_live_api_key, &c.satspay_live_wallet,
+                   &c.satspay_live_onchain_wallet}}) {
+    std::string m = mode, env = m == "test" ? "TEST" : "LIVE";
+    AddSecret(app, ("--satspay-" + m + "-api-key").c_str(),
+              ("JOPAY_SATSPAY_" + env + "_API_KEY").c_str(), *key,
+              ("SatsPay invoice key of the " + m + "-mode wallet").c_str());
+    app.add_option("--satspay-" + m + "-wallet", *wallet,
+                   "LNbits wallet id taking " + m + "-mode Lightning charges");
+    app.add_option("--satspay-" + m + "-onchain-wallet", *onchain,
+                   "watch-only wallet id taking " + m + "-mode on-chain charges");
+  }
+}
+
+void AddBtcPayOptions(CLI::App& app, Config& c) {
+  app.add_option("--btcpay-api-base", c.btcpay_api_base,
+                 "BTCPay Server's URL (tests: a local stand-in)");
+  for (auto [mode, key, store, secret] :
+       {std::tuple{"test", &c.btcpay_test_api_key, &c.btcpay_test_store_id,
+                   &c.btcpay_test_webhook_secret},
+        std::tuple{"live", &c.btcpay_live_api_key, &c.btcpay_live_store_id,
+                   &c.btcpay_live_webhook_secret}}) {
+    std::string m = mode, env = m == "test" ? "TEST" : "LIVE";
+    AddSecret(app, ("--btcpay-" + m + "-api-key").c_str(),
+              ("JOPAY_BTCPAY_" + env + "_API_KEY").c_str(), *key,
+              ("BTCPay Greenfield API key for " + m + " mode").c_str());
+    app.add_option("--btcpay-" + m + "-store-id", *store,
+                   "BTCPay store making the " + m + "-mode invoices");
+    AddSecret(app, ("--btcpay-" + m + "-webhook-secret").c_str(),
+              ("JOPAY_BTCPAY_" + env + "_WEBHOOK_SECRET").c_str(), *secret,
+              ("secret of the " + m + "-mode store's webhook (BTCPay-Sig)").c_str());
+  }
+}
+
+// A push provider's settings hang together: a key needs the API base and somewhere for the
+// money to go; secrets go into HTTP headers, so they are printable ASCII without spaces.
+Status CheckPushProvider(const char* provider, const std::string& base, const std::string& key,
+                         bool has_destination, const char* destination_option,
+                         const char* mode) {
+  std::string option = fmt::format("{}-{}-api-key", provider, mode);
+  for (char ch : key) {
+    if (ch <= ' ' || ch > '~') {
+      return Status::Invalid(option + " must be printable ASCII without spaces", option);
+    }
+  }
+  if (key.empty()) return Status::Ok();
+  std::string base_option = fmt::format("{}-api-base", provider);
+  auto url = boost::urls::parse_absolute_uri(base);
+  if (!url || (url->scheme() != "https" && url->scheme() != "http") || url->host().empty()) {
+    return Status::Invalid(fmt::format("{} must be an http(s) URL when {} is set", base_option,
+                                       option), base_option);
+  }
+  if (!has_destination) {
+    return Status::Invalid(fmt::format("{} needs {}", option, destination_option),
+                           destination_option);
+  }
+  return Status::Ok();
+}
+
+Status CheckPushProviders(const Config& c) {
+  JOPAY_RETURN_IF_ERROR(CheckPushProvider(
+      "satspay", c.satspay_api_base, c.satspay_test_api_key,
+      !c.satspay_test_wallet.empty() || !c.satspay_test_onchain_wallet.empty(),
+      "satspay-test-wallet", "test"));
+  JOPAY_RETURN_IF_ERROR(CheckPushProvider(
+      "satspay", c.satspay_api_base, c.satspay_live_api_key,
+      !c.satspay_live_wallet.empty() || !c.satspay_live_onchain_wallet.empty(),
+      "satspay-live-wallet", "live"));
+  JOPAY_RETURN_IF_ERROR(CheckPushProvider("btcpay", c.btcpay_api_base, c.btcpay_test_api_key,
+                                          !c.btcpay_test_store_id.empty(),
+                                          "btcpay-test-store-id", "test"));
+  return CheckPushProvider("btcpay", c.btcpay_api_base, c.btcpay_live_api_key,
+                           !c.btcpay_live_store_id.empty(), "btcpay-live-store-id", "live");
+}
+
 // A secret key's shape, checked without ever echoing it.
 Status CheckStripeKey(const std::string& key, const char* mode, const char* option) {
   if (key.empty()) return Status::Ok();
@@ -149,6 +257,14 @@ Status ParseConfig(int argc, char** argv, Config& c, int* exit_code) {
                  "due subscriptions run per transaction (smaller: shorter waits for requests)")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
+  app.add_option("--push-lead-days", c.push_lead_days,
+                 "days before a period begins that its Lightning / on-chain invoice is asked for")
+      ->check(CLI::Range(0, 60))
+      ->capture_default_str();
+  app.add_option("--push-poll-seconds", c.push_poll_seconds,
+                 "how often pending Lightning / on-chain charges are read back from their server")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
   app.add_option("--public-rate-limit", c.public_rate_limit,
                  "anonymous subscriptions (POST /public/subscribe) a minute per address; 0: none")
       ->check(CLI::Range(0, 1000000))
@@ -170,6 +286,9 @@ Status ParseConfig(int argc, char** argv, Config& c, int* exit_code) {
   app.add_option("--merchant-support-email", c.merchant_support_email,
                  "where the hosted pages send customers with questions");
   AddStripeOptions(app, c);
+  AddSolanaOptions(app, c);
+  AddSatsPayOptions(app, c);
+  AddBtcPayOptions(app, c);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -192,6 +311,8 @@ Status ParseConfig(int argc, char** argv, Config& c, int* exit_code) {
     if (!t.ok()) return Status::Invalid("clock-start: " + t.status().message(), "clock-start");
   }
   JOPAY_RETURN_IF_ERROR(CheckMerchant(c));
+  JOPAY_RETURN_IF_ERROR(CheckSolanaUrls(c));
+  JOPAY_RETURN_IF_ERROR(CheckPushProviders(c));
   JOPAY_RETURN_IF_ERROR(CheckStripeKey(c.stripe_test_secret_key, "test", "stripe-test-secret-key"));
   JOPAY_RETURN_IF_ERROR(CheckStripeKey(c.stripe_live_secret_key, "live", "stripe-live-secret-key"));
   if (auto base = boost::urls::parse_absolute_uri(c.stripe_api_base);

@@ -22,6 +22,8 @@ struct Config {
   bool webhooks_allow_private = false;  // live endpoints on loopback/private addresses
   int webhooks_connections = 32;        // per endpoint, on the wire at once
   int due_batch = 10000;                // due subscriptions per transaction
+  int push_lead_days = 3;     // a push rail's period is invoiced this long before it begins
+  int push_poll_seconds = 60; // pending Lightning / on-chain charges are read back this often
   int public_rate_limit = 60;           // POST /public/subscribe a minute per address; 0 = off
   // Public connections held at once: overall (lowered to what the descriptor limit allows)
   // and per client address (IPv6: per /64; 0 = no per-address cap).
@@ -44,6 +46,35 @@ struct Config {
   double stripe_test_rate_limit = 20;  // requests/s; Stripe's test-mode limit is 25
   double stripe_live_rate_limit = 80;  // requests/s; Stripe's live limit is 100
   int stripe_max_in_flight = 64;       // requests on the wire at once, per mode
+
+  // Solana JSON-RPC nodes that prove Eventop on-chain completions: per mode, else the shared
+  // solana-rpc-url. Test mode without one completes any well-formed proof (sandbox); live mode
+  // without one refuses.
+  std::string solana_rpc_url;
+  std::string solana_test_rpc_url;
+  std::string solana_live_rpc_url;
+  std::string SolanaRpcUrl(bool live) const {
+    const std::string& own = live ? solana_live_rpc_url : solana_test_rpc_url;
+    return own.empty() ? solana_rpc_url : own;
+  }
+
+  // SatsPay Server (LNbits) and BTCPay Server, per mode: with an API key for a mode, that mode
+  // can charge Lightning / on-chain through them. Keys and webhook secrets also come from the
+  // environment (JOPAY_SATSPAY_TEST_API_KEY, JOPAY_BTCPAY_LIVE_WEBHOOK_SECRET...).
+  std::string satspay_api_base;  // the LNbits server, e.g. https://lnbits.example
+  std::string satspay_test_api_key;         // a wallet's invoice key
+  std::string satspay_test_wallet;          // LNbits wallet id: Lightning charges
+  std::string satspay_test_onchain_wallet;  // watch-only wallet id: on-chain charges
+  std::string satspay_live_api_key;
+  std::string satspay_live_wallet;
+  std::string satspay_live_onchain_wallet;
+  std::string btcpay_api_base;  // the BTCPay server, e.g. https://btcpay.example
+  std::string btcpay_test_api_key;         // Greenfield API key
+  std::string btcpay_test_store_id;
+  std::string btcpay_test_webhook_secret;  // the store webhook's secret (BTCPay-Sig)
+  std::string btcpay_live_api_key;
+  std::string btcpay_live_store_id;
+  std::string btcpay_live_webhook_secret;
 
   std::vector<int64_t> retry_offsets;  // parsed from retry_schedule
   std::string listen_host;

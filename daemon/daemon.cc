@@ -16,6 +16,7 @@
 #include "common/thread_name.h"
 #include "daemon/admin/context.h"
 #include "daemon/charges/charge_sender.h"
+#include "daemon/charges/push_sender.h"
 #include "daemon/charges/stripe_callbacks.h"
 #include "daemon/checkout/session_expiry.h"
 #include "daemon/clock/manual_clock_store.h"
@@ -24,6 +25,8 @@
 #include "daemon/pages/page.h"
 #include "daemon/pages/pages.h"
 #include "daemon/providers/sandbox.h"
+#include "daemon/providers/sandbox_push.h"
+#include "daemon/push_providers.h"
 #include "daemon/providers/stripe/provider.h"
 #include "daemon/public/context.h"
 #include "daemon/public/idempotency_purge.h"
@@ -73,6 +76,9 @@ std::string PublicBaseUrl(const Config& c, const std::string& bound) {
 Providers MakeProviders(const Config& c, stripe::Accounts& accounts) {
   Providers p;
   p.sandbox = std::make_unique<SandboxProvider>();
+  p.sandbox_push = std::make_unique<SandboxPushProvider>();
+  p.test_push = MakePushProvider(c, false);
+  p.live_push = MakePushProvider(c, true);
   auto make = [&c](bool live, const std::string& key, const std::string& webhook_secret,
                    double rate) {
     stripe::Account a;
@@ -98,6 +104,18 @@ Providers MakeProviders(const Config& c, stripe::Accounts& accounts) {
     p.live_cards = std::move(s);
   }
   return p;
+}
+
+// The Solana RPC nodes configured for each mode (Eventop's on-chain completions).
+solana::Endpoints MakeSolanaEndpoints(const Config& c) {
+  solana::Endpoints e;
+  if (auto url = c.SolanaRpcUrl(false); !url.empty()) {
+    e.test = std::make_unique<solana::Rpc>(url, false);
+  }
+  if (auto url = c.SolanaRpcUrl(true); !url.empty()) {
+    e.live = std::make_unique<solana::Rpc>(url, true);
+  }
+  return e;
 }
 
 // Descriptors kept back from the public face's connection cap: the admin socket's clients, the
@@ -188,6 +206,7 @@ int RunDaemon(const Config& config, std::function<Status(Config&)> reread) {
   Clock clock = manual ? Clock::Manual(*start) : Clock::System();
   Policy policy;
   policy.retry_offsets = config.retry_offsets;
+  policy.push_lead = int64_t{config.push_lead_days} * 86400;
   stripe::Accounts stripe_accounts;
   Engine engine(policy, MakeProviders(config, stripe_accounts));
   Scheduler scheduler(**store, engine, clock, config.due_batch);
@@ -198,6 +217,9 @@ int RunDaemon(const Config& config, std::function<Status(Config&)> reread) {
   if (stripe_accounts.live) {
     charges.AddAccount(true, "stripe", config.stripe_live_rate_limit, config.stripe_max_in_flight);
   }
+  PushSenderOptions push_options;
+  push_options.poll_interval = std::chrono::seconds(config.push_poll_seconds);
+  PushSender push_charges(**store, engine, clock, push_options);
   scheduler.SetChargeSettler([&charges](std::chrono::milliseconds t) {
     return charges.WaitSettled(t);
   });
@@ -206,10 +228,11 @@ int RunDaemon(const Config& config, std::function<Status(Config&)> reread) {
   hook_options.max_connections = config.webhooks_connections;
   webhooks::Dispatcher dispatcher(**store, clock, hook_options);
   scheduler.OnClockMoved([&dispatcher] { dispatcher.Wake(); });
-  (*store)->writer().SetCommitHook([&scheduler, &dispatcher, &charges] {
+  (*store)->writer().SetCommitHook([&scheduler, &dispatcher, &charges, &push_charges] {
     scheduler.Wake();
     dispatcher.Wake();
     charges.Wake();
+    push_charges.Wake();
   });
   SessionExpiry session_expiry(**store);
   scheduler.AddWork(&session_expiry);
@@ -241,6 +264,9 @@ int RunDaemon(const Config& config, std::function<Status(Config&)> reread) {
                           config.merchant_logo_url};
   pub::AddressLimits anonymous_limits(config.public_rate_limit);
   public_ctx.anonymous_limits = &anonymous_limits;
+  solana::Endpoints solana = MakeSolanaEndpoints(config);
+  public_ctx.solana = &solana;
+  public_ctx.push_sender = &push_charges;
   pages::SetMerchant({config.merchant_name, config.merchant_logo_url,
                       config.merchant_support_email});
   if (config.merchant_name.empty()) {
@@ -272,9 +298,11 @@ int RunDaemon(const Config& config, std::function<Status(Config&)> reread) {
   ctx.info.listen = HostPort(config.listen_host, public_server.tcp_port());
   public_ctx.public_url = PublicBaseUrl(config, ctx.info.listen);
   ctx.info.public_url = public_ctx.public_url;
+  engine.set_public_url(public_ctx.public_url);
   scheduler.Start();
   dispatcher.Start();
   charges.Start();
+  push_charges.Start();
   stripe_events.Start();
   LogInfo("jopayd {} ready: socket {}, public http://{}, clock {} ({})", JOPAY_VERSION,
           config.socket, ctx.info.listen, config.clock,
@@ -286,6 +314,9 @@ int RunDaemon(const Config& config, std::function<Status(Config&)> reread) {
     LogWarn("live mode has no payment provider: live card payments are refused until "
             "stripe-live-secret-key is set (jopayd.conf(5))");
   }
+  LogInfo("eventop on-chain completions: test mode {}, live mode {}",
+          solana.test ? "proven through the Solana RPC" : "sandbox (any well-formed proof)",
+          solana.live ? "proven through the Solana RPC" : "refused (no solana-rpc-url)");
   if (!ctx.info.metrics.empty()) LogInfo("metrics: http://{}/metrics", ctx.info.metrics);
   const std::string serving = fmt::format("serving {} and http://{}", config.socket,
                                           ctx.info.listen);
@@ -329,8 +360,9 @@ int RunDaemon(const Config& config, std::function<Status(Config&)> reread) {
     admin_server.Stop();
     public_server.Stop();
     metrics_server.Stop();
-    stopper = std::thread([&scheduler, &dispatcher, &charges, &stripe_events] {
+    stopper = std::thread([&scheduler, &dispatcher, &charges, &stripe_events, &push_charges] {
       stripe_events.Stop();
+      push_charges.Stop();
       charges.Stop();  // first: a clock move waiting for charges to settle ends at once
       scheduler.Stop();
       dispatcher.Stop();
@@ -344,10 +376,12 @@ int RunDaemon(const Config& config, std::function<Status(Config&)> reread) {
   second.join();
   if (stopper.joinable()) stopper.join();
   stripe_events.Stop();
+  push_charges.Stop();
   charges.Stop();
   scheduler.Stop();
   dispatcher.Stop();
   ctx.background.JoinAll();
+  solana.Shutdown();  // before the store closes: no proof's writer job is submitted after it
   (*store)->Close();
   ::close(*lock);
   LogInfo("stopped");

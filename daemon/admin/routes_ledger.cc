@@ -6,6 +6,8 @@
 #include "daemon/admin/context.h"
 #include "daemon/billing/customers.h"
 #include "daemon/billing/payments.h"
+#include "daemon/billing/push_charges.h"
+#include "daemon/checkout/session.h"
 #include "daemon/billing/refunds.h"
 #include "daemon/billing/subscription_rows.h"
 
@@ -61,6 +63,8 @@ void ListPaymentsRoute(Context& c, http::Request& req, http::Respond respond) {
 
 json::object PaymentWithRefunds(Db& db, const Payment& p) {
   json::object view = PaymentView(p);
+  // A push rail's charge: where the customer pays it (invoice / address) and what came in.
+  if (auto push = LoadPushCharge(db, p.pk)) view["push"] = PushChargeView(*push);
   json::array refunds;
   for (const Refund& r : RefundsOfPayment(db, p.id)) refunds.push_back(RefundView(r));
   view["refunds"] = std::move(refunds);
@@ -112,6 +116,52 @@ void RefundRoute(Context& c, http::Request& req, http::Respond respond) {
       RefundView, {201, [&c] { c.charges.Wake(); }, nullptr});
 }
 
+std::string_view AppliedName(std::optional<PushApplied> a) {
+  if (!a) return "already_paid";
+  switch (*a) {
+    case PushApplied::kStarted: return "started";
+    case PushApplied::kRenewed: return "renewed";
+    case PushApplied::kAhead: return "paid_ahead";
+    case PushApplied::kUnapplied: return "unapplied";
+  }
+  return "";
+}
+
+// POST /v1/payments/{id}/pay {} (test mode): the sandbox's Lightning invoice or address is
+// paid, as a customer's wallet would pay it: what the payment paid comes back as `applied`.
+void PayRoute(Context& c, http::Request& req, http::Respond respond) {
+  auto body = ParseObject(req.body.empty() ? std::string("{}") : req.body);
+  Status st = body.ok() ? RejectUnknown(*body, {}) : body.status();
+  if (st.ok() && IsLive(req)) {
+    st = Status::Invalid("Only test-mode sandbox charges are paid from here; live ones are paid "
+                         "by the customer at the provider.",
+                         "livemode", "livemode_unavailable");
+  }
+  if (!st.ok()) return respond(http::ErrorResponse(st));
+  struct Paid {
+    json::object view;
+  };
+  WriteValue<Paid>(
+      c, respond,
+      [&c, call = CallOf(c, req), id = req.params["id"]](Db& db, Paid& out) {
+        auto p = LoadPayment(db, id, call.livemode);
+        if (!p.ok()) return p.status();
+        auto push = LoadPushCharge(db, p->pk);
+        if (!push || push->provider != "sandbox") {
+          return Status::Conflict(
+              fmt::format("Payment {} is not a sandbox Lightning or on-chain charge.", p->id),
+              "payment_not_payable");
+        }
+        std::optional<PushApplied> applied;
+        JOPAY_RETURN_IF_ERROR(SettlePushPayment(db, c.engine, p->id, call.livemode,
+                                                push->charge.amount_sats, call.now, &applied));
+        out.view = PaymentWithRefunds(db, *LoadPayment(db, id, call.livemode));
+        out.view["applied"] = AppliedName(applied);
+        return Status::Ok();
+      },
+      [](const Paid& p) { return json::value(p.view); });
+}
+
 }  // namespace
 
 void AddLedgerRoutes(http::Router& r, Context& c) {
@@ -120,6 +170,7 @@ void AddLedgerRoutes(http::Router& r, Context& c) {
   AddRoute(r, c, "GET", "/v1/payments", ListPaymentsRoute);
   AddRoute(r, c, "GET", "/v1/payments/{id}", GetPaymentRoute);
   AddRoute(r, c, "POST", "/v1/payments/{id}/refund", RefundRoute);
+  AddRoute(r, c, "POST", "/v1/payments/{id}/pay", PayRoute);
 }
 
 }  // namespace jopay::admin

@@ -6,6 +6,7 @@
 
 #include "common/log.h"
 #include "daemon/billing/customers.h"
+#include "daemon/billing/db_context.h"
 #include "daemon/billing/event_batch.h"
 #include "daemon/billing/event_data.h"
 #include "daemon/billing/payments.h"
@@ -15,102 +16,6 @@
 namespace jopay {
 
 namespace {
-
-// Charges through the provider and writes payments and events into the open transaction.
-class DbContext : public BillingContext {
- public:
-  // With `batch`, events are rendered on its helper thread and inserted by the caller at the
-  // end of the job (EventBatch::InsertAll); without, each is inserted as it is emitted.
-  DbContext(Db& db, const Engine& engine, UnixSeconds now, EventBatch* batch = nullptr)
-      : db_(db), engine_(engine), batch_(batch), now(now) {}
-
-  // The next charge was already made by the customer on the provider's page (a hosted
-  // checkout): it is recorded as paid with this reference instead of being asked for.
-  std::optional<std::string> prepaid;
-
-  ChargeOutcome Charge(const Subscription& s, const ChargeRequest& r) override {
-    if (prepaid) {
-      ChargeOutcome paid{true, "", "", false, *prepaid};
-      prepaid.reset();
-      return Record(s, r, paid);
-    }
-    Provider* provider = engine_.ProviderFor(s.livemode, s.provider);
-    // A network provider is never asked here: the charge is written pending, with its key,
-    // and sent after this transaction commits (charges/charge_sender.h).
-    bool queued = provider && !provider->instant() && s.payment_method_id;
-    ChargeOutcome out =
-        queued ? ChargeOutcome{false, "", "", true, ""} : ChargeProvider(s, r, provider);
-    return Record(s, r, out);
-  }
-
-  void Emit(const Subscription& s, std::string_view type, const EventExtras& x) override {
-    if (batch_) return batch_->Add(s, type, x, now);
-    Event e = SubscriptionEvent(s, type, x, now);
-    InsertEvent(db_, e);
-  }
-
- private:
-  // Writes the payment row of a charge and its outcome (or replays the row already there).
-  ChargeOutcome Record(const Subscription& s, const ChargeRequest& r, const ChargeOutcome& out) {
-    Payment p;
-    p.livemode = s.livemode;
-    p.subscription_id = s.id;
-    p.customer_id = s.customer_id;
-    p.payment_method_id = s.payment_method_id;
-    p.provider = s.provider.empty() ? "none" : s.provider;
-    p.amount = r.amount;
-    p.currency = r.currency;
-    p.status = out.pending ? "pending" : out.paid ? "paid" : "failed";
-    if (!out.paid && !out.pending) {
-      p.failure_code = out.failure_code;
-      p.failure_message = out.failure_message;
-    }
-    if (out.pending) {
-      // Wall-clock: sending is real time, also under the manual clock. From now on the charge
-      // may reach the provider, which replays its key for 24 h.
-      p.next_send_at = p.first_sent_at = SystemNow();
-    }
-    p.attempt = r.attempt;
-    p.schedule = r.schedule;
-    p.period_start = r.period_start;
-    p.period_end = r.period_end;
-    p.idempotency_key = r.idempotency_key;
-    p.created_at = now;
-    if (out.paid) p.paid_at = now;
-    if (!out.provider_ref.empty()) p.provider_ref = out.provider_ref;
-    try {
-      InsertPayment(db_, p);
-    } catch (const DbError& e) {
-      // The same (subscription, period, attempt) was already charged: report that outcome,
-      // never a second charge. Any other failure aborts the job.
-      auto prior = e.is_unique_violation()
-                       ? FindAttempt(db_, s.id, r.schedule, r.period_start, r.attempt)
-                       : std::nullopt;
-      if (!prior) throw;
-      return {prior->status == "paid", prior->failure_code.value_or(""),
-              prior->failure_message.value_or(""), prior->pending(),
-              prior->provider_ref.value_or("")};
-    }
-    return out;
-  }
-
-  ChargeOutcome ChargeProvider(const Subscription& s, const ChargeRequest& r, Provider* provider) {
-    if (!s.payment_method_id) {
-      return ChargeOutcome::Failed("no_payment_method", "The subscription has no saved payment method.");
-    }
-    if (!provider) {
-      return ChargeOutcome::Failed("provider_unavailable", "The payment method's provider is not configured.");
-    }
-    return provider->Charge(s.provider_ref, r.amount, r.currency, r.idempotency_key);
-  }
-
-  Db& db_;
-  const Engine& engine_;
-  EventBatch* batch_;
-
- public:
-  UnixSeconds now;
-};
 
 // Charges without side effects and records nothing: the dry run's context.
 class SimulatedContext : public BillingContext {

@@ -18,6 +18,8 @@
 #include "daemon/billing/transitions.h"
 #include "daemon/clock/clock.h"
 #include "daemon/providers/provider.h"
+#include "daemon/providers/push_provider.h"
+#include "daemon/billing/push_renewal.h"
 #include "daemon/store/db.h"
 
 namespace jopay {
@@ -37,6 +39,11 @@ struct Providers {
   std::unique_ptr<Provider> sandbox;     // test mode: the test cards (providers/sandbox.h)
   std::unique_ptr<Provider> test_cards;  // Stripe in test mode, when configured
   std::unique_ptr<Provider> live_cards;  // Stripe in live mode, when configured
+  // Push rails (Lightning, on-chain): test mode's sandbox invoices and addresses, and the
+  // Lightning / Bitcoin server configured for each mode (BTCPay or SatsPay), if any.
+  std::unique_ptr<PushProvider> sandbox_push;
+  std::unique_ptr<PushProvider> test_push;
+  std::unique_ptr<PushProvider> live_push;
 };
 
 class Engine {
@@ -44,11 +51,18 @@ class Engine {
   Engine(Policy policy, Providers providers);
 
   const Policy& policy() const { return policy_; }
+  // Set once at start, when the public face's address is known (before any due run).
+  void set_public_url(std::string url) { policy_.public_url = std::move(url); }
   // The provider named `name` in this mode (a saved method's), or nullptr.
   Provider* ProviderFor(bool livemode, std::string_view name) const;
   // The provider that takes new cards in this mode: Stripe when configured, else (test mode)
   // the sandbox; nullptr in live mode without one.
   Provider* CardProvider(bool livemode) const;
+  // The push provider named `name` in this mode (a push subscription's), or nullptr.
+  PushProvider* PushProviderFor(bool livemode, std::string_view name) const;
+  // The provider that takes new subscriptions on push rail `rail` in this mode: test mode's
+  // configured server when it offers the rail, else (test mode) the sandbox; nullptr when none.
+  PushProvider* PushRailProvider(bool livemode, std::string_view rail) const;
   // A card number saved through the mode's card provider: the sandbox takes test card numbers;
   // Stripe takes none (kInvalid "card_numbers_not_accepted": cards go through its Checkout);
   // live mode without a provider -> kInvalid "provider_unavailable".
@@ -78,6 +92,23 @@ class Engine {
   Status StartPending(Db& db, bool livemode, const std::string& id, const std::string& card,
                       std::optional<int> trial_days, UnixSeconds now, Subscription* out,
                       Status* payment_status);
+  // Starts a pending subscription (CreatePending) on push rail `rail`: with a trial (the
+  // plan's) it starts now as trialing (subscription.created; `payment_id` stays empty);
+  // otherwise its first charge is asked for, payable for `expires_in` seconds, and the
+  // subscription starts when that is paid (ApplyPushPaid). No provider for the rail in this
+  // mode -> kInvalid "payment_method_unavailable"; not incomplete -> kConflict.
+  Status StartPushPending(Db& db, bool livemode, const std::string& id, std::string_view rail,
+                          int64_t expires_in, UnixSeconds now, Subscription* out,
+                          std::string* payment_id);
+  // A push charge is paid (its provider, read back, says so; or the sandbox's test payment):
+  // the payment is settled paid and what it pays moves on (push_renewal.h ApplyPushPayment):
+  // a first payment starts its subscription, an open period renews, one paid ahead waits for
+  // its period; a subscription that moved on keeps it as unapplied (payment.unapplied). A
+  // payment already paid is left as it is (`*applied` unset). Not a pending push charge ->
+  // kConflict "payment_not_payable".
+  Status ApplyPushPaid(Db& db, const std::string& payment_id, bool livemode,
+                       int64_t received_sats, UnixSeconds now,
+                       std::optional<PushApplied>* applied, Summary* summary);
   // The answer (paid or declined) to a network charge that was sent: settles the pending
   // payment and moves its subscription on (renewal.h ApplyChargeAnswer) when it still waits
   // for it. A payment already settled is left as it is (the same answer came twice).

@@ -41,6 +41,11 @@ json::object SubscriptionEventData(const Subscription& s, const EventExtras& x,
     d["failure_message"] = x.failure->failure_message;
     d["next_payment_attempt"] = OptTime(x.next_retry_at, sp);
   }
+  if (x.payment_id) {  // subscription.payment_due: where and by when to pay
+    d["payment_id"] = *x.payment_id;
+    d["pay_url"] = x.pay_url;
+    d["due_at"] = OptTime(x.due_at, sp);
+  }
   return d;
 }
 

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "daemon/billing/push_renewal.h"
+
 namespace jopay {
 
 using namespace sub_status;  // NOLINT: the statuses read better unqualified here
@@ -200,11 +202,16 @@ void RunDueAction(Subscription& s, UnixSeconds now, const Policy& policy, Billin
   if (action == next_action::kTrialReminder) {
     EmitEvent(s, ctx, "subscription.trial_ending");
     ++summary.reminders;
-    s.Schedule(next_action::kRenew, *s.trial_end);
+    if (s.Push()) SchedulePushInvoice(s, now, policy);
+    else s.Schedule(next_action::kRenew, *s.trial_end);
+  } else if (action == next_action::kInvoice) {
+    InvoiceNextPeriod(s, now, policy, ctx, summary);
   } else if (action == next_action::kRenew) {
-    RenewPeriod(s, now, policy, ctx, summary);
+    if (s.Push()) RenewPushPeriod(s, now, policy, ctx, summary);
+    else RenewPeriod(s, now, policy, ctx, summary);
   } else if (action == next_action::kRetry) {
-    RetryPeriod(s, now, policy, ctx, summary);
+    if (s.Push()) PushDunningStep(s, now, policy, ctx, summary);
+    else RetryPeriod(s, now, policy, ctx, summary);
   } else if (action == next_action::kExpire) {
     Expire(s, now, ctx, &summary);
   }

@@ -36,6 +36,9 @@ inline constexpr std::string_view kExpire = "expire";                 // end it
 // A charge through a network provider is in flight: the clock owes nothing (no
 // next_action_at); the charge's answer moves the subscription on (renewal.h ApplyChargeAnswer).
 inline constexpr std::string_view kCharge = "charge";
+// A push rail (Lightning, on-chain): ask for the next period's invoice, `push_lead` before the
+// period ends, and tell the customer (subscription.payment_due); then `renew` at the end.
+inline constexpr std::string_view kInvoice = "invoice";
 }  // namespace next_action
 
 struct Subscription {
@@ -51,6 +54,9 @@ struct Subscription {
   std::string provider_customer;  // the provider's customer the method belongs to (Stripe)
   std::string card_brand;
   std::string card_last4;
+  // How the customer pays: "card" (pulled on jopayd's schedule) or a push rail, "lightning" /
+  // "onchain" (the customer pays an invoice each period; push_renewal.h).
+  std::string rail = "card";
 
   std::string status;
   int64_t amount = 0;
@@ -104,6 +110,7 @@ struct Subscription {
     next_action_at.reset();
   }
   bool Ended() const { return status == sub_status::kExpired; }
+  bool Push() const { return rail == "lightning" || rail == "onchain"; }
 };
 
 // What one run of due work did (jopayctl renew / clock advance print it).

@@ -17,7 +17,7 @@ constexpr const char* kSelect =
     "s.current_period_start, s.current_period_end, s.trial_start, s.trial_end, "
     "s.cancel_at_period_end, s.canceled_at, s.cancel_reason, s.ended_at, s.paused_at, "
     "s.next_action, s.next_action_at, s.retry_count, s.first_failed_at, s.sequence, "
-    "s.metadata, s.created_at, s.updated_at, s.rowid, s.schedule, pm.provider_customer "
+    "s.metadata, s.created_at, s.updated_at, s.rowid, s.schedule, pm.provider_customer, pm.rail "
     "FROM subscriptions s JOIN customers c ON c.id = s.customer_id "
     "JOIN plans p ON p.id = s.plan_id "
     "LEFT JOIN payment_methods pm ON pm.id = s.payment_method_id ";
@@ -63,6 +63,7 @@ void ReadRow(const Stmt& q, Subscription& s) {
   s.rowid = q.Int(36);
   s.schedule = q.Int(37);
   s.provider_customer = q.OptText(38).value_or("");
+  if (auto rail = q.OptText(39)) s.rail = std::move(*rail);
 }
 
 Subscription Read(const Stmt& q) {
@@ -120,6 +121,21 @@ void AttachCard(Db& db, Subscription& s, const SavedCard& card, UnixSeconds now)
   s.card_brand = card.brand;
   s.card_last4 = card.last4;
   s.provider_customer = card.provider_customer;
+}
+
+void AttachPushRail(Db& db, Subscription& s, std::string_view rail, std::string_view provider,
+                    UnixSeconds now) {
+  std::string id = NewId("pm_");
+  db.Cached("INSERT INTO payment_methods (id, livemode, customer_id, provider, provider_ref, "
+            "brand, last4, created_at, rail) VALUES (?,?,?,?,'',?,'',?,?)")
+      .Args(id, int64_t{s.livemode}, s.customer_id, provider, rail, now, rail)
+      .Exec();
+  s.payment_method_id = id;
+  s.provider = std::string(provider);
+  s.provider_ref.clear();
+  s.card_brand = std::string(rail);
+  s.card_last4.clear();
+  s.rail = std::string(rail);
 }
 
 Result<Subscription> LoadSubscription(Db& db, const std::string& id, bool livemode) {
@@ -256,7 +272,7 @@ json::object SubscriptionView(const Subscription& s) {
   json::value card = nullptr;
   if (s.payment_method_id) {
     card = json::object{{"id", *s.payment_method_id}, {"brand", s.card_brand},
-                        {"last4", s.card_last4}};
+                        {"last4", s.card_last4}, {"rail", s.rail}};
   }
   return {{"id", s.id},
           {"object", "subscription"},

@@ -152,6 +152,18 @@ Status PaySession(Db& db, Engine& engine, bool livemode, const std::string& id,
 Status CompleteWithProvider(Db& db, Engine& engine, bool livemode, const std::string& id,
                             const ProviderCheckout& paid, UnixSeconds now, Session* out,
                             bool* already);
+// The session bound to a pending subscription (POST /public/subscribe) whose subscription has
+// started without the hosted card form (a push rail's first payment, or a trial on one):
+// completes it (checkout.session.completed) with that payment, if any. An expired session
+// completes too (the customer paid); none pending or expired -> Ok, nothing changes.
+Status CompleteBoundSession(Db& db, bool livemode, const std::string& subscription_id,
+                            const std::optional<std::string>& payment_id, UnixSeconds now);
+// A push charge (Lightning, on-chain) is paid: Engine::ApplyPushPaid, and when it was the
+// first payment of a subscription bound to a session, that session completes.
+Status SettlePushPayment(Db& db, Engine& engine, const std::string& payment_id, bool livemode,
+                         int64_t received_sats, UnixSeconds now,
+                         std::optional<PushApplied>* applied);
+
 // The trial a subscription session starts with: its own, else its plan's (0 for payments).
 int TrialDaysOf(Db& db, const Session& s);
 

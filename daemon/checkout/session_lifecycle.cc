@@ -282,6 +282,35 @@ Status CompleteWithProvider(Db& db, Engine& engine, bool livemode, const std::st
   return Status::Ok();
 }
 
+Status CompleteBoundSession(Db& db, bool livemode, const std::string& subscription_id,
+                            const std::optional<std::string>& payment_id, UnixSeconds now) {
+  auto& q = db.Cached(
+      "SELECT id FROM checkout_sessions WHERE subscription_id=? AND livemode=? AND "
+      "(status='pending' OR status='expired') ORDER BY rowid DESC LIMIT 1");
+  q.Args(subscription_id, int64_t{livemode});
+  std::optional<std::string> id;
+  if (q.Step()) id = q.Text(0);
+  q.Reset();
+  if (!id) return Status::Ok();
+  auto s = LoadSession(db, *id, livemode);
+  if (!s.ok()) return s.status();
+  ++s->attempts;
+  s->payment_id = payment_id;
+  Complete(db, *s, s->customer_email.value_or(""), now);
+  return Status::Ok();
+}
+
+Status SettlePushPayment(Db& db, Engine& engine, const std::string& payment_id, bool livemode,
+                         int64_t received_sats, UnixSeconds now,
+                         std::optional<PushApplied>* applied) {
+  JOPAY_RETURN_IF_ERROR(
+      engine.ApplyPushPaid(db, payment_id, livemode, received_sats, now, applied, nullptr));
+  if (*applied != PushApplied::kStarted) return Status::Ok();
+  auto p = LoadPayment(db, payment_id, livemode);
+  if (!p.ok() || !p->subscription_id) return p.status();
+  return CompleteBoundSession(db, livemode, *p->subscription_id, payment_id, now);
+}
+
 Status CreateSession(Db& db, bool livemode, const NewSession& req, UnixSeconds now,
                      Session* out) {
   Session s;

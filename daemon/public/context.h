@@ -20,8 +20,10 @@
 #include <functional>
 #include <string>
 
+#include "daemon/charges/push_sender.h"
 #include "daemon/charges/stripe_callbacks.h"
 #include "daemon/http/router.h"
+#include "daemon/providers/solana/rpc.h"
 #include "daemon/public/address_limits.h"
 #include "daemon/routes/kit.h"
 
@@ -34,6 +36,8 @@ struct Context : routes::Services {
   std::string merchant_name;       // config merchant-name ("" = not set)
   std::string merchant_logo_url;   // config merchant-logo-url ("" = not set)
   AddressLimits* anonymous_limits = nullptr;  // POST /public/subscribe per address; null = none
+  solana::Endpoints* solana = nullptr;  // proves Eventop on-chain completions; null = none
+  PushSender* push_sender = nullptr;    // woken when a push callback asks for a read-back
 };
 
 // Who is calling an API route.
@@ -95,9 +99,12 @@ void AddCheckoutSubscriptionRoutes(http::Router& r, Context& c);
 // The LNbits-style /api/v1 and /public (lnbits.h), and Eventop-style /eventop/checkout.
 void AddLnbitsRoutes(http::Router& r, Context& c);
 void AddEventopRoutes(http::Router& r, Context& c);
+// POST /eventop/checkout/{id}/complete (routes_eventop_complete.cc), added by the above.
+void AddEventopCompleteRoute(http::Router& r, Context& c);
 
 // The payment providers' callbacks: POST /public/webhook/stripe.
 void AddProviderCallbackRoutes(http::Router& r, Context& c);
+void AddPushCallbackRoutes(http::Router& r, Context& c);  // satspay, btcpay
 
 // Everything above; the hosted pages (pages.h) and GET /healthz are registered by the daemon.
 void AddPublicRoutes(http::Router& r, Context& c);

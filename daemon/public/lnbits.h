@@ -17,6 +17,7 @@
 #include "daemon/billing/customers.h"
 #include "daemon/billing/payments.h"
 #include "daemon/billing/plans.h"
+#include "daemon/billing/push_charges.h"
 #include "daemon/billing/subscription.h"
 #include "daemon/public/context.h"
 #include "daemon/public/lnbits_fields.h"
@@ -78,6 +79,21 @@ void AddLnbitsPlanRoutes(http::Router& r, Context& c);
 void AddLnbitsSubscriptionRoutes(http::Router& r, Context& c);
 void AddLnbitsPeopleRoutes(http::Router& r, Context& c);  // subscribers and payments
 void AddLnbitsPublicRoutes(http::Router& r, Context& c);
+
+// A push rail's charge as /public answers show it (push_fields.cc): the payment and where to
+// pay it.
+struct PushDetails {
+  Payment payment;
+  PushChargeRow row;
+};
+std::optional<PushDetails> LoadPushDetails(Db& db, const std::string& payment_id, bool livemode);
+// The subscription's newest push charge that is pending or paid, if any.
+std::optional<PushDetails> LatestPushDetails(Db& db, const std::string& subscription_id,
+                                             bool livemode);
+// Adds payment_id, payment_status, invoice / address, amount_sats, rate, payment_uri,
+// expires_at (the charge's, Unix seconds), pay_url and qr_code_url to `o`.
+void AddPushFields(const Context& c, const std::string& subscription_id, const PushDetails& d,
+                   boost::json::object& o);
 
 // Shared route bits: a body that must be empty or {} (POST .../pause), and the caller a
 // keyless /public route acts as (the plan's or subscription's own mode).

@@ -52,6 +52,7 @@ void AddPublicRoutes(http::Router& r, Context& c) {
   AddLnbitsRoutes(r, c);
   AddEventopRoutes(r, c);
   AddProviderCallbackRoutes(r, c);
+  AddPushCallbackRoutes(r, c);
 }
 
 }  // namespace jopay::pub

@@ -1,14 +1,16 @@
 // /eventop/checkout (API key): Eventop-style adapters over checkout sessions, camelCase as
 // docs/reference/eventop-checkout-sessions.txt spells it. POST /create sells an existing plan
 // (planId) in subscription mode; GET /{id} shows any session in that shape (plan null for
-// payment-mode sessions); POST /{id}/cancel cancels a pending one. Errors stay the JSON error
-// object, params named as the request spells them (planId, successUrl...).
+// payment-mode sessions); POST /{id}/cancel cancels a pending one; POST /{id}/complete (no
+// key: routes_eventop_complete.cc) completes one with an on-chain proof. Errors stay the JSON
+// error object, params named as the request spells them (planId, successUrl...).
 #include <fmt/core.h>
 
 #include <algorithm>
 #include <utility>
 
 #include "common/json_fields.h"
+#include "daemon/checkout/onchain.h"
 #include "daemon/checkout/session.h"
 #include "daemon/checkout/session_request.h"
 #include "daemon/public/context.h"
@@ -122,7 +124,8 @@ void Get(Context& c, const Caller& caller, http::Request& req, http::Respond res
   auto or_null = [](const std::string& v) { return v.empty() ? json::value(nullptr) : json::value(v); };
   json::object o{{"sessionId", s->id},
                  {"status", s->status},
-                 // No Solana wallet: jopayd takes no on-chain payments yet (walletAddress null).
+                 // No merchant wallet is configured: jopayd proves that the customer's
+                 // transaction made the subscription account, not whom it pays (null).
                  {"merchant", json::object{{"walletAddress", nullptr},
                                            {"companyName", or_null(c.merchant_name)},
                                            {"logoUrl", or_null(c.merchant_logo_url)}}},
@@ -136,6 +139,9 @@ void Get(Context& c, const Caller& caller, http::Request& req, http::Respond res
                  {"expiresAt", FormatRfc3339(s->expires_at)},
                  {"completedAt", s->completed_at ? json::value(FormatRfc3339(*s->completed_at))
                                                  : json::value(nullptr)}};
+  // The subscription's on-chain account, once a wallet completed the session with it.
+  auto proof = LoadChainProof(db, s->id);
+  o["subscriptionPda"] = proof ? json::value(proof->account) : json::value(nullptr);
   if (s->status == session_status::kCompleted && s->subscription_id) {
     o["subscriptionId"] = *s->subscription_id;
   }
@@ -164,6 +170,7 @@ void AddEventopRoutes(http::Router& r, Context& c) {
   AddApiRoute(r, c, "POST", "/eventop/checkout/create", Create);
   AddApiRoute(r, c, "GET", "/eventop/checkout/{id}", Get);
   AddApiRoute(r, c, "POST", "/eventop/checkout/{id}/cancel", Cancel);
+  AddEventopCompleteRoute(r, c);
 }
 
 }  // namespace jopay::pub

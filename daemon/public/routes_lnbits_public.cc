@@ -16,6 +16,7 @@
 #include "daemon/billing/subscription_rows.h"
 #include "daemon/checkout/session.h"
 #include "daemon/checkout/session_request.h"
+#include "daemon/pages/qr_code.h"
 #include "daemon/public/idempotency.h"
 #include "daemon/public/lnbits.h"
 
@@ -60,7 +61,35 @@ struct SubscribeForm {
   // Where the hosted page sends the customer after paying / on cancel. Optional (JoPay's own
   // addition): by default the subscription's status answer, /public/checkout/{id}.
   std::optional<std::string> success_url, cancel_url;
+  std::string rail = "card";  // payment_method: card (or stripe), lightning, onchain
 };
+
+// payment_method as the plan allows it: "card" (also spelled "stripe"), "lightning",
+// "onchain". PayPal is refused until jopayd speaks to PayPal.
+Result<std::string> ParseRail(std::string method, const PlanFlags& flags) {
+  if (method == "stripe") method = "card";
+  const std::pair<std::string_view, bool> kRails[] = {{rail::kCard, flags.allow_stripe},
+                                                      {rail::kLightning, flags.allow_lightning},
+                                                      {rail::kOnchain, flags.allow_onchain},
+                                                      {rail::kPaypal, flags.allow_paypal}};
+  std::string accepted;
+  for (auto [name, allowed] : kRails) {
+    if (allowed && name != rail::kPaypal) accepted += (accepted.empty() ? "" : ", ") + std::string(name);
+  }
+  for (auto [name, allowed] : kRails) {
+    if (method != name) continue;
+    if (allowed && name != rail::kPaypal) return method;
+    std::string why = name == rail::kPaypal && allowed
+                          ? "jopayd does not take PayPal payments yet"
+                          : "the plan does not allow it";
+    return Status::Invalid(fmt::format("payment_method {} is not available for this plan ({}); "
+                                       "it accepts: {}",
+                                       method, why, accepted.empty() ? "nothing" : accepted),
+                           "payment_method", "payment_method_unavailable");
+  }
+  return Status::Invalid("payment_method must be one of card, stripe, lightning, onchain, paypal",
+                         "payment_method");
+}
 
 Result<SubscribeForm> ParseSubscribeForm(const std::string& text, const PlanFlags& flags,
                                          bool livemode) {
@@ -84,17 +113,32 @@ Result<SubscribeForm> ParseSubscribeForm(const std::string& text, const PlanFlag
     JOPAY_RETURN_IF_ERROR(GetString(*body, name, *url, 2048));
     if (*url) JOPAY_RETURN_IF_ERROR(ValidateRedirectUrl(**url, livemode, name));
   }
-  std::string m = method.value_or("card");
-  auto providers = ProvidersOfPaymentMethod(m);
-  if (!providers.ok()) return providers.status();
-  if (providers->empty() || !flags.allow_stripe) {
-    return Status::Invalid(
-        fmt::format("payment_method {} is not available for this plan: jopayd takes cards "
-                    "(\"card\" or \"stripe\") on plans that allow_stripe",
-                    m),
-        "payment_method", "payment_method_unavailable");
-  }
+  auto rail = ParseRail(method.value_or("card"), flags);
+  if (!rail.ok()) return rail.status();
+  f.rail = *rail;
   return f;
+}
+
+// The rail can take payments in this mode: a card provider, or the rail's push provider.
+Status RequireRail(Context& c, bool livemode, const std::string& rail) {
+  if (rail == rail::kCard) return RequireCardProvider(c, livemode);
+  if (c.engine.PushRailProvider(livemode, rail)) return Status::Ok();
+  return Status::Invalid(fmt::format("No {} provider is configured for {} mode.", rail,
+                                     livemode ? "live" : "test"),
+                         "payment_method", "payment_method_unavailable");
+}
+
+// Starts the pending subscription on its push rail: its first charge (`push`), or with a
+// trial the subscription itself, which completes the session at once.
+Status StartOnPushRail(Context& c, Db& db, bool livemode, const std::string& rail,
+                       UnixSeconds now, const std::string& sub_id, Subscription* sub,
+                       std::optional<PushDetails>* push) {
+  std::string payment_id;
+  JOPAY_RETURN_IF_ERROR(c.engine.StartPushPending(db, livemode, sub_id, rail, kSessionTtl, now,
+                                                  sub, &payment_id));
+  if (payment_id.empty()) return CompleteBoundSession(db, livemode, sub_id, std::nullopt, now);
+  *push = LoadPushDetails(db, payment_id, livemode);
+  return Status::Ok();
 }
 
 void Subscribe(Context& c, http::Request& req, http::Respond respond) {
@@ -118,7 +162,7 @@ void Subscribe(Context& c, http::Request& req, http::Respond respond) {
         "Live plans take no subscriptions while jopayd runs a manual clock (test mode only).",
         "livemode_unavailable")));
   }
-  if (Status st = RequireCardProvider(c, plan->livemode); !st.ok()) {
+  if (Status st = RequireRail(c, plan->livemode, form->rail); !st.ok()) {
     return respond(ErrorAnswer(st));
   }
   Caller caller = ModeCaller(plan->livemode);
@@ -126,6 +170,7 @@ void Subscribe(Context& c, http::Request& req, http::Respond respond) {
   struct Made {
     Subscription sub;
     Session session;
+    std::optional<PushDetails> push;  // a push rail's first charge
   };
   auto made = std::make_shared<Made>();
   UnixSeconds now = c.clock.Now();
@@ -155,15 +200,20 @@ void Subscribe(Context& c, http::Request& req, http::Respond respond) {
         s.cancel_url = form.cancel_url.value_or(s.success_url);
         s.expires_in = kSessionTtl;
         s.subscription_id = made->sub.id;
-        return CreateSession(db, plan.livemode, s, now, &made->session);
+        JOPAY_RETURN_IF_ERROR(CreateSession(db, plan.livemode, s, now, &made->session));
+        if (form.rail == rail::kCard) return Status::Ok();
+        return StartOnPushRail(c, db, plan.livemode, form.rail, now, *made->session.subscription_id,
+                               &made->sub, &made->push);
       },
       [&c, made] {
-        return json::object{{"subscription_id", made->sub.id},
-                            {"status", made->sub.status},
-                            {"payment_method", "card"},
-                            {"session_id", made->session.id},
-                            {"checkout_url", CheckoutUrl(c.public_url, made->session.id)},
-                            {"expires_at", made->session.expires_at}};
+        json::object o{{"subscription_id", made->sub.id},
+                       {"status", made->sub.status},
+                       {"payment_method", made->sub.rail},
+                       {"session_id", made->session.id},
+                       {"checkout_url", CheckoutUrl(c.public_url, made->session.id)},
+                       {"expires_at", made->session.expires_at}};
+        if (made->push) AddPushFields(c, made->sub.id, *made->push, o);
+        return o;
       });
 }
 
@@ -202,7 +252,9 @@ void CheckoutStatus(Context& c, http::Request& req, http::Respond respond) {
   o["currency"] = sub->currency;
   o["interval"] = LnbitsIntervalName(sub->interval);
   o["interval_count"] = sub->interval_count;
-  o["payment_method"] = "card";
+  o["payment_method"] = sub->rail;
+  std::optional<PushDetails> push;
+  if (sub->Push()) push = LatestPushDetails(db, sub->id, *live);
   o["session_id"] = session->id;
   o["session_status"] = payable || session->status != session_status::kPending
                             ? session->status
@@ -213,7 +265,26 @@ void CheckoutStatus(Context& c, http::Request& req, http::Respond respond) {
   o["attempts"] = session->attempts;
   o["trial_end"] = sub->trial_end ? json::value(*sub->trial_end) : json::value(nullptr);
   o["current_period_end"] = paid ? json::value(sub->current_period_end) : json::value(nullptr);
+  if (push) AddPushFields(c, sub->id, *push, o);
   respond(http::JsonResponse(200, o));
+}
+
+// The QR code of the subscription's newest push charge (its payment URI), as SVG.
+void CheckoutQr(Context& c, http::Request& req, http::Respond respond) {
+  Db& db = c.store.reader();
+  std::string id = req.params["id"];
+  auto live = ModeOf(db, "SELECT livemode FROM subscriptions WHERE id=?", id);
+  auto push = live ? LatestPushDetails(db, id, *live) : std::nullopt;
+  auto svg = push ? pages::QrSvg(PaymentUri(push->row)) : std::nullopt;
+  if (!svg) {
+    return respond(ErrorAnswer(Status::NotFound(
+        fmt::format("No Lightning or on-chain charge to pay for {}", id), "id")));
+  }
+  http::Response r;
+  r.status = 200;
+  r.content_type = "image/svg+xml";
+  r.body = std::move(*svg);
+  respond(std::move(r));
 }
 
 }  // namespace
@@ -222,6 +293,7 @@ void AddLnbitsPublicRoutes(http::Router& r, Context& c) {
   AddOpenRoute(r, c, "GET", "/public/plan/{id}", GetPlan);
   AddOpenRoute(r, c, "POST", "/public/subscribe/{plan_id}", Subscribe);
   AddOpenRoute(r, c, "GET", "/public/checkout/{id}", CheckoutStatus);
+  AddOpenRoute(r, c, "GET", "/public/checkout/{id}/qr.svg", CheckoutQr);
 }
 
 }  // namespace jopay::pub

@@ -9,7 +9,7 @@ from lnbits_client import LnbitsTest
 EO = "/eventop/checkout"
 CREATE_KEYS = {"sessionId", "url", "expiresAt"}
 GET_KEYS = {"sessionId", "status", "merchant", "plan", "customerEmail", "customerId", "successUrl",
-            "cancelUrl", "metadata", "url", "expiresAt", "completedAt"}
+            "cancelUrl", "metadata", "url", "expiresAt", "completedAt", "subscriptionPda"}
 
 
 class EventopTest(LnbitsTest):
@@ -45,6 +45,7 @@ class EventopTest(LnbitsTest):
                           "cancelUrl": "https://yourdomain.com/pricing",
                           "metadata": {"userId": "123", "source": "pricing_page"},
                           "expiresAt": "2025-01-10T13:00:00Z", "completedAt": None})
+        self.assertIsNone(got["subscriptionPda"])  # set once a wallet completes it on chain
         # The same session through the checkout API: client_reference_id is customerId.
         same = self.pub.ok("GET", f"/api/checkout/v1/sessions/{made['sessionId']}")
         self.assertEqual((same["client_reference_id"], same["mode"]), ("user_123", "subscription"))

@@ -145,7 +145,7 @@ class ImportTest(DaemonTest):
         self.assertEqual(a2["current_period_start"], "2024-02-12T00:00:00Z")  # one year back
         self.assertEqual(a1["payment_method"]["last4"], "4242")
         self.assertEqual(a1["payment_method"]["brand"], "visa")
-        self.assertEqual(set(a1["payment_method"]), {"id", "brand", "last4"})
+        self.assertEqual(set(a1["payment_method"]), {"id", "brand", "last4", "rail"})
         self.assertIsNone(subs["active0@example.com"]["payment_method"])
         self.assertEqual(a1["metadata"], {"crm_id": "1001", "tier": "gold"})
         self.assertEqual(subs["trial0@example.com"]["metadata"], {})
