@@ -25,6 +25,18 @@ std::string IntervalText(const json::object& o, std::string_view interval_key) {
   return std::to_string(n->as_int64()) + " " + interval + "s";
 }
 
+// An array of strings as "a,b"; anything else as ScalarText shows it.
+std::string Names(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  if (!v || !v->is_array()) return ScalarText(v);
+  std::string out;
+  for (const json::value& item : v->as_array()) {
+    out += (out.empty() ? "" : ",") + (item.is_string() ? std::string(item.as_string())
+                                                         : json::serialize(item));
+  }
+  return out.empty() ? "-" : out;
+}
+
 std::vector<Column> PlanColumns() {
   return {
       {"ID", [](const json::object& o) { return Plain(o, "id"); }},
@@ -32,6 +44,7 @@ std::vector<Column> PlanColumns() {
       {"AMOUNT", [](const json::object& o) { return Cell{MoneyText(o, "amount")}; }},
       {"INTERVAL", [](const json::object& o) { return Cell{IntervalText(o, "interval")}; }},
       {"TRIAL", [](const json::object& o) { return Cell{Field(o, "trial_days") + "d"}; }},
+      {"METHODS", [](const json::object& o) { return Cell{Names(o, "payment_methods")}; }},
       {"ACTIVE", [](const json::object& o) { return Plain(o, "active"); }},
   };
 }

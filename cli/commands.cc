@@ -26,6 +26,9 @@ std::vector<CommandSpec> PlanCommands() {
   OptionSpec trial{"trial-days", "N", "free trial length in days", K::kInteger};
   OptionSpec grace{"grace-days", "N", "days of access kept while a renewal is retried",
                    K::kInteger};
+  OptionSpec methods{"payment-methods", "LIST",
+                     "comma-separated methods the checkout offers: card, lightning, onchain, "
+                     "paypal (new plans: card,lightning)"};
   ArgSpec id{"ID", "plan id (plan_...)"};
   return {
       {"plans", "create", "Create a plan",
@@ -33,7 +36,7 @@ std::vector<CommandSpec> PlanCommands() {
        {Required(name), Required(amount), Required(currency),
         {"interval", "INTERVAL", "billing period", K::kText, kIntervals, true},
         {"interval-count", "N", "periods per billing cycle (default 1)", K::kInteger},
-        trial, grace, description},
+        trial, grace, description, methods},
        PlansCreate},
       {"plans", "list", "List active plans",
        {},
@@ -41,7 +44,7 @@ std::vector<CommandSpec> PlanCommands() {
        PlansList, true},
       {"plans", "get", "Show a plan", {id}, {}, PlansGet},
       {"plans", "update", "Change a plan (existing subscriptions keep their price)",
-       {id}, {name, amount, currency, description, trial, grace}, PlansUpdate},
+       {id}, {name, amount, currency, description, trial, grace, methods}, PlansUpdate},
       {"plans", "archive", "Archive a plan and cancel its subscriptions at period end",
        {id}, {}, PlansArchive, false, true},
   };
@@ -180,9 +183,13 @@ std::vector<CommandSpec> SessionCommands() {
       {"sessions", "get", "Show a checkout session", {id}, {}, SessionsGet},
       {"sessions", "cancel", "Cancel a pending checkout session", {id}, {}, SessionsCancel,
        false, true},
-      {"sessions", "pay", "Pay a pending session with a card, as the hosted page does",
+      {"sessions", "pay",
+       "Pay a pending session with a test card, or with the sandbox's Lightning / on-chain "
+       "charge, as the hosted page does",
        {id},
-       {Required({"card", "NUMBER", "sandbox test card number, e.g. 4242424242424242"}),
+       {{"card", "NUMBER", "sandbox test card number, e.g. 4242424242424242"},
+        {"rail", "RAIL", "pay through the sandbox on this rail instead of a card", K::kText,
+         {"lightning", "onchain"}},
         {"email", "EMAIL", "the payer's email (when the session has no customer_email)"},
         {"name", "NAME", "the payer's name"}},
        SessionsPay},

@@ -77,7 +77,7 @@ TEST_CASE("output: colour only when asked, only on statuses") {
 
 TEST_CASE("output: an empty list still prints its header in table mode") {
   std::string s = Print(Format::kTable, [&](Printer& p) { p.List({}, "plan"); });
-  CHECK(s == "ID  NAME  AMOUNT  INTERVAL  TRIAL  ACTIVE\n");
+  CHECK(s == "ID  NAME  AMOUNT  INTERVAL  TRIAL  METHODS  ACTIVE\n");
 }
 
 TEST_CASE("output: id prints one id a line, for lists and single objects") {

@@ -12,9 +12,18 @@ namespace json = boost::json;
 
 namespace {
 
+// As the daemon names them; checked here too so a typo is a usage error before any call.
+const std::vector<std::string> kPaymentMethods = {"card", "lightning", "onchain", "paypal"};
+
 // The fields create and update share, from their options.
-json::object PlanFields(const Invocation& inv) {
+Result<json::object> PlanFields(const Invocation& inv) {
   json::object body;
+  if (inv.Has("payment-methods")) {
+    auto methods = ParseChoiceList(inv.Get("payment-methods"), kPaymentMethods,
+                                   "payment-methods");
+    if (!methods.ok()) return methods.status();
+    body["payment_methods"] = std::move(*methods);
+  }
   AddField(body, inv, "name", "name");
   AddField(body, inv, "amount", "amount");
   if (inv.Has("currency")) body["currency"] = Lowercase(inv.Get("currency"));
@@ -27,7 +36,9 @@ json::object PlanFields(const Invocation& inv) {
 }  // namespace
 
 Status PlansCreate(Invocation& inv) {
-  json::object body = PlanFields(inv);
+  auto fields = PlanFields(inv);
+  if (!fields.ok()) return fields.status();
+  json::object& body = *fields;
   AddField(body, inv, "interval", "interval");
   AddField(body, inv, "interval-count", "interval_count");
   return PostAndPrint(inv, {"v1", "plans"}, body);
@@ -42,12 +53,14 @@ Status PlansList(Invocation& inv) {
 Status PlansGet(Invocation& inv) { return GetAndPrint(inv, {"v1", "plans", inv.Get("ID")}); }
 
 Status PlansUpdate(Invocation& inv) {
-  json::object body = PlanFields(inv);
-  if (body.empty()) {
+  auto body = PlanFields(inv);
+  if (!body.ok()) return body.status();
+  if (body->empty()) {
     return Status::Invalid("nothing to change: give at least one of --name, --amount, "
-                           "--currency, --description, --trial-days, --grace-days");
+                           "--currency, --description, --trial-days, --grace-days, "
+                           "--payment-methods");
   }
-  return PostAndPrint(inv, {"v1", "plans", inv.Get("ID")}, body);
+  return PostAndPrint(inv, {"v1", "plans", inv.Get("ID")}, *body);
 }
 
 Status PlansArchive(Invocation& inv) {

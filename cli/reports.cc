@@ -38,6 +38,21 @@ std::string CardProviders(const json::value* v) {
   return "test " + name("test") + ", live " + name("live");
 }
 
+// "test sandbox, live btcpay" (Lightning; on-chain named apart when it differs).
+std::string PushProviders(const json::value* v) {
+  if (!v || !v->is_object()) return "";
+  auto name = [&](const char* mode, const char* rail) {
+    const json::value* m = v->as_object().if_contains(mode);
+    const json::value* p = m && m->is_object() ? m->as_object().if_contains(rail) : nullptr;
+    return p && p->is_string() ? std::string(p->as_string()) : std::string("none");
+  };
+  auto mode = [&](const char* m) {
+    std::string ln = name(m, "lightning"), chain = name(m, "onchain");
+    return ln == chain ? ln : ln + " (on-chain " + chain + ")";
+  };
+  return "test " + mode("test") + ", live " + mode("live");
+}
+
 std::string ChargesLine(const json::value* v) {
   if (!v || !v->is_object()) return "";
   const json::object& o = v->as_object();
@@ -148,6 +163,7 @@ std::vector<KeyValue> StatusRows(const json::object& s) {
       {"subscriptions", {StatusCounts(s.if_contains("subscriptions"))}},
       {"next action", {NextAction(s.if_contains("next_action"))}},
       {"cards", {CardProviders(s.if_contains("card_providers"))}},
+      {"bitcoin", {PushProviders(s.if_contains("push_providers"))}},
       {"charges", {ChargesLine(s.if_contains("charges"))}},
       {"warnings", {Warnings(s.if_contains("warnings")), "33"}},
   };

@@ -29,6 +29,7 @@ Status SessionsCancel(Invocation& inv) { return PostAndPrint(inv, One(inv, "canc
 Status SessionsPay(Invocation& inv) {
   json::object body;
   AddField(body, inv, "card", "card");
+  AddField(body, inv, "rail", "rail");
   AddField(body, inv, "email", "email");
   AddField(body, inv, "name", "name");
   return PostAndPrint(inv, One(inv, "pay"), body);

@@ -1,8 +1,10 @@
 #include "cli/values.h"
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 
+#include "cli/exit_code.h"
 #include "common/time.h"
 
 namespace jopay::cli {
@@ -13,6 +15,18 @@ bool IsInteger(std::string_view s) {
   int64_t n = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
   return !s.empty() && ec == std::errc() && end == s.data() + s.size();
+}
+
+std::string_view Trimmed(std::string_view s) {
+  size_t first = s.find_first_not_of(' ');
+  if (first == std::string_view::npos) return {};
+  return s.substr(first, s.find_last_not_of(' ') - first + 1);
+}
+
+std::string JoinChoices(const std::vector<std::string>& choices) {
+  std::string out;
+  for (const auto& c : choices) out += (out.empty() ? "" : ", ") + c;
+  return out;
 }
 
 }  // namespace
@@ -50,6 +64,28 @@ Result<boost::json::object> ParseKeyValues(const std::vector<std::string>& entri
     }
     out[key] = e.substr(eq + 1);
   }
+  return out;
+}
+
+Result<boost::json::array> ParseChoiceList(std::string_view text,
+                                           const std::vector<std::string>& choices,
+                                           std::string_view option) {
+  std::string name = "--" + std::string(option);
+  boost::json::array out;
+  for (size_t pos = 0; pos <= text.size();) {
+    size_t comma = std::min(text.find(',', pos), text.size());
+    std::string entry(Trimmed(text.substr(pos, comma - pos)));
+    pos = comma + 1;
+    if (entry.empty()) continue;
+    if (std::find(choices.begin(), choices.end(), entry) == choices.end()) {
+      return UsageError(name + ": \"" + entry + "\" is not one of " + JoinChoices(choices));
+    }
+    if (std::find(out.begin(), out.end(), boost::json::value(entry)) != out.end()) {
+      return UsageError(name + ": \"" + entry + "\" is given twice");
+    }
+    out.emplace_back(entry);
+  }
+  if (out.empty()) return UsageError(name + " needs at least one of " + JoinChoices(choices));
   return out;
 }
 

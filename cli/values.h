@@ -21,6 +21,13 @@ std::string CheckValue(ValueKind kind, std::string_view value);
 // a key given twice is Status::Invalid with param "metadata".
 Result<boost::json::object> ParseKeyValues(const std::vector<std::string>& entries);
 
+// A comma-separated list of `choices` ("card,lightning"; spaces around entries are fine) as a
+// JSON array of strings in the order given. An entry not in `choices`, one given twice, or no
+// entry at all is a usage error (exit 2) naming --`option`.
+Result<boost::json::array> ParseChoiceList(std::string_view text,
+                                           const std::vector<std::string>& choices,
+                                           std::string_view option);
+
 // `path` made absolute against `cwd` (lexically; the file need not exist).
 std::string AbsolutePath(std::string_view path, std::string_view cwd);
 

@@ -44,6 +44,23 @@ TEST_CASE("values: backup paths are made absolute against the cwd") {
   CHECK(AbsolutePath("/tmp/b.db", "/home/op") == "/tmp/b.db");
 }
 
+TEST_CASE("values: a comma list of choices keeps the order given and tolerates spaces") {
+  const std::vector<std::string> methods = {"card", "lightning", "onchain", "paypal"};
+  auto list = ParseChoiceList("onchain, card,", methods, "payment-methods");
+  REQUIRE(list.ok());
+  CHECK(*list == boost::json::array{"onchain", "card"});
+}
+
+TEST_CASE("values: a comma list refuses unknown, repeated and missing entries as usage errors") {
+  const std::vector<std::string> methods = {"card", "lightning"};
+  for (const char* bad : {"card,bitcoin", "Card", "card,card", "", " , "}) {
+    auto list = ParseChoiceList(bad, methods, "payment-methods");
+    REQUIRE_FALSE(list.ok());
+    CHECK(list.status().code() == "usage");
+    CHECK(list.status().message().find("--payment-methods") != std::string::npos);
+  }
+}
+
 TEST_CASE("values: currency codes are lowercased") { CHECK(Lowercase("EUR") == "eur"); }
 
 }  // namespace jopay::cli

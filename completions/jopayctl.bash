@@ -16,7 +16,7 @@ _jopayctl() {
             continue
         fi
         case $w in
-            --amount|--card|--currency|--description|--email|--endpoint|--events|--format|--forward-to|--grace-days|--interval|--interval-count|--key|--limit|--metadata|--name|--object|--output|--output-file|--page-size|--plan|--reason|--search|--secret|--since|--socket|--starting-after|--status|--subscription|--trial-days|--type|--until|--url|-o) skip=1 ;;
+            --amount|--card|--currency|--description|--email|--endpoint|--events|--format|--forward-to|--grace-days|--interval|--interval-count|--key|--limit|--metadata|--name|--object|--output|--output-file|--page-size|--payment-methods|--plan|--rail|--reason|--search|--secret|--since|--socket|--starting-after|--status|--subscription|--trial-days|--type|--until|--url|-o) skip=1 ;;
             -*) ;;
             *) args+=("$w") ;;
         esac
@@ -42,10 +42,10 @@ _jopayctl() {
             case ${args[1]} in
                 "") COMPREPLY=($(compgen -W "create list get update archive" -- "$cur")); return ;;
                 create)
-                    opts="--name --amount --currency --interval --interval-count --trial-days --grace-days --description"
+                    opts="--name --amount --currency --interval --interval-count --trial-days --grace-days --description --payment-methods"
                     case $prev in
                         --interval) COMPREPLY=($(compgen -W "day week month year" -- "$cur")); return ;;
-                        --name|--amount|--currency|--interval-count|--trial-days|--grace-days|--description) return ;;
+                        --name|--amount|--currency|--interval-count|--trial-days|--grace-days|--description|--payment-methods) return ;;
                     esac
                     ;;
                 list)
@@ -59,9 +59,9 @@ _jopayctl() {
                     nargs=1 npos=$((${#args[@]} - 2))
                     ;;
                 update)
-                    opts="--name --amount --currency --description --trial-days --grace-days"
+                    opts="--name --amount --currency --description --trial-days --grace-days --payment-methods"
                     case $prev in
-                        --name|--amount|--currency|--description|--trial-days|--grace-days) return ;;
+                        --name|--amount|--currency|--description|--trial-days|--grace-days|--payment-methods) return ;;
                     esac
                     nargs=1 npos=$((${#args[@]} - 2))
                     ;;
@@ -210,8 +210,9 @@ _jopayctl() {
                     nargs=1 npos=$((${#args[@]} - 2))
                     ;;
                 pay)
-                    opts="--card --email --name"
+                    opts="--card --rail --email --name"
                     case $prev in
+                        --rail) COMPREPLY=($(compgen -W "lightning onchain" -- "$cur")); return ;;
                         --card|--email|--name) return ;;
                     esac
                     nargs=1 npos=$((${#args[@]} - 2))

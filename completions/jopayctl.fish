@@ -11,7 +11,7 @@ function __jopayctl_words
             continue
         end
         switch $w
-            case --amount --card --currency --description --email --endpoint --events --format --forward-to --grace-days --interval --interval-count --key --limit --metadata --name --object --output --output-file --page-size --plan --reason --search --secret --since --socket --starting-after --status --subscription --trial-days --type --until --url -o
+            case --amount --card --currency --description --email --endpoint --events --format --forward-to --grace-days --interval --interval-count --key --limit --metadata --name --object --output --output-file --page-size --payment-methods --plan --rail --reason --search --secret --since --socket --starting-after --status --subscription --trial-days --type --until --url -o
                 set skip 1
             case '-*'
             case '*'
@@ -70,6 +70,7 @@ complete -c jopayctl -n '__jopayctl_in plans create' -l interval-count -x -d 'pe
 complete -c jopayctl -n '__jopayctl_in plans create' -l trial-days -x -d 'free trial length in days'
 complete -c jopayctl -n '__jopayctl_in plans create' -l grace-days -x -d 'days of access kept while a renewal is retried'
 complete -c jopayctl -n '__jopayctl_in plans create' -l description -x -d 'longer description'
+complete -c jopayctl -n '__jopayctl_in plans create' -l payment-methods -x -d 'comma-separated methods the checkout offers: card, lightning, onchain, paypal (new plans: card,lightning)'
 complete -c jopayctl -n '__jopayctl_in plans list' -l include-archived -d 'include archived plans'
 complete -c jopayctl -n '__jopayctl_in plans list' -l limit -x -d 'at most N results (1..1000); with --all, a page\'s size'
 complete -c jopayctl -n '__jopayctl_in plans list' -l starting-after -x -d 'the page after this id (from a previous page)'
@@ -80,6 +81,7 @@ complete -c jopayctl -n '__jopayctl_in plans update' -l currency -x -d 'ISO 4217
 complete -c jopayctl -n '__jopayctl_in plans update' -l description -x -d 'longer description'
 complete -c jopayctl -n '__jopayctl_in plans update' -l trial-days -x -d 'free trial length in days'
 complete -c jopayctl -n '__jopayctl_in plans update' -l grace-days -x -d 'days of access kept while a renewal is retried'
+complete -c jopayctl -n '__jopayctl_in plans update' -l payment-methods -x -d 'comma-separated methods the checkout offers: card, lightning, onchain, paypal (new plans: card,lightning)'
 complete -c jopayctl -n '__jopayctl_in plans archive' -l confirm -d 'do it in live mode without asking'
 
 complete -c jopayctl -n '__jopayctl_at customers' -a list -d 'List customers'
@@ -149,13 +151,14 @@ complete -c jopayctl -n '__jopayctl_in events listen' -l secret -x -d 'sign forw
 complete -c jopayctl -n '__jopayctl_at sessions' -a list -d 'List checkout sessions'
 complete -c jopayctl -n '__jopayctl_at sessions' -a get -d 'Show a checkout session'
 complete -c jopayctl -n '__jopayctl_at sessions' -a cancel -d 'Cancel a pending checkout session'
-complete -c jopayctl -n '__jopayctl_at sessions' -a pay -d 'Pay a pending session with a card, as the hosted page does'
+complete -c jopayctl -n '__jopayctl_at sessions' -a pay -d 'Pay a pending session with a test card, or with the sandbox\'s Lightning / on-chain charge, as the hosted page does'
 complete -c jopayctl -n '__jopayctl_in sessions list' -l status -x -a 'pending completed expired cancelled' -d 'only this status'
 complete -c jopayctl -n '__jopayctl_in sessions list' -l limit -x -d 'at most N results (1..1000); with --all, a page\'s size'
 complete -c jopayctl -n '__jopayctl_in sessions list' -l starting-after -x -d 'the page after this id (from a previous page)'
 complete -c jopayctl -n '__jopayctl_in sessions list' -l all -d 'every page, one after another (from --starting-after on)'
 complete -c jopayctl -n '__jopayctl_in sessions cancel' -l confirm -d 'do it in live mode without asking'
 complete -c jopayctl -n '__jopayctl_in sessions pay' -l card -x -d 'sandbox test card number, e.g. 4242424242424242'
+complete -c jopayctl -n '__jopayctl_in sessions pay' -l rail -x -a 'lightning onchain' -d 'pay through the sandbox on this rail instead of a card'
 complete -c jopayctl -n '__jopayctl_in sessions pay' -l email -x -d 'the payer\'s email (when the session has no customer_email)'
 complete -c jopayctl -n '__jopayctl_in sessions pay' -l name -x -d 'the payer\'s name'
 

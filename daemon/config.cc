@@ -4,6 +4,7 @@
 #include <boost/url/parse.hpp>
 #include <fmt/core.h>
 
+#include <cctype>
 #include <charconv>
 #include <tuple>
 
@@ -155,6 +156,60 @@ void AddBtcPayOptions(CLI::App& app, Config& c) {
   }
 }
 
+void AddPayPalOptions(CLI::App& app, Config& c) {
+  app.add_option("--paypal-api-base", c.paypal_api_base,
+                 "PayPal's REST API (default: the sandbox in test mode, the live API in live "
+                 "mode; tests: a local stand-in)");
+  for (auto [mode, id, secret, hook] :
+       {std::tuple{"test", &c.paypal_test_client_id, &c.paypal_test_client_secret,
+                   &c.paypal_test_webhook_id},
+        std::tuple{"live", &c.paypal_live_client_id, &c.paypal_live_client_secret,
+                   &c.paypal_live_webhook_id}}) {
+    std::string m = mode, env = m == "test" ? "TEST" : "LIVE";
+    app.add_option("--paypal-" + m + "-client-id", *id, "PayPal REST app's client id, " + m +
+                   " mode")->envname("JOPAY_PAYPAL_" + env + "_CLIENT_ID");
+    AddSecret(app, ("--paypal-" + m + "-client-secret").c_str(),
+              ("JOPAY_PAYPAL_" + env + "_CLIENT_SECRET").c_str(), *secret,
+              ("PayPal REST app's client secret, " + m + " mode").c_str());
+    app.add_option("--paypal-" + m + "-webhook-id", *hook,
+                   "id of the " + m + "-mode app's webhook: PayPal callbacks are verified with it");
+  }
+}
+
+// A mode's PayPal settings hang together: an id needs its secret (and the other way round);
+// all are printable ASCII without spaces (a webhook id PayPal would not take is reported when
+// a callback is verified).
+Status CheckPayPal(const Config& c) {
+  if (!c.paypal_api_base.empty()) {
+    auto url = boost::urls::parse_absolute_uri(c.paypal_api_base);
+    if (!url || (url->scheme() != "https" && url->scheme() != "http") || url->host().empty()) {
+      return Status::Invalid("paypal-api-base must be an http(s) URL", "paypal-api-base");
+    }
+  }
+  for (auto [mode, id, secret, hook] :
+       {std::tuple{"test", &c.paypal_test_client_id, &c.paypal_test_client_secret,
+                   &c.paypal_test_webhook_id},
+        std::tuple{"live", &c.paypal_live_client_id, &c.paypal_live_client_secret,
+                   &c.paypal_live_webhook_id}}) {
+    std::string prefix = fmt::format("paypal-{}-", mode);
+    for (auto [value, name] : {std::pair{id, "client-id"}, std::pair{secret, "client-secret"},
+                               std::pair{hook, "webhook-id"}}) {
+      for (char ch : *value) {
+        if (ch <= ' ' || ch > '~') {
+          return Status::Invalid(prefix + name + " must be printable ASCII without spaces",
+                                 prefix + name);
+        }
+      }
+    }
+    if (id->empty() != secret->empty()) {
+      std::string missing = prefix + (id->empty() ? "client-id" : "client-secret");
+      return Status::Invalid(fmt::format("{}client-id and {}client-secret go together: {} is "
+                                         "not set", prefix, prefix, missing), missing);
+    }
+  }
+  return Status::Ok();
+}
+
 // A push provider's settings hang together: a key needs the API base and somewhere for the
 // money to go; secrets go into HTTP headers, so they are printable ASCII without spaces.
 Status CheckPushProvider(const char* provider, const std::string& base, const std::string& key,
@@ -289,6 +344,7 @@ Status ParseConfig(int argc, char** argv, Config& c, int* exit_code) {
   AddSolanaOptions(app, c);
   AddSatsPayOptions(app, c);
   AddBtcPayOptions(app, c);
+  AddPayPalOptions(app, c);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -313,6 +369,7 @@ Status ParseConfig(int argc, char** argv, Config& c, int* exit_code) {
   JOPAY_RETURN_IF_ERROR(CheckMerchant(c));
   JOPAY_RETURN_IF_ERROR(CheckSolanaUrls(c));
   JOPAY_RETURN_IF_ERROR(CheckPushProviders(c));
+  JOPAY_RETURN_IF_ERROR(CheckPayPal(c));
   JOPAY_RETURN_IF_ERROR(CheckStripeKey(c.stripe_test_secret_key, "test", "stripe-test-secret-key"));
   JOPAY_RETURN_IF_ERROR(CheckStripeKey(c.stripe_live_secret_key, "live", "stripe-live-secret-key"));
   if (auto base = boost::urls::parse_absolute_uri(c.stripe_api_base);

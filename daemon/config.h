@@ -76,6 +76,21 @@ struct Config {
   std::string btcpay_live_store_id;
   std::string btcpay_live_webhook_secret;
 
+  // PayPal, per mode: a REST app's client id and secret (also JOPAY_PAYPAL_TEST_CLIENT_ID,
+  // JOPAY_PAYPAL_TEST_CLIENT_SECRET and the LIVE ones) and the id of its webhook, which
+  // callbacks are verified against.
+  std::string paypal_api_base;  // "": PayPal's sandbox for test mode, its live API for live
+  std::string paypal_test_client_id;
+  std::string paypal_test_client_secret;
+  std::string paypal_test_webhook_id;
+  std::string paypal_live_client_id;
+  std::string paypal_live_client_secret;
+  std::string paypal_live_webhook_id;
+  std::string PayPalApiBase(bool live) const {
+    if (!paypal_api_base.empty()) return paypal_api_base;
+    return live ? "https://api-m.paypal.com" : "https://api-m.sandbox.paypal.com";
+  }
+
   std::vector<int64_t> retry_offsets;  // parsed from retry_schedule
   std::string listen_host;
   unsigned short listen_port = 0;

@@ -26,6 +26,7 @@
 #include "daemon/pages/pages.h"
 #include "daemon/providers/sandbox.h"
 #include "daemon/providers/sandbox_push.h"
+#include "daemon/providers/solana/provider.h"
 #include "daemon/push_providers.h"
 #include "daemon/providers/stripe/provider.h"
 #include "daemon/public/context.h"
@@ -71,6 +72,26 @@ std::string PublicBaseUrl(const Config& c, const std::string& bound) {
   return url;
 }
 
+// Eventop's renewals in each mode: read through the mode's Solana node; test mode without
+// one renews in the sandbox, live mode without one has none (its renewals fail).
+void AddChainProviders(const Config& c, Providers& p) {
+  if (auto url = c.SolanaRpcUrl(false); !url.empty()) {
+    p.test_chain = std::make_unique<solana::ChainProvider>(url, false);
+  } else {
+    p.test_chain = std::make_unique<solana::SandboxChainProvider>();
+  }
+  if (auto url = c.SolanaRpcUrl(true); !url.empty()) {
+    p.live_chain = std::make_unique<solana::ChainProvider>(url, true);
+  }
+}
+
+// One getAccountInfo per renewal. 4/s: Solana's public clusters allow 40 calls of one method
+// per 10 s from an address (solana.com/docs/references/clusters). So 10,000 renewals due at
+// once take about 45 minutes to read (none is late for it: each waits pending, keeping access).
+// 8 at once: the Rpc client's connections.
+constexpr double kChainReadRate = 4;
+constexpr int kChainReadsInFlight = 8;
+
 // The sandbox for test mode, and Stripe in each mode that has a secret key; `accounts` points
 // at the Stripe ones (the pages and callbacks talk to them too).
 Providers MakeProviders(const Config& c, stripe::Accounts& accounts) {
@@ -79,6 +100,7 @@ Providers MakeProviders(const Config& c, stripe::Accounts& accounts) {
   p.sandbox_push = std::make_unique<SandboxPushProvider>();
   p.test_push = MakePushProvider(c, false);
   p.live_push = MakePushProvider(c, true);
+  AddChainProviders(c, p);
   auto make = [&c](bool live, const std::string& key, const std::string& webhook_secret,
                    double rate) {
     stripe::Account a;
@@ -216,6 +238,11 @@ int RunDaemon(const Config& config, std::function<Status(Config&)> reread) {
   }
   if (stripe_accounts.live) {
     charges.AddAccount(true, "stripe", config.stripe_live_rate_limit, config.stripe_max_in_flight);
+  }
+  for (bool live : {false, true}) {
+    if (!config.SolanaRpcUrl(live).empty()) {
+      charges.AddAccount(live, "solana", kChainReadRate, kChainReadsInFlight);
+    }
   }
   PushSenderOptions push_options;
   push_options.poll_interval = std::chrono::seconds(config.push_poll_seconds);

@@ -69,6 +69,14 @@ const std::vector<Fixed>& FixedKeys() {
       {"btcpay-live-api-key", [](const Config& c) { return c.btcpay_live_api_key; }},
       {"btcpay-live-store-id", [](const Config& c) { return c.btcpay_live_store_id; }},
       {"btcpay-live-webhook-secret", [](const Config& c) { return c.btcpay_live_webhook_secret; }},
+      // PayPal (secrets compared, never printed).
+      {"paypal-api-base", [](const Config& c) { return c.paypal_api_base; }},
+      {"paypal-test-client-id", [](const Config& c) { return c.paypal_test_client_id; }},
+      {"paypal-test-client-secret", [](const Config& c) { return c.paypal_test_client_secret; }},
+      {"paypal-test-webhook-id", [](const Config& c) { return c.paypal_test_webhook_id; }},
+      {"paypal-live-client-id", [](const Config& c) { return c.paypal_live_client_id; }},
+      {"paypal-live-client-secret", [](const Config& c) { return c.paypal_live_client_secret; }},
+      {"paypal-live-webhook-id", [](const Config& c) { return c.paypal_live_webhook_id; }},
   };
   return keys;
 }

@@ -1,4 +1,4 @@
-// /v1/plans: create, list, get, update, archive.
+// /v1/plans: create, list, get, update (payment_methods too: billing/plans.h), archive.
 #include <fmt/core.h>
 
 #include "common/ids.h"
@@ -16,7 +16,7 @@ void CreatePlan(Context& c, http::Request& req, http::Respond respond) {
   auto body = ParseObject(req.body);
   if (!body.ok()) return respond(http::ErrorResponse(body.status()));
   auto plan = std::make_shared<Plan>();
-  Status st = ApplyPlanFields(*body, true, *plan);
+  Status st = ApplyAdminPlanFields(*body, true, *plan);
   if (!st.ok()) return respond(http::ErrorResponse(st));
   plan->id = NewId("plan_");
   plan->livemode = IsLive(req);
@@ -56,7 +56,7 @@ void UpdatePlanRoute(Context& c, http::Request& req, http::Respond respond) {
   Plan probe;
   Status st = body->empty() ? Status::Invalid("nothing to update: give at least one field", "",
                                               "parameter_missing")
-                            : ApplyPlanFields(*body, false, probe);
+                            : ApplyAdminPlanFields(*body, false, probe);
   if (!st.ok()) return respond(http::ErrorResponse(st));
   WriteValue<Plan>(
       c, respond,
@@ -64,7 +64,7 @@ void UpdatePlanRoute(Context& c, http::Request& req, http::Respond respond) {
         auto loaded = LoadPlan(db, id, call.livemode);
         if (!loaded.ok()) return loaded.status();
         plan = *loaded;
-        JOPAY_RETURN_IF_ERROR(ApplyPlanFields(body, false, plan));
+        JOPAY_RETURN_IF_ERROR(ApplyAdminPlanFields(body, false, plan));
         plan.updated_at = call.now;
         UpdatePlan(db, plan);
         return Status::Ok();

@@ -6,6 +6,7 @@
 
 #include "common/json_fields.h"
 #include "daemon/admin/context.h"
+#include "daemon/billing/push_charges.h"
 #include "daemon/checkout/session.h"
 
 namespace jopay::admin {
@@ -47,16 +48,51 @@ void Cancel(Context& c, http::Request& req, http::Respond respond) {
       [&c](const Session& s) { return SessionView(s, c.info.public_url); });
 }
 
-Result<PayRequest> ParsePay(const std::string& text) {
+struct PayBody {
+  PayRequest card;
+  std::string rail;  // "lightning" / "onchain": through the sandbox instead of a card
+};
+
+Result<PayBody> ParsePay(const std::string& text) {
   auto body = ParseObject(text);
   if (!body.ok()) return body.status();
-  JOPAY_RETURN_IF_ERROR(RejectUnknown(*body, {"card", "email", "name"}));
-  std::optional<std::string> card, email, name;
+  JOPAY_RETURN_IF_ERROR(RejectUnknown(*body, {"card", "email", "name", "rail"}));
+  std::optional<std::string> card, email, name, rail;
   JOPAY_RETURN_IF_ERROR(GetString(*body, "card", card, 40));
-  JOPAY_RETURN_IF_ERROR(Require(card.has_value(), "card"));
+  JOPAY_RETURN_IF_ERROR(GetString(*body, "rail", rail, 20));
+  if (card.has_value() == rail.has_value()) {
+    return Status::Invalid("give either card (a test card number) or rail (lightning, onchain)",
+                           card ? "rail" : "card");
+  }
+  if (rail && *rail != "lightning" && *rail != "onchain") {
+    return Status::Invalid("rail must be lightning or onchain", "rail");
+  }
   JOPAY_RETURN_IF_ERROR(GetString(*body, "email", email, 254));
   JOPAY_RETURN_IF_ERROR(GetString(*body, "name", name, 200));
-  return PayRequest{*card, email.value_or(""), name.value_or("")};
+  return PayBody{{card.value_or(""), email.value_or(""), name.value_or("")}, rail.value_or("")};
+}
+
+// Test mode: the session's subscription starts on `rail` (or keeps the charge it has there)
+// and the sandbox's charge is paid, as the hosted page's button and a wallet would.
+Status PayOnRail(Db& db, Engine& engine, bool live, const std::string& id, const PayBody& p,
+                 UnixSeconds now) {
+  if (live) {
+    return Status::Invalid("Only test-mode sessions are paid with the sandbox's Lightning or "
+                           "on-chain charges.", "rail", "livemode_unavailable");
+  }
+  std::string payment_id;
+  JOPAY_RETURN_IF_ERROR(StartSessionOnPushRail(db, engine, live, id, p.rail, p.card.email, now,
+                                               &payment_id));
+  if (payment_id.empty()) return Status::Ok();  // a trial: started, nothing to pay
+  auto pay = LoadPayment(db, payment_id, live);
+  auto push = pay.ok() ? LoadPushCharge(db, pay->pk) : std::nullopt;
+  if (!push || push->provider != "sandbox") {
+    return Status::Conflict(fmt::format("The charge {} is with {}: the customer pays it there.",
+                                        payment_id, push ? push->provider : "its provider"),
+                            "payment_not_payable");
+  }
+  std::optional<PushApplied> applied;
+  return SettlePushPayment(db, engine, payment_id, live, push->charge.amount_sats, now, &applied);
 }
 
 // 200 with the completed session, or 402 with the decline (the session stays pending and the
@@ -73,7 +109,15 @@ void Pay(Context& c, http::Request& req, http::Respond respond) {
   UnixSeconds now = c.clock.Now();
   c.store.writer().Submit(
       [&c, state, live, now, id = req.params["id"], p = std::move(*pay)](Db& db) {
-        return PaySession(db, c.engine, live, id, p, now, &state->session, &state->outcome);
+        if (p.rail.empty()) {
+          return PaySession(db, c.engine, live, id, p.card, now, &state->session,
+                            &state->outcome);
+        }
+        JOPAY_RETURN_IF_ERROR(PayOnRail(db, c.engine, live, id, p, now));
+        state->outcome.paid = true;
+        auto s = LoadSession(db, id, live);
+        if (s.ok()) state->session = std::move(*s);
+        return s.status();
       },
       [&c, state, respond](Status st) {
         if (st.ok() && !state->outcome.paid) {

@@ -62,6 +62,15 @@ void StatusRoute(Context& c, http::Request& req, http::Respond respond) {
     Provider* p = c.engine.CardProvider(mode);
     return p ? json::value(std::string(p->name())) : json::value(nullptr);
   };
+  // Which server makes each mode's Lightning / on-chain charges (null: none).
+  auto push = [&c](bool mode) -> json::value {
+    json::object o;
+    for (const char* rail : {"lightning", "onchain"}) {
+      PushProvider* p = c.engine.PushRailProvider(mode, rail);
+      o[rail] = p ? json::value(std::string(p->name())) : json::value(nullptr);
+    }
+    return o;
+  };
   size_t open = c.info.public_connections ? c.info.public_connections() : 0;
   json::array warnings = StatusWarnings(c, db, live);
   ChargeSender::Stats charges = c.charges.stats();
@@ -84,6 +93,7 @@ void StatusRoute(Context& c, http::Request& req, http::Respond respond) {
       {"plans", CountOf(db, "SELECT count(*) FROM plans WHERE livemode=? AND active=1", live)},
       {"next_action", next},
       {"card_providers", json::object{{"test", cards(false)}, {"live", cards(true)}}},
+      {"push_providers", json::object{{"test", push(false)}, {"live", push(true)}}},
       {"charges", json::object{{"pending", CountPendingPayments(db)},
                                {"in_flight", charges.in_flight},
                                {"sent", charges.sent},

@@ -44,6 +44,8 @@ Engine::Engine(Policy policy, Providers providers)
 Provider* Engine::ProviderFor(bool livemode, std::string_view name) const {
   Provider* cards = livemode ? providers_.live_cards.get() : providers_.test_cards.get();
   if (cards && cards->name() == name) return cards;
+  Provider* chain = livemode ? providers_.live_chain.get() : providers_.test_chain.get();
+  if (chain && chain->name() == name) return chain;
   if (!livemode && providers_.sandbox && providers_.sandbox->name() == name) {
     return providers_.sandbox.get();  // earlier sandbox cards keep working
   }

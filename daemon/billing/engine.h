@@ -39,6 +39,10 @@ struct Providers {
   std::unique_ptr<Provider> sandbox;     // test mode: the test cards (providers/sandbox.h)
   std::unique_ptr<Provider> test_cards;  // Stripe in test mode, when configured
   std::unique_ptr<Provider> live_cards;  // Stripe in live mode, when configured
+  // "solana": Eventop subscriptions, renewed by reading their account through the mode's
+  // Solana node (providers/solana/provider.h); in test mode without a node, the sandbox.
+  std::unique_ptr<Provider> test_chain;
+  std::unique_ptr<Provider> live_chain;
   // Push rails (Lightning, on-chain): test mode's sandbox invoices and addresses, and the
   // Lightning / Bitcoin server configured for each mode (BTCPay or SatsPay), if any.
   std::unique_ptr<PushProvider> sandbox_push;
@@ -92,14 +96,14 @@ class Engine {
   Status StartPending(Db& db, bool livemode, const std::string& id, const std::string& card,
                       std::optional<int> trial_days, UnixSeconds now, Subscription* out,
                       Status* payment_status);
-  // Starts a pending subscription (CreatePending) on push rail `rail`: with a trial (the
-  // plan's) it starts now as trialing (subscription.created; `payment_id` stays empty);
+  // Starts a pending subscription (CreatePending) on push rail `rail`: with a trial
+  // (trial_days, else the plan's) it starts now as trialing (subscription.created; `payment_id` stays empty);
   // otherwise its first charge is asked for, payable for `expires_in` seconds, and the
   // subscription starts when that is paid (ApplyPushPaid). No provider for the rail in this
   // mode -> kInvalid "payment_method_unavailable"; not incomplete -> kConflict.
   Status StartPushPending(Db& db, bool livemode, const std::string& id, std::string_view rail,
-                          int64_t expires_in, UnixSeconds now, Subscription* out,
-                          std::string* payment_id);
+                          std::optional<int> trial_days, int64_t expires_in, UnixSeconds now,
+                          Subscription* out, std::string* payment_id);
   // A push charge is paid (its provider, read back, says so; or the sandbox's test payment):
   // the payment is settled paid and what it pays moves on (push_renewal.h ApplyPushPayment):
   // a first payment starts its subscription, an open period renews, one paid ahead waits for

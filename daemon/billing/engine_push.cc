@@ -26,8 +26,9 @@ PushProvider* Engine::PushRailProvider(bool livemode, std::string_view rail) con
 }
 
 Status Engine::StartPushPending(Db& db, bool livemode, const std::string& id,
-                                std::string_view rail, int64_t expires_in, UnixSeconds now,
-                                Subscription* out, std::string* payment_id) {
+                                std::string_view rail, std::optional<int> trial_days,
+                                int64_t expires_in, UnixSeconds now, Subscription* out,
+                                std::string* payment_id) {
   PushProvider* provider = PushRailProvider(livemode, rail);
   if (!provider) {
     return Status::Invalid(
@@ -41,13 +42,21 @@ Status Engine::StartPushPending(Db& db, bool livemode, const std::string& id,
                                         "payment.", s->status),
                             "subscription_not_pending");
   }
+  if (s->rail == rail) {  // asked twice (a second click): the same charge
+    if (auto pending = PendingPushPaymentOf(db, s->id, rail)) {
+      *payment_id = *pending;
+      *out = std::move(*s);
+      return Status::Ok();
+    }
+  }
   auto plan = LoadPlan(db, s->plan_id, livemode);
   if (!plan.ok()) return plan.status();
   AttachPushRail(db, *s, rail, provider->name(), now);
   DbContext ctx(db, *this, now);
-  if (plan->trial_days > 0) {
+  int trial = trial_days.value_or(plan->trial_days);
+  if (trial > 0) {
     s->ClearSchedule();
-    JOPAY_RETURN_IF_ERROR(Start(*s, now, plan->trial_days, policy_, ctx, nullptr));
+    JOPAY_RETURN_IF_ERROR(Start(*s, now, trial, policy_, ctx, nullptr));
   } else {
     // Its period is dated when it is paid; the charge is for one period from now.
     ctx.push_expires_in = expires_in;

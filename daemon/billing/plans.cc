@@ -13,7 +13,37 @@ namespace {
 
 constexpr const char* kPlanColumns =
     "id, livemode, name, description, amount, currency, interval, interval_count, trial_days, "
-    "grace_days, active, created_at, updated_at";
+    "grace_days, active, created_at, updated_at, allow_lightning, allow_onchain, allow_stripe, "
+    "allow_paypal";
+
+// JoPay's method names, in the order views list them, and the column each one is.
+struct Method {
+  std::string_view name;
+  bool PlanFlags::*allowed;
+};
+constexpr Method kMethods[] = {{"card", &PlanFlags::allow_stripe},
+                               {"lightning", &PlanFlags::allow_lightning},
+                               {"onchain", &PlanFlags::allow_onchain},
+                               {"paypal", &PlanFlags::allow_paypal}};
+
+const Method* FindMethod(const json::value& v) {
+  if (!v.is_string()) return nullptr;
+  for (const Method& m : kMethods) {
+    if (v.as_string() == m.name) return &m;
+  }
+  return nullptr;
+}
+
+// A request's value as an error message quotes it: JSON, cut short.
+std::string Quoted(const json::value& v) {
+  std::string text = json::serialize(v);
+  return text.size() <= 40 ? text : text.substr(0, 37) + "...";
+}
+
+PlanFlags ReadFlags(const Stmt& q, int first) {
+  return {q.Int(first) != 0, q.Int(first + 1) != 0, q.Int(first + 2) != 0,
+          q.Int(first + 3) != 0};
+}
 
 Plan ReadPlan(const Stmt& q) {
   Plan p;
@@ -30,6 +60,7 @@ Plan ReadPlan(const Stmt& q) {
   p.active = q.Int(10) != 0;
   p.created_at = q.Int(11);
   p.updated_at = q.Int(12);
+  p.methods = ReadFlags(q, 13);
   return p;
 }
 
@@ -89,6 +120,55 @@ Status ApplySchedule(const json::object& body, bool creating, Plan& plan) {
 
 }  // namespace
 
+Result<PlanFlags> ParsePaymentMethods(const json::value& v) {
+  constexpr const char* kParam = "payment_methods";
+  if (!v.is_array()) {
+    return Status::Invalid("payment_methods must be an array of method names: card, lightning, "
+                           "onchain, paypal",
+                           kParam);
+  }
+  if (v.as_array().empty()) {
+    return Status::Invalid("payment_methods must name at least one method: a plan must be "
+                           "payable somehow",
+                           kParam);
+  }
+  PlanFlags flags{false, false, false, false};
+  for (const json::value& item : v.as_array()) {
+    const Method* m = FindMethod(item);
+    if (!m) {
+      return Status::Invalid(fmt::format("payment_methods: {} is not a payment method; use "
+                                         "card, lightning, onchain or paypal",
+                                         Quoted(item)),
+                             kParam);
+    }
+    if (flags.*m->allowed) {
+      return Status::Invalid(fmt::format("payment_methods lists {} twice", m->name), kParam);
+    }
+    flags.*m->allowed = true;
+  }
+  return flags;
+}
+
+json::array PaymentMethodNames(const PlanFlags& flags) {
+  json::array out;
+  for (const Method& m : kMethods) {
+    if (flags.*m.allowed) out.emplace_back(m.name);
+  }
+  return out;
+}
+
+Status ApplyAdminPlanFields(const json::object& body, bool creating, Plan& plan) {
+  json::object fields = body;
+  fields.erase("payment_methods");
+  JOPAY_RETURN_IF_ERROR(ApplyPlanFields(fields, creating, plan));
+  const json::value* methods = body.if_contains("payment_methods");
+  if (!methods || methods->is_null()) return Status::Ok();  // null = absent, as GetString
+  auto parsed = ParsePaymentMethods(*methods);
+  if (!parsed.ok()) return parsed.status();
+  plan.methods = *parsed;
+  return Status::Ok();
+}
+
 Status ApplyPlanFields(const json::object& body, bool creating, Plan& plan) {
   if (creating) {
     JOPAY_RETURN_IF_ERROR(RejectUnknown(body, {"name", "description", "amount", "currency",
@@ -105,10 +185,14 @@ Status ApplyPlanFields(const json::object& body, bool creating, Plan& plan) {
 }
 
 void InsertPlan(Db& db, const Plan& p) {
-  db.Cached(fmt::format("INSERT INTO plans ({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", kPlanColumns))
+  const PlanFlags& m = p.methods;
+  db.Cached(fmt::format("INSERT INTO plans ({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        kPlanColumns))
       .Args(p.id, int64_t{p.livemode}, p.name, p.description, p.amount, p.currency,
             IntervalName(p.interval), int64_t{p.interval_count}, int64_t{p.trial_days},
-            int64_t{p.grace_days}, int64_t{p.active}, p.created_at, p.updated_at)
+            int64_t{p.grace_days}, int64_t{p.active}, p.created_at, p.updated_at,
+            int64_t{m.allow_lightning}, int64_t{m.allow_onchain}, int64_t{m.allow_stripe},
+            int64_t{m.allow_paypal})
       .Exec();
 }
 
@@ -117,6 +201,25 @@ void UpdatePlan(Db& db, const Plan& p) {
             "grace_days=?, active=?, updated_at=? WHERE id=?")
       .Args(p.name, p.description, p.amount, p.currency, int64_t{p.trial_days},
             int64_t{p.grace_days}, int64_t{p.active}, p.updated_at, p.id)
+      .Exec();
+  SavePlanFlags(db, p.id, p.methods);
+}
+
+PlanFlags LoadPlanFlags(Db& db, const std::string& plan_id) {
+  auto& q = db.Cached(
+      "SELECT allow_lightning, allow_onchain, allow_stripe, allow_paypal FROM plans WHERE id=?");
+  q.Args(plan_id);
+  PlanFlags f;
+  if (q.Step()) f = ReadFlags(q, 0);
+  q.Reset();
+  return f;
+}
+
+void SavePlanFlags(Db& db, const std::string& plan_id, const PlanFlags& f) {
+  db.Cached("UPDATE plans SET allow_lightning=?, allow_onchain=?, allow_stripe=?, "
+            "allow_paypal=? WHERE id=?")
+      .Args(int64_t{f.allow_lightning}, int64_t{f.allow_onchain}, int64_t{f.allow_stripe},
+            int64_t{f.allow_paypal}, plan_id)
       .Exec();
 }
 
@@ -157,6 +260,7 @@ json::object PlanView(const Plan& p) {
           {"interval_count", p.interval_count},
           {"trial_days", p.trial_days},
           {"grace_period_days", p.grace_days},
+          {"payment_methods", PaymentMethodNames(p.methods)},
           {"active", p.active},
           {"created_at", FormatRfc3339(p.created_at)},
           {"updated_at", FormatRfc3339(p.updated_at)}};

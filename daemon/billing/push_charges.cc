@@ -71,6 +71,18 @@ std::optional<int64_t> FindPushChargeByRef(Db& db, const std::string& provider,
   return pk;
 }
 
+std::optional<std::string> PendingPushPaymentOf(Db& db, const std::string& subscription_id,
+                                                std::string_view rail) {
+  auto& q = db.Cached(
+      "SELECT p.id FROM payments p JOIN push_charges c ON c.payment_pk = p.pk "
+      "WHERE p.subscription_id=? AND p.status='pending' AND c.rail=? ORDER BY p.pk DESC LIMIT 1");
+  q.Args(subscription_id, std::string(rail));
+  std::optional<std::string> id;
+  if (q.Step()) id = q.Text(0);
+  q.Reset();
+  return id;
+}
+
 void RecordReceived(Db& db, int64_t payment_pk, int64_t received_sats) {
   db.Cached("UPDATE push_charges SET received_sats=max(received_sats, ?), next_check_at=NULL "
             "WHERE payment_pk=?")

@@ -28,6 +28,9 @@ std::optional<PushChargeRow> LoadPushCharge(Db& db, int64_t payment_pk);
 // The pending payment a provider's charge id belongs to.
 std::optional<int64_t> FindPushChargeByRef(Db& db, const std::string& provider,
                                            const std::string& provider_ref);
+// The subscription's newest pending push payment on `rail`, if any.
+std::optional<std::string> PendingPushPaymentOf(Db& db, const std::string& subscription_id,
+                                                std::string_view rail);
 void RecordReceived(Db& db, int64_t payment_pk, int64_t received_sats);
 // Paid after its subscription had moved on: kept for the operator to refund or credit.
 void MarkUnapplied(Db& db, int64_t payment_pk);

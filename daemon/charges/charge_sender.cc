@@ -260,6 +260,7 @@ void ChargeSender::SendRefund(Account& account, Provider& provider, const Refund
   intent.provider_ref = r.provider_ref.value_or("");
   if (auto p = LoadPayment(store_.reader(), r.payment_id, r.livemode); p.ok()) {
     intent.charge_ref = p->provider_ref.value_or("");
+    intent.currency = p->currency;
   }
   provider.SendRefund(intent, [this, &account, r](ChargeAnswer answer) {
     Answer(account, {std::nullopt, r, std::move(answer), false});

@@ -158,6 +158,15 @@ Status CompleteWithProvider(Db& db, Engine& engine, bool livemode, const std::st
 // completes too (the customer paid); none pending or expired -> Ok, nothing changes.
 Status CompleteBoundSession(Db& db, bool livemode, const std::string& subscription_id,
                             const std::optional<std::string>& payment_id, UnixSeconds now);
+// The customer chose a push rail (Lightning, on-chain) on the hosted page of a payable
+// subscription session: its subscription (the pending one it is bound to, or one created now
+// for `email`, incomplete and bound to it) starts on that rail (Engine::StartPushPending),
+// payable until the session expires. `payment_id`: its first charge, or "" when a trial
+// started it at once (the session then completes). Payment sessions -> kConflict
+// "session_not_subscription"; no email -> kInvalid (param email).
+Status StartSessionOnPushRail(Db& db, Engine& engine, bool livemode, const std::string& id,
+                              std::string_view rail, const std::string& email, UnixSeconds now,
+                              std::string* payment_id);
 // A push charge (Lightning, on-chain) is paid: Engine::ApplyPushPaid, and when it was the
 // first payment of a subscription bound to a session, that session completes.
 Status SettlePushPayment(Db& db, Engine& engine, const std::string& payment_id, bool livemode,

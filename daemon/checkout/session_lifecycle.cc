@@ -300,6 +300,42 @@ Status CompleteBoundSession(Db& db, bool livemode, const std::string& subscripti
   return Status::Ok();
 }
 
+Status StartSessionOnPushRail(Db& db, Engine& engine, bool livemode, const std::string& id,
+                              std::string_view rail, const std::string& email, UnixSeconds now,
+                              std::string* payment_id) {
+  auto s = LoadSession(db, id, livemode);
+  if (!s.ok()) return s.status();
+  if (!s->Payable(now)) {
+    return Status::Conflict(fmt::format("Session {} is {}.", id, s->status), "session_not_pending");
+  }
+  if (!s->subscription_mode()) {
+    return Status::Conflict("Lightning and on-chain payments are taken for subscriptions only.",
+                            "session_not_subscription");
+  }
+  std::string customer = s->customer_email.value_or(NormalizeEmail(email));
+  JOPAY_RETURN_IF_ERROR(ValidateEmail(customer));
+  if (!s->subscription_id) {
+    NewSubscription sub;
+    sub.plan_id = s->plan->id.empty() ? FindOrCreatePlan(db, livemode, *s->plan, now) : s->plan->id;
+    s->plan->id = sub.plan_id;
+    sub.email = customer;
+    sub.metadata = s->metadata;
+    Subscription pending;
+    JOPAY_RETURN_IF_ERROR(engine.CreatePending(db, livemode, sub, s->expires_at, now, &pending));
+    s->subscription_id = pending.id;
+    s->customer_email = customer;
+    SaveSession(db, *s);
+  }
+  Subscription started;
+  JOPAY_RETURN_IF_ERROR(engine.StartPushPending(db, livemode, *s->subscription_id, rail,
+                                                s->trial_days, s->expires_at - now, now,
+                                                &started, payment_id));
+  if (payment_id->empty()) {
+    return CompleteBoundSession(db, livemode, *s->subscription_id, std::nullopt, now);
+  }
+  return Status::Ok();
+}
+
 Status SettlePushPayment(Db& db, Engine& engine, const std::string& payment_id, bool livemode,
                          int64_t received_sats, UnixSeconds now,
                          std::optional<PushApplied>* applied) {
@@ -374,6 +410,12 @@ Status PaySession(Db& db, Engine& engine, bool livemode, const std::string& id,
   JOPAY_RETURN_IF_ERROR(ValidateEmail(email));
   JOPAY_RETURN_IF_ERROR(ValidateText(req.name, "name", 200));
   if (req.card.empty()) return Status::Invalid("missing required param: card", "card", "parameter_missing");
+  if (s->subscription_mode() && s->plan && !s->plan->id.empty()) {
+    if (!LoadPlanFlags(db, s->plan->id).allow_stripe) {
+      return Status::Invalid("This plan takes no cards (allow_stripe is off): pay it with "
+                             "Lightning or on-chain.", "card", "payment_method_unavailable");
+    }
+  }
   ++s->attempts;
   *outcome = {};
   Status st = s->subscription_mode() ? PaySubscription(db, engine, *s, email, req, now, outcome)

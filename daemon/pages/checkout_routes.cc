@@ -3,9 +3,11 @@
 
 #include "common/log.h"
 #include "common/validate.h"
+#include "daemon/billing/plans.h"
 #include "daemon/pages/checkout_view.h"
 #include "daemon/pages/form.h"
 #include "daemon/pages/page.h"
+#include "daemon/pages/pay_routes.h"
 #include "daemon/pages/pages.h"
 #include "daemon/providers/stripe/checkout.h"
 #include "daemon/public/tokens.h"
@@ -13,6 +15,25 @@
 namespace jopay::pages {
 
 namespace {
+
+// The pending Lightning / on-chain charge of the subscription the session is bound to.
+std::optional<std::string> PendingPushPaymentOfSession(Db& db, const Session& s) {
+  if (!s.subscription_id) return std::nullopt;
+  auto& q = db.Cached(
+      "SELECT p.id FROM payments p JOIN push_charges c ON c.payment_pk = p.pk "
+      "WHERE p.subscription_id=? AND p.status='pending' ORDER BY p.pk DESC LIMIT 1");
+  q.Args(*s.subscription_id);
+  std::optional<std::string> id;
+  if (q.Step()) id = q.Text(0);
+  q.Reset();
+  return id;
+}
+
+// Whether the session's plan takes cards (allow_stripe); payment sessions always do.
+bool TakesCards(Db& db, const Session& s) {
+  if (!s.subscription_mode() || !s.plan || s.plan->id.empty()) return true;
+  return LoadPlanFlags(db, s.plan->id).allow_stripe;
+}
 
 // Session ids name their mode nowhere, and the page takes no key: look in test, then live.
 Result<Session> FindSession(Db& db, const std::string& id) {
@@ -37,6 +58,8 @@ http::Response StatePage(const Session& s, int status) {
 
 http::Response FormPage(pub::Context& c, const Session& s, int status, CheckoutForm form) {
   form.token = CheckoutFormToken(c.signing_key, s.id);
+  form.push_rails = OfferedPushRails(c, s);
+  form.cards = TakesCards(c.store.reader(), s);
   // With Stripe in the session's mode the card is given on Stripe's page, never here.
   if (c.stripe.For(s.livemode)) return HtmlAnswer(status, ProviderCheckoutPage(s, form));
   return HtmlAnswer(status, CheckoutPage(s, form));
@@ -49,6 +72,10 @@ void Show(pub::Context& c, http::Request& req, http::Respond respond) {
     throw std::runtime_error(s.status().message());
   }
   if (!s->Payable(c.clock.Now())) return respond(StatePage(*s, 200));
+  // Lightning / on-chain chosen already (POST /public/subscribe, or this page): its charge.
+  if (auto pay = PendingPushPaymentOfSession(c.store.reader(), *s)) {
+    return respond(SeeOther("../pay/" + *pay));
+  }
   respond(FormPage(c, *s, 200, {}));
 }
 
@@ -95,6 +122,11 @@ void Pay(pub::Context& c, http::Request& req, http::Respond respond) {
         id, "Back to the checkout page"));  // relative: /checkout/{id}
   }
   if (!s->Payable(c.clock.Now())) return respond(StatePage(*s, 409));
+  if (!TakesCards(c.store.reader(), *s)) {
+    return respond(MessagePage(400, !s->livemode, "Cards are not taken",
+                               "This plan is paid in bitcoin only.", id,
+                               "Back to the checkout page"));
+  }
   PayRequest pay{field("card"), field("email"), field("name")};
   // Typed values are shown again after a decline, but only text that passed the checks: never
   // bytes that are not UTF-8, nor a megabyte of them.
@@ -150,6 +182,14 @@ Result<Session> PostedSession(pub::Context& c, http::Request& req, http::Respons
     return Status::Conflict("not payable");
   }
   return s;
+}
+
+// POST /checkout/{id}/push: pay with Lightning or on-chain instead of a card.
+void GoToPushRail(pub::Context& c, http::Request& req, http::Respond respond) {
+  http::Response refusal;
+  auto s = PostedSession(c, req, &refusal);
+  if (!s.ok()) return respond(std::move(refusal));
+  ChoosePushRail(c, req, std::move(respond), *s);
 }
 
 // POST /checkout/{id}/stripe: sends the customer to a Stripe Checkout for this session (a
@@ -245,12 +285,14 @@ void AddCheckoutPageRoutes(http::Router& r, pub::Context& c) {
   pub::AddOpenRoute(r, c, "GET", "/checkout/{id}", Show, ErrorPage);
   pub::AddOpenRoute(r, c, "POST", "/checkout/{id}", Pay, ErrorPage);
   pub::AddOpenRoute(r, c, "POST", "/checkout/{id}/stripe", GoToStripe, ErrorPage);
+  pub::AddOpenRoute(r, c, "POST", "/checkout/{id}/push", GoToPushRail, ErrorPage);
   pub::AddOpenRoute(r, c, "GET", "/checkout/{id}/return", ReturnFromStripe, ErrorPage);
 }
 
 void AddPageRoutes(http::Router& r, pub::Context& c) {
   AddCheckoutPageRoutes(r, c);
   AddPortalPageRoutes(r, c);
+  AddPayPageRoutes(r, c);
 }
 
 }  // namespace jopay::pages

@@ -99,6 +99,58 @@ std::string PayLabel(const Session& s) {
   return TrialDays(s) > 0 ? "Start free trial" : "Subscribe for " + FormatMoney(s.amount, s.currency);
 }
 
+std::string PushChoices(const Session& s, const CheckoutForm& form) {
+  std::string forms = Each(form.push_rails, [&](const std::string& rail) {
+    std::string email =
+        s.customer_email ? std::string()
+                         : Fill("<label for=\"email-{r}\">Email</label><input type=\"email\" "
+                                "id=\"email-{r}\" name=\"email\" required maxlength=\"254\" "
+                                "autocomplete=\"email\" value=\"{e}\">",
+                                {{"r", rail}, {"e", form.email}});
+    return Fill("<form method=\"post\" action=\"{id}/push\" id=\"push-{r}\">"
+                "<input type=\"hidden\" name=\"token\" value=\"{token}\">"
+                "<input type=\"hidden\" name=\"rail\" value=\"{r}\">{!email}"
+                "<button type=\"submit\" id=\"pay-{r}\">Pay with {name}</button></form>",
+                {{"id", s.id},
+                 {"token", form.token},
+                 {"r", rail},
+                 {"email", email},
+                 {"name", rail == "onchain" ? "Bitcoin (on-chain)" : "Lightning"}});
+  });
+  if (forms.empty()) return "";
+  return Fill("<div id=\"other-methods\"><p class=\"muted\">{or}</p>{!f}</div>",
+              {{"or", form.cards ? "Or pay with bitcoin:" : "Pay with bitcoin:"}, {"f", forms}});
+}
+
+std::string CardForm(const Session& s, const CheckoutForm& form) {
+  return Fill(
+      "<form method=\"post\" id=\"pay-form\" autocomplete=\"on\">"  // posts to its own URL
+      "<input type=\"hidden\" name=\"token\" value=\"{token}\">{!email}"
+      "<label for=\"name\">Name on card (optional)</label>"
+      "<input type=\"text\" id=\"name\" name=\"name\" maxlength=\"200\" autocomplete=\"cc-name\" "
+      "value=\"{name}\">"
+      "<label for=\"card\">Card number</label>"
+      "<input type=\"text\" id=\"card\" name=\"card\" required inputmode=\"numeric\" "
+      "autocomplete=\"cc-number\" maxlength=\"23\" placeholder=\"1234 1234 1234 1234\">"
+      "<button type=\"submit\" id=\"pay\">{label}</button></form>{!testcards}",
+      {{"token", form.token},
+       {"email", EmailField(s, form)},
+       {"name", form.name},
+       {"label", PayLabel(s)},
+       {"testcards", s.livemode ? "" : TestCardsBox()}});
+}
+
+std::string StripeButton(const Session& s, const CheckoutForm& form) {
+  return Fill(
+      // Relative: /checkout/{id}/stripe, also under a path prefix.
+      "<form method=\"post\" id=\"pay-form\" action=\"{id}/stripe\">"
+      "<input type=\"hidden\" name=\"token\" value=\"{token}\">"
+      "<p class=\"muted\">You enter your card on Stripe's secure page; this site never sees "
+      "it.</p>"
+      "<button type=\"submit\" id=\"pay\">{label}</button></form>",
+      {{"id", s.id}, {"token", form.token}, {"label", PayLabel(s)}});
+}
+
 }  // namespace
 
 std::string EveryInterval(Interval interval, int count) {
@@ -113,24 +165,11 @@ std::string CheckoutPage(const Session& s, const CheckoutForm& form) {
                           : Fill("<div class=\"error\" id=\"error\" role=\"alert\">{e}</div>",
                                  {{"e", form.error}});
   std::string body = Fill(
-      "<h1>Checkout</h1>{!error}{!summary}"
-      "<form method=\"post\" id=\"pay-form\" autocomplete=\"on\">"  // posts to its own URL
-      "<input type=\"hidden\" name=\"token\" value=\"{token}\">{!email}"
-      "<label for=\"name\">Name on card (optional)</label>"
-      "<input type=\"text\" id=\"name\" name=\"name\" maxlength=\"200\" autocomplete=\"cc-name\" "
-      "value=\"{name}\">"
-      "<label for=\"card\">Card number</label>"
-      "<input type=\"text\" id=\"card\" name=\"card\" required inputmode=\"numeric\" "
-      "autocomplete=\"cc-number\" maxlength=\"23\" placeholder=\"1234 1234 1234 1234\">"
-      "<button type=\"submit\" id=\"pay\">{label}</button></form>{!testcards}"
-      "{!cancel}",
+      "<h1>Checkout</h1>{!error}{!summary}{!cards}{!push}{!cancel}",
       {{"error", error},
        {"summary", s.subscription_mode() ? PlanSummary(s) : PaymentSummary(s)},
-       {"token", form.token},
-       {"email", EmailField(s, form)},
-       {"name", form.name},
-       {"label", PayLabel(s)},
-       {"testcards", s.livemode ? "" : TestCardsBox()},
+       {"cards", form.cards ? CardForm(s, form) : ""},
+       {"push", PushChoices(s, form)},
        {"cancel", CancelLink(s)}});
   return Layout("Checkout", !s.livemode, body);
 }
@@ -141,19 +180,11 @@ std::string ProviderCheckoutPage(const Session& s, const CheckoutForm& form) {
                           : Fill("<div class=\"error\" id=\"error\" role=\"alert\">{e}</div>",
                                  {{"e", form.error}});
   std::string body = Fill(
-      "<h1>Checkout</h1>{!error}{!summary}"
-      // Relative: /checkout/{id}/stripe, also under a path prefix.
-      "<form method=\"post\" id=\"pay-form\" action=\"{id}/stripe\">"
-      "<input type=\"hidden\" name=\"token\" value=\"{token}\">"
-      "<p class=\"muted\">You enter your card on Stripe's secure page; this site never sees "
-      "it.</p>"
-      "<button type=\"submit\" id=\"pay\">{label}</button></form>"
-      "{!cancel}",
+      "<h1>Checkout</h1>{!error}{!summary}{!cards}{!push}{!cancel}",
       {{"error", error},
        {"summary", s.subscription_mode() ? PlanSummary(s) : PaymentSummary(s)},
-       {"id", s.id},
-       {"token", form.token},
-       {"label", PayLabel(s)},
+       {"cards", form.cards ? StripeButton(s, form) : ""},
+       {"push", PushChoices(s, form)},
        {"cancel", CancelLink(s)}});
   return Layout("Checkout", !s.livemode, body);
 }

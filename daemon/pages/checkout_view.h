@@ -12,6 +12,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "daemon/checkout/session.h"
 
@@ -22,6 +23,10 @@ struct CheckoutForm {
   std::string email;  // what the customer typed, shown again after a decline
   std::string name;
   std::string error;  // why the last attempt failed ("" = none)
+  // Ways to pay besides the card form ("lightning", "onchain"): a button each, posting the
+  // token, the rail and (when the session has none) the email to {id}/push.
+  std::vector<std::string> push_rails;
+  bool cards = true;  // the plan takes cards (allow_stripe): the card form is shown
 };
 
 // The payable page (a whole document).

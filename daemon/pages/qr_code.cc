@@ -7,7 +7,7 @@
 
 namespace jopay::pages {
 
-std::optional<std::string> QrSvg(std::string_view text) {
+std::optional<std::string> QrSvg(std::string_view text, int pixels) {
   std::string input(text);  // libqrencode wants a NUL-terminated string
   std::unique_ptr<QRcode, decltype(&QRcode_free)> code(
       QRcode_encodeString8bit(input.c_str(), 0, QR_ECLEVEL_M), &QRcode_free);
@@ -29,11 +29,12 @@ std::optional<std::string> QrSvg(std::string_view text) {
     }
   }
   int size = n + 2 * kQuiet;
+  std::string box = pixels > 0 ? fmt::format(" width=\"{0}\" height=\"{0}\"", pixels) : "";
   return fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {0} {0}\" "
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {0} {0}\"{2} "
       "shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"QR code\">"
       "<rect width=\"{0}\" height=\"{0}\" fill=\"#fff\"/><path d=\"{1}\" fill=\"#000\"/></svg>",
-      size, path);
+      size, path, box);
 }
 
 }  // namespace jopay::pages

@@ -100,6 +100,7 @@ struct RefundIntent {
   std::string charge_ref;  // the provider's id of the payment refunded (a PaymentIntent)
   std::string payment_id;
   int64_t amount = 0;
+  std::string currency;  // the payment's (PayPal's refund names it with the amount)
   std::string reason;
   std::string provider_ref;  // the provider's refund, once known
 };

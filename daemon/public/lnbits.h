@@ -25,18 +25,8 @@
 
 namespace jopay::pub {
 
-// A plan's accepted payment methods as LNbits names them (defaults as its reference's).
-struct PlanFlags {
-  bool allow_lightning = true;
-  bool allow_onchain = false;
-  bool allow_stripe = true;  // cards: what jopayd takes
-  bool allow_paypal = false;
-};
-PlanFlags LoadPlanFlags(Db& db, const std::string& plan_id);
-void SavePlanFlags(Db& db, const std::string& plan_id, const PlanFlags& flags);
-
 // An LNbits plan body split into JoPay's plan fields (for ApplyPlanFields) and the allow_*
-// flags (applied onto `flags`). amount_sats becomes amount + currency "sat" (not together with
+// flags (applied onto `flags`; PlanFlags, LoadPlanFlags and SavePlanFlags are billing/plans.h's). amount_sats becomes amount + currency "sat" (not together with
 // amount or currency). On update, `interval`/`interval_count` are taken out into the
 // optionals so the caller can accept the plan's unchanged values (LNbits clients PUT whole
 // objects) and refuse a change. Wrong types fail naming the field.

@@ -1,4 +1,4 @@
-// The LNbits-style API's own columns (plan allow_* flags, customer contacts), its plan body
+// The LNbits-style API's own columns (customer contacts), its plan body
 // translation, and its JSON views (lnbits.h).
 #include <fmt/core.h>
 
@@ -55,24 +55,6 @@ constexpr const char* kSubscriberColumns =
     "id, livemode, email, name, telegram, nostr, created_at";
 
 }  // namespace
-
-PlanFlags LoadPlanFlags(Db& db, const std::string& plan_id) {
-  auto& q = db.Cached(
-      "SELECT allow_lightning, allow_onchain, allow_stripe, allow_paypal FROM plans WHERE id=?");
-  q.Args(plan_id);
-  PlanFlags f;
-  if (q.Step()) f = {q.Int(0) != 0, q.Int(1) != 0, q.Int(2) != 0, q.Int(3) != 0};
-  q.Reset();
-  return f;
-}
-
-void SavePlanFlags(Db& db, const std::string& plan_id, const PlanFlags& f) {
-  db.Cached("UPDATE plans SET allow_lightning=?, allow_onchain=?, allow_stripe=?, "
-            "allow_paypal=? WHERE id=?")
-      .Args(int64_t{f.allow_lightning}, int64_t{f.allow_onchain}, int64_t{f.allow_stripe},
-            int64_t{f.allow_paypal}, plan_id)
-      .Exec();
-}
 
 Result<PlanBody> SplitPlanBody(const json::object& body, bool creating, PlanFlags& flags) {
   PlanBody out;

@@ -134,7 +134,7 @@ Status StartOnPushRail(Context& c, Db& db, bool livemode, const std::string& rai
                        UnixSeconds now, const std::string& sub_id, Subscription* sub,
                        std::optional<PushDetails>* push) {
   std::string payment_id;
-  JOPAY_RETURN_IF_ERROR(c.engine.StartPushPending(db, livemode, sub_id, rail, kSessionTtl, now,
+  JOPAY_RETURN_IF_ERROR(c.engine.StartPushPending(db, livemode, sub_id, rail, std::nullopt, kSessionTtl, now,
                                                   sub, &payment_id));
   if (payment_id.empty()) return CompleteBoundSession(db, livemode, sub_id, std::nullopt, now);
   *push = LoadPushDetails(db, payment_id, livemode);

@@ -1,7 +1,8 @@
 """A Solana JSON-RPC stand-in for the e2e tests (Python standard library only): a local node
-that knows the transactions a test registers and answers getTransaction and
-getSignatureStatuses with the shapes of solana.com/docs/rpc/http/gettransaction and
-.../getsignaturestatuses (JSON-RPC 2.0 envelopes, `null` for unknown signatures).
+that knows the transactions and accounts a test registers and answers getTransaction,
+getSignatureStatuses and getAccountInfo with the shapes of solana.com/docs/rpc/http/
+gettransaction, .../getsignaturestatuses and .../getaccountinfo (JSON-RPC 2.0 envelopes,
+`null` for unknown signatures and accounts).
 
     with SolanaStandin() as node:
         node.base_url                              # jopayd's --solana-rpc-url
@@ -10,13 +11,21 @@ getSignatureStatuses with the shapes of solana.com/docs/rpc/http/gettransaction 
                              err={"InstructionError": [0, {"Custom": 1}]})     # failed
         node.add_transaction(sig, ..., confirmation="processed")             # not confirmed yet
         node.calls                                 # [(method, params), ...] as received
+        node.add_account(pda, data=eventop_state(wallet))   # an Eventop subscription account
+        node.close_account(pda)                    # cancelled on chain: getAccountInfo -> null
         node.down = True                           # every call answers HTTP 503
+        node.refused                               # calls answered 503 while down
 
 The same controls over HTTP: POST /_standin/transactions with the add_transaction arguments
-as JSON, GET /_standin/calls. Run alone: python3 solana_standin.py [PORT].
+as JSON, POST /_standin/accounts {"pubkey", "active"} (an Eventop account), POST
+/_standin/accounts/close {"pubkey"}, GET /_standin/calls. Run alone: python3 solana_standin.py
+[PORT].
 """
+import base64
+import hashlib
 import json
 import os
+import struct
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -41,6 +50,40 @@ def new_pubkey():
 
 def new_signature():
     return b58encode(os.urandom(64))
+
+
+def b58decode(text):
+    n = 0
+    for c in text:
+        n = n * 58 + ALPHABET.index(c)
+    body = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return b"\0" * (len(text) - len(text.lstrip("1"))) + body
+
+
+EVENTOP_PROGRAM = "ES4jrcNmiwq87RFZ8dXhbXdc6aYSrwQDoJ8CyGsyjNF8"
+
+
+def eventop_state(user, active=True, fee=999, interval=2592000, paid_at=1736512200):
+    """The bytes of Eventop's SubscriptionState account (an Anchor account: the discriminator
+    sha256("account:SubscriptionState")[:8], then its fields in order, Borsh-encoded)."""
+    keys = b58decode(user).rjust(32, b"\0") + os.urandom(4 * 32)
+    return (hashlib.sha256(b"account:SubscriptionState").digest()[:8] + keys +
+            struct.pack("<QqqQI?", fee, interval, paid_at, fee, 1, active) +
+            struct.pack("<I", 3) + b"tok" + bytes([254]))
+
+
+class Account:
+    def __init__(self, pubkey, data=b"", owner=EVENTOP_PROGRAM, lamports=2039280):
+        self.pubkey, self.data, self.owner, self.lamports = pubkey, data, owner, lamports
+
+    def as_value(self, encoding):
+        if encoding == "base58":
+            data = [b58encode(self.data), "base58"]
+        else:  # jsonParsed falls back to base64 for a program it cannot parse
+            data = [base64.b64encode(self.data).decode(), "base64"]
+        return {"data": data, "executable": False, "lamports": self.lamports,
+                "owner": self.owner, "rentEpoch": 18446744073709551615,
+                "space": len(self.data)}
 
 
 class Transaction:
@@ -105,8 +148,11 @@ class Transaction:
 class SolanaStandin:
     def __init__(self):
         self.transactions = {}
+        self.accounts = {}
+        self.slot = 423108400  # moves on with every getAccountInfo, as the chain does
         self.calls = []
         self.down = False
+        self.refused = 0
         self.lock = threading.Lock()
         self.server = None
         self.base_url = None
@@ -135,7 +181,17 @@ class SolanaStandin:
                 if self.path == "/_standin/transactions":
                     tx = standin.add_transaction(**json.loads(body))
                     return self.reply(200, {"signature": tx.signature})
+                if self.path == "/_standin/accounts":
+                    args = json.loads(body)
+                    data = eventop_state(args["pubkey"], active=args.get("active", True))
+                    standin.add_account(args["pubkey"], data=data)
+                    return self.reply(200, {"pubkey": args["pubkey"]})
+                if self.path == "/_standin/accounts/close":
+                    standin.close_account(json.loads(body)["pubkey"])
+                    return self.reply(200, {})
                 if standin.down:
+                    with standin.lock:
+                        standin.refused += 1
                     return self.reply(503, {"error": "node is down"})
                 self.reply(200, standin.answer(body))
 
@@ -165,6 +221,17 @@ class SolanaStandin:
             self.transactions[tx.signature] = tx
         return tx
 
+    def add_account(self, pubkey, **kw):
+        account = Account(pubkey, **kw)
+        with self.lock:
+            self.accounts[pubkey] = account
+        return account
+
+    def close_account(self, pubkey):
+        """As Eventop's cancel_subscription does (Anchor's close): the account is gone."""
+        with self.lock:
+            self.accounts.pop(pubkey, None)
+
     def methods(self):
         with self.lock:
             return [m for m, _ in self.calls]
@@ -181,7 +248,8 @@ class SolanaStandin:
         with self.lock:
             self.calls.append((method, params))
         handler = {"getTransaction": self.get_transaction,
-                   "getSignatureStatuses": self.get_signature_statuses}.get(method)
+                   "getSignatureStatuses": self.get_signature_statuses,
+                   "getAccountInfo": self.get_account_info}.get(method)
         if handler is None:
             return {"jsonrpc": "2.0", "error": {"code": -32601, "message": "Method not found"},
                     "id": rid}
@@ -215,6 +283,25 @@ class SolanaStandin:
             found = [self.transactions.get(s) for s in params[0]]
         return {"context": {"apiVersion": "2.2.0", "slot": 423108400},
                 "value": [t.status() if t else None for t in found]}, None
+
+    def get_account_info(self, params):
+        config = params[1] if len(params) > 1 and isinstance(params[1], dict) else {}
+        encoding = config.get("encoding", "base58")
+        if encoding not in ("base58", "base64", "jsonParsed"):
+            return None, {"code": -32602,
+                          "message": f"Invalid params: unsupported encoding: {encoding}"}
+        try:
+            ok = bool(params) and isinstance(params[0], str) and len(b58decode(params[0])) == 32
+        except ValueError:
+            ok = False
+        if not ok:
+            return None, {"code": -32602, "message": "Invalid param: Invalid"}
+        with self.lock:
+            self.slot += 1
+            account = self.accounts.get(params[0])
+            slot = self.slot
+        return {"context": {"apiVersion": "2.2.0", "slot": slot},
+                "value": account.as_value(encoding) if account else None}, None
 
 
 if __name__ == "__main__":

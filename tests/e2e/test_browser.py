@@ -44,7 +44,9 @@ class MerchantSite:
         self.server.server_close()
 
 
-class BrowserTest(PagesTest):
+class BrowserTestBase(PagesTest):
+    """A browser, a merchant site and screenshots (no tests of its own)."""
+
     def setUp(self):
         for path in (CHROMIUM, CHROMEDRIVER):
             self.assertTrue(os.path.exists(path), f"{path} is missing: run scripts/setup")
@@ -81,6 +83,9 @@ class BrowserTest(PagesTest):
         body.update(extra)
         return self.create(body)
 
+
+
+class BrowserTest(BrowserTestBase):
     def test_pay_with_a_good_card_lands_on_the_success_url(self):
         s = self.checkout(customer_email="customer@example.com")
         b = self.browser

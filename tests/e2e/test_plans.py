@@ -3,6 +3,7 @@ plan's subscriptions."""
 import unittest
 
 from harness import DaemonTest
+from lnbits_client import LnbitsTest
 
 
 def snapshot(d, live=False):
@@ -281,6 +282,104 @@ class PlanArchiveTest(DaemonTest):
         self.assertEqual(r.rc, 0, r)
         self.assertIn(plan["id"], r.out)
         self.assertIn("cancel at period end: 1", r.err)
+
+
+class PlanPaymentMethodsTest(LnbitsTest):
+    """payment_methods on the admin face and jopayctl: the allow_* columns /api/v1 shows."""
+
+    def flags(self, plan_id):
+        """The plan's methods as the LNbits-style API spells them."""
+        p = self.v1("GET", f"/plans/{plan_id}")
+        return {k: p[k] for k in ("allow_stripe", "allow_lightning", "allow_onchain",
+                                  "allow_paypal")}
+
+    @staticmethod
+    def expected_flags(*methods):
+        return {"allow_stripe": "card" in methods, "allow_lightning": "lightning" in methods,
+                "allow_onchain": "onchain" in methods, "allow_paypal": "paypal" in methods}
+
+    def test_a_new_plan_takes_card_and_lightning(self):
+        plan = self.d.plan()
+        self.assertEqual(plan["payment_methods"], ["card", "lightning"])
+        self.assertEqual(self.flags(plan["id"]), self.expected_flags("card", "lightning"))
+        status, body = self.d.api("POST", "/v1/plans", {"name": "Raw", "amount": 100,
+                                                        "currency": "eur", "interval": "day"})
+        self.assertEqual((status, body["payment_methods"]), (201, ["card", "lightning"]), body)
+
+    def test_create_with_methods_lists_them_in_fixed_order(self):
+        plan = self.d.plan(payment_methods="paypal, onchain,card")
+        self.assertEqual(plan["payment_methods"], ["card", "onchain", "paypal"])
+        self.assertEqual(self.d.ok("plans", "get", plan["id"]), plan)
+        self.assertEqual(self.flags(plan["id"]), self.expected_flags("card", "onchain", "paypal"))
+        status, body = self.d.api("POST", "/v1/plans", {"name": "Zap", "amount": 21000,
+                                                        "currency": "sat", "interval": "month",
+                                                        "payment_methods": ["lightning"]})
+        self.assertEqual(status, 201, body)
+        self.assertEqual(body["payment_methods"], ["lightning"])
+        self.assertEqual(self.flags(body["id"]), self.expected_flags("lightning"))
+
+    def test_update_replaces_the_methods_and_nothing_else(self):
+        plan = self.d.plan(trial_days=7)
+        self.d.advance("1d")
+        updated = self.d.ok("plans", "update", plan["id"], "--payment-methods", "onchain,lightning")
+        expected = dict(plan, payment_methods=["lightning", "onchain"],
+                        updated_at="2025-01-11T12:30:00Z")
+        self.assertEqual(updated, expected)
+        self.assertEqual(self.d.ok("plans", "get", plan["id"]), expected)
+        self.assertEqual(self.flags(plan["id"]), self.expected_flags("lightning", "onchain"))
+        # Another field alone leaves the methods as they are.
+        renamed = self.d.ok("plans", "update", plan["id"], "--name", "Renamed")
+        self.assertEqual(renamed["payment_methods"], ["lightning", "onchain"])
+        status, body = self.d.api("POST", f"/v1/plans/{plan['id']}",
+                                  {"payment_methods": ["paypal", "card"]})
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body, dict(renamed, payment_methods=["card", "paypal"]))
+        self.assertEqual(self.flags(plan["id"]), self.expected_flags("card", "paypal"))
+        # And the other way: what /api/v1 changes, the admin face shows.
+        self.v1("PUT", f"/plans/{plan['id']}", {"allow_onchain": True})
+        self.assertEqual(self.d.ok("plans", "get", plan["id"])["payment_methods"],
+                         ["card", "onchain", "paypal"])
+
+    def test_bad_methods_are_refused_and_change_nothing(self):
+        plan = self.d.plan(payment_methods="card,onchain")
+        before = self.full_snapshot()
+        bad = ([], ["bitcoin"], ["stripe"], ["Card"], ["card", "card"], "card", [1], {})
+        for value in bad:
+            for path, body in (("/v1/plans", {"name": "X", "amount": 100, "currency": "eur",
+                                              "interval": "month", "payment_methods": value}),
+                               (f"/v1/plans/{plan['id']}", {"payment_methods": value}),
+                               (f"/v1/plans/{plan['id']}", {"name": "Y", "payment_methods": value})):
+                status, answer = self.d.api("POST", path, body)
+                self.assertEqual(status, 400, (path, value, answer))
+                self.assertEqual(answer["error"]["param"], "payment_methods", answer)
+        _, answer = self.d.api("POST", f"/v1/plans/{plan['id']}", {"payment_methods": []})
+        self.assertIn("payable", answer["error"]["message"])
+        _, answer = self.d.api("POST", f"/v1/plans/{plan['id']}", {"payment_methods": ["btc"]})
+        self.assertIn('"btc" is not a payment method', answer["error"]["message"])
+        # jopayctl refuses them itself, as usage errors, before any call.
+        for value in ("bitcoin", "card,card", "", "card,Lightning"):
+            r = self.d.ctl("plans", "update", plan["id"], "--payment-methods", value)
+            self.assertFails(r, 2, "--payment-methods")
+            self.assertEqual(r.out, "")
+            self.assertFails(self.d.ctl("plans", "create", "--name", "N", "--amount", "1",
+                                        "--currency", "eur", "--interval", "day",
+                                        "--payment-methods", value), 2, "--payment-methods")
+        # Good methods with a bad field: the daemon refuses (exit 5) and applies neither.
+        self.assertFails(self.d.ctl("plans", "update", plan["id"], "--payment-methods", "paypal",
+                                    "--amount", "0"), 5, "(param: amount)")
+        self.assertEqual(self.full_snapshot(), before)
+
+    def test_table_view_shows_the_methods(self):
+        plan = self.d.plan(payment_methods="lightning,onchain")
+        listed = self.d.ok("plans", "list", output="table")
+        self.assertIn("METHODS", listed.splitlines()[0])
+        self.assertIn("lightning,onchain", listed)
+        shown = self.d.ok("plans", "get", plan["id"], output="table")
+        row = [line for line in shown.splitlines() if line.startswith("payment_methods")]
+        self.assertEqual(len(row), 1, shown)
+        self.assertIn("lightning", row[0])
+        self.assertIn("onchain", row[0])
+        self.assertNotIn("card", row[0])
 
 
 if __name__ == "__main__":

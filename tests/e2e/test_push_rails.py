@@ -11,7 +11,7 @@ import tempfile
 import time
 import unittest
 
-from harness import unix
+from harness import JOPAYCTL, unix
 from lnbits_client import NOW, REFERENCE_PLAN, LnbitsTest
 
 DAY = 86400
@@ -211,6 +211,74 @@ class PushRailsTest(LnbitsTest):
             out = subprocess.run([zbarimg, "--quiet", "--raw", png], capture_output=True,
                                  text=True, timeout=60)
         self.assertEqual(out.stdout.strip(), made["payment_uri"], out.stderr)
+
+    def test_jopayctl_sessions_pay_takes_a_rail(self):
+        made = self.subscribe()
+        session = self.d.ok("sessions", "pay", made["session_id"], "--rail", "lightning")
+        self.assertEqual(session["status"], "completed")
+        sub = self.d.ok("subscriptions", "get", made["subscription_id"])
+        self.assertEqual(sub["status"], "active")
+        # A checkout API session, paid on-chain through the sandbox.
+        s = self.pub.ok("POST", "/api/checkout/v1/sessions",
+                        {"mode": "subscription", "plan": self.plan["id"],
+                         "customer_email": "chain@example.com",
+                         "success_url": "https://shop.example/ok", "cancel_url": "https://shop.example/"})
+        self.assertEqual(self.d.ok("sessions", "pay", s["id"], "--rail", "onchain")["status"],
+                         "completed")
+        [paid] = self.d.ok("payments", "list", "--status", "paid", "--limit", "1")
+        self.assertEqual(paid["amount"], 10000)
+        before = self.full_snapshot()
+        other = self.pub.ok("POST", "/api/checkout/v1/sessions",
+                            {"mode": "subscription", "plan": self.plan["id"],
+                             "success_url": "https://shop.example/ok",
+                             "cancel_url": "https://shop.example/"})
+        before = self.full_snapshot()
+        for args, rc in ((["--rail", "paypal"], 2), ([], 5),
+                         (["--rail", "lightning", "--card", "4242424242424242"], 5),
+                         (["--rail", "lightning"], 5)):  # no email for the new subscription
+            r = self.d.ctl("sessions", "pay", other["id"], *args)
+            self.assertEqual(r.rc, rc, (args, r))
+        self.assertEqual(self.full_snapshot(), before)
+
+    def test_kill_9_at_random_moments_of_a_year_loses_nothing_and_pays_nothing_twice(self):
+        import random
+        import signal
+        rng = random.Random(14)
+        made = self.subscribe()
+        self.pay(made["payment_id"])
+        sub_id = made["subscription_id"]
+        for month in range(12):
+            end = unix(self.d.ok("subscriptions", "get", sub_id)["current_period_end"])
+            # kill -9 while the clock runs the invoice step, or just after paying, or not at all
+            moment = rng.choice(("invoice", "paid", "none"))
+            if moment == "invoice":  # killed while the clock move runs, at a random moment
+                mover = subprocess.Popen(
+                    [JOPAYCTL, "--socket", self.d.socket, "clock", "set",
+                     time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(end - 3 * DAY))],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                time.sleep(rng.uniform(0, 0.03))
+                self.d.stop(signal.SIGKILL)
+                mover.wait()
+                self.d.start()
+            self.set_clock(end - 3 * DAY)  # a restart has run what was due; this is a no-op then
+            due = [e for e in self.due_events(sub_id) if unix(e["data"]["due_at"]) == end]
+            self.assertEqual(len(due), 1, (month, due))  # told once, whatever the crash
+            self.pay(due[0]["data"]["payment_id"])
+            if moment == "paid":
+                self.d.stop(signal.SIGKILL)
+                self.d.start()
+            self.set_clock(end)
+        payments = self.d.payments(sub_id)
+        self.assertEqual([p["status"] for p in payments], ["paid"] * 13)
+        self.assertEqual(len({p["period_start"] for p in payments}), 13)
+        self.assertEqual(self.types(sub_id).count("subscription.renewed"), 12)
+        self.assertEqual(self.d.ok("subscriptions", "get", sub_id)["status"], "active")
+
+    def test_status_names_the_sandbox(self):
+        self.assertEqual(self.d.ok("status")["push_providers"],
+                         {"test": {"lightning": "sandbox", "onchain": "sandbox"},
+                          "live": {"lightning": None, "onchain": None}})
+        self.assertIn("bitcoin", self.d.ok("status", output="table"))
 
     def test_bad_input_changes_nothing(self):
         no_onchain = self.v1("POST", "/plans", dict(REFERENCE_PLAN, name="LN only"), status=201)

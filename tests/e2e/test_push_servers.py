@@ -83,6 +83,11 @@ class SatsPayTest(PushServerTest):
                          (10000, "wal_lightning", None))
         self.assertEqual(charge["webhook"], f"{self.base}/public/webhook/satspay")
         self.assertNotIn(SATSPAY_KEY, self.d.log())
+        status = self.d.ok("status")
+        self.assertEqual(status["push_providers"],
+                         {"test": {"lightning": "satspay", "onchain": "satspay"},
+                          "live": {"lightning": None, "onchain": None}})
+        self.assertNotIn(SATSPAY_KEY, json.dumps(status))
         self.sp.mark_paid(charge["id"])  # the customer pays; SatsPay calls back (GET)
         self.poll(lambda: self.status(made["subscription_id"]), lambda s: s == "active")
         [paid] = self.d.payments(made["subscription_id"])
