@@ -27,6 +27,7 @@
 #include "daemon/providers/sandbox.h"
 #include "daemon/providers/sandbox_push.h"
 #include "daemon/providers/solana/provider.h"
+#include "daemon/providers/paypal/provider.h"
 #include "daemon/push_providers.h"
 #include "daemon/providers/stripe/provider.h"
 #include "daemon/public/context.h"
@@ -85,6 +86,26 @@ void AddChainProviders(const Config& c, Providers& p) {
   }
 }
 
+// PayPal in each mode that has an app's client id and secret; `accounts` points at them (the
+// checkout page and the callbacks talk to them too).
+void AddWalletProviders(const Config& c, Providers& p, paypal::Accounts& accounts) {
+  for (bool live : {false, true}) {
+    const std::string& id = live ? c.paypal_live_client_id : c.paypal_test_client_id;
+    const std::string& secret = live ? c.paypal_live_client_secret : c.paypal_test_client_secret;
+    if (id.empty() || secret.empty()) continue;
+    paypal::Account a;
+    a.api_base = c.PayPalApiBase(live);
+    while (!a.api_base.empty() && a.api_base.back() == '/') a.api_base.pop_back();
+    a.client_id = id;
+    a.client_secret = secret;
+    a.webhook_id = live ? c.paypal_live_webhook_id : c.paypal_test_webhook_id;
+    a.livemode = live;
+    auto provider = std::make_unique<paypal::PayPalProvider>(std::move(a));
+    (live ? accounts.live : accounts.test) = provider.get();
+    (live ? p.live_wallets : p.test_wallets) = std::move(provider);
+  }
+}
+
 // One getAccountInfo per renewal. 4/s: Solana's public clusters allow 40 calls of one method
 // per 10 s from an address (solana.com/docs/references/clusters). So 10,000 renewals due at
 // once take about 45 minutes to read (none is late for it: each waits pending, keeping access).
@@ -94,8 +115,10 @@ constexpr int kChainReadsInFlight = 8;
 
 // The sandbox for test mode, and Stripe in each mode that has a secret key; `accounts` points
 // at the Stripe ones (the pages and callbacks talk to them too).
-Providers MakeProviders(const Config& c, stripe::Accounts& accounts) {
+Providers MakeProviders(const Config& c, stripe::Accounts& accounts,
+                        paypal::Accounts& paypal_accounts) {
   Providers p;
+  AddWalletProviders(c, p, paypal_accounts);
   p.sandbox = std::make_unique<SandboxProvider>();
   p.sandbox_push = std::make_unique<SandboxPushProvider>();
   p.test_push = MakePushProvider(c, false);
@@ -230,11 +253,16 @@ int RunDaemon(const Config& config, std::function<Status(Config&)> reread) {
   policy.retry_offsets = config.retry_offsets;
   policy.push_lead = int64_t{config.push_lead_days} * 86400;
   stripe::Accounts stripe_accounts;
-  Engine engine(policy, MakeProviders(config, stripe_accounts));
+  paypal::Accounts paypal_accounts;
+  Engine engine(policy, MakeProviders(config, stripe_accounts, paypal_accounts));
   Scheduler scheduler(**store, engine, clock, config.due_batch);
   ChargeSender charges(**store, engine, clock);
   if (stripe_accounts.test) {
     charges.AddAccount(false, "stripe", config.stripe_test_rate_limit, config.stripe_max_in_flight);
+  }
+  // PayPal's default REST limits are not published; 10 requests/s keeps well inside them.
+  for (bool live : {false, true}) {
+    if (paypal_accounts.For(live)) charges.AddAccount(live, "paypal", 10, 16);
   }
   if (stripe_accounts.live) {
     charges.AddAccount(true, "stripe", config.stripe_live_rate_limit, config.stripe_max_in_flight);
@@ -294,6 +322,7 @@ int RunDaemon(const Config& config, std::function<Status(Config&)> reread) {
   solana::Endpoints solana = MakeSolanaEndpoints(config);
   public_ctx.solana = &solana;
   public_ctx.push_sender = &push_charges;
+  public_ctx.paypal = paypal_accounts;
   pages::SetMerchant({config.merchant_name, config.merchant_logo_url,
                       config.merchant_support_email});
   if (config.merchant_name.empty()) {

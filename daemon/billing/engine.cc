@@ -46,6 +46,8 @@ Provider* Engine::ProviderFor(bool livemode, std::string_view name) const {
   if (cards && cards->name() == name) return cards;
   Provider* chain = livemode ? providers_.live_chain.get() : providers_.test_chain.get();
   if (chain && chain->name() == name) return chain;
+  Provider* wallets = livemode ? providers_.live_wallets.get() : providers_.test_wallets.get();
+  if (wallets && wallets->name() == name) return wallets;
   if (!livemode && providers_.sandbox && providers_.sandbox->name() == name) {
     return providers_.sandbox.get();  // earlier sandbox cards keep working
   }

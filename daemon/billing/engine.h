@@ -43,6 +43,9 @@ struct Providers {
   // Solana node (providers/solana/provider.h); in test mode without a node, the sandbox.
   std::unique_ptr<Provider> test_chain;
   std::unique_ptr<Provider> live_chain;
+  // "paypal": PayPal wallets saved at a checkout, charged merchant-initiated (when configured).
+  std::unique_ptr<Provider> test_wallets;
+  std::unique_ptr<Provider> live_wallets;
   // Push rails (Lightning, on-chain): test mode's sandbox invoices and addresses, and the
   // Lightning / Bitcoin server configured for each mode (BTCPay or SatsPay), if any.
   std::unique_ptr<PushProvider> sandbox_push;

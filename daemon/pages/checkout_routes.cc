@@ -60,6 +60,7 @@ http::Response FormPage(pub::Context& c, const Session& s, int status, CheckoutF
   form.token = CheckoutFormToken(c.signing_key, s.id);
   form.push_rails = OfferedPushRails(c, s);
   form.cards = TakesCards(c.store.reader(), s);
+  form.paypal = OffersPayPal(c, s);
   // With Stripe in the session's mode the card is given on Stripe's page, never here.
   if (c.stripe.For(s.livemode)) return HtmlAnswer(status, ProviderCheckoutPage(s, form));
   return HtmlAnswer(status, CheckoutPage(s, form));
@@ -192,6 +193,23 @@ void GoToPushRail(pub::Context& c, http::Request& req, http::Respond respond) {
   ChoosePushRail(c, req, std::move(respond), *s);
 }
 
+// POST /checkout/{id}/paypal: pay with PayPal (its approval page, then back).
+void PostPayPal(pub::Context& c, http::Request& req, http::Respond respond) {
+  http::Response refusal;
+  auto s = PostedSession(c, req, &refusal);
+  if (!s.ok()) return respond(std::move(refusal));
+  GoToPayPal(c, req, std::move(respond), *s);
+}
+
+void PayPalReturn(pub::Context& c, http::Request& req, http::Respond respond) {
+  auto s = FindSession(c.store.reader(), req.params["id"]);
+  if (!s.ok()) {
+    if (s.status().kind() == Status::Kind::kNotFound) return respond(NotFoundPage());
+    throw std::runtime_error(s.status().message());
+  }
+  ReturnFromPayPal(c, req, std::move(respond), *s);
+}
+
 // POST /checkout/{id}/stripe: sends the customer to a Stripe Checkout for this session (a
 // payment that saves the card, a one-time payment, or a setup for a trial).
 void GoToStripe(pub::Context& c, http::Request& req, http::Respond respond) {
@@ -286,6 +304,8 @@ void AddCheckoutPageRoutes(http::Router& r, pub::Context& c) {
   pub::AddOpenRoute(r, c, "POST", "/checkout/{id}", Pay, ErrorPage);
   pub::AddOpenRoute(r, c, "POST", "/checkout/{id}/stripe", GoToStripe, ErrorPage);
   pub::AddOpenRoute(r, c, "POST", "/checkout/{id}/push", GoToPushRail, ErrorPage);
+  pub::AddOpenRoute(r, c, "POST", "/checkout/{id}/paypal", PostPayPal, ErrorPage);
+  pub::AddOpenRoute(r, c, "GET", "/checkout/{id}/paypal-return", PayPalReturn, ErrorPage);
   pub::AddOpenRoute(r, c, "GET", "/checkout/{id}/return", ReturnFromStripe, ErrorPage);
 }
 

@@ -99,6 +99,14 @@ std::string PayLabel(const Session& s) {
   return TrialDays(s) > 0 ? "Start free trial" : "Subscribe for " + FormatMoney(s.amount, s.currency);
 }
 
+std::string PayPalButton(const Session& s, const CheckoutForm& form) {
+  if (!form.paypal) return "";
+  return Fill("<form method=\"post\" action=\"{id}/paypal\" id=\"paypal-form\">"
+              "<input type=\"hidden\" name=\"token\" value=\"{token}\">"
+              "<button type=\"submit\" id=\"pay-paypal\">Pay with PayPal</button></form>",
+              {{"id", s.id}, {"token", form.token}});
+}
+
 std::string PushChoices(const Session& s, const CheckoutForm& form) {
   std::string forms = Each(form.push_rails, [&](const std::string& rail) {
     std::string email =
@@ -165,10 +173,11 @@ std::string CheckoutPage(const Session& s, const CheckoutForm& form) {
                           : Fill("<div class=\"error\" id=\"error\" role=\"alert\">{e}</div>",
                                  {{"e", form.error}});
   std::string body = Fill(
-      "<h1>Checkout</h1>{!error}{!summary}{!cards}{!push}{!cancel}",
+      "<h1>Checkout</h1>{!error}{!summary}{!cards}{!paypal}{!push}{!cancel}",
       {{"error", error},
        {"summary", s.subscription_mode() ? PlanSummary(s) : PaymentSummary(s)},
        {"cards", form.cards ? CardForm(s, form) : ""},
+       {"paypal", PayPalButton(s, form)},
        {"push", PushChoices(s, form)},
        {"cancel", CancelLink(s)}});
   return Layout("Checkout", !s.livemode, body);
@@ -180,10 +189,11 @@ std::string ProviderCheckoutPage(const Session& s, const CheckoutForm& form) {
                           : Fill("<div class=\"error\" id=\"error\" role=\"alert\">{e}</div>",
                                  {{"e", form.error}});
   std::string body = Fill(
-      "<h1>Checkout</h1>{!error}{!summary}{!cards}{!push}{!cancel}",
+      "<h1>Checkout</h1>{!error}{!summary}{!cards}{!paypal}{!push}{!cancel}",
       {{"error", error},
        {"summary", s.subscription_mode() ? PlanSummary(s) : PaymentSummary(s)},
        {"cards", form.cards ? StripeButton(s, form) : ""},
+       {"paypal", PayPalButton(s, form)},
        {"push", PushChoices(s, form)},
        {"cancel", CancelLink(s)}});
   return Layout("Checkout", !s.livemode, body);

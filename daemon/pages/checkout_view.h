@@ -27,6 +27,7 @@ struct CheckoutForm {
   // token, the rail and (when the session has none) the email to {id}/push.
   std::vector<std::string> push_rails;
   bool cards = true;  // the plan takes cards (allow_stripe): the card form is shown
+  bool paypal = false;  // a "Pay with PayPal" button posting the token to {id}/paypal
 };
 
 // The payable page (a whole document).

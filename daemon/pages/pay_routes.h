@@ -1,5 +1,5 @@
-// What the checkout page's routes (checkout_routes.cc) use of the push rails' pages
-// (pay_routes.cc).
+// What the checkout page's routes (checkout_routes.cc) use of the other ways to pay: the push
+// rails' pages (pay_routes.cc) and PayPal (paypal_routes.cc).
 #pragma once
 
 #include <string>
@@ -18,6 +18,14 @@ std::vector<std::string> OfferedPushRails(pub::Context& c, const Session& s);
 // subscription on the rail the form names and sends the customer to the charge's /pay page.
 void ChoosePushRail(pub::Context& c, http::Request& req, http::Respond respond,
                     const Session& s);
+// Whether the checkout page offers PayPal for `s`: an app in its mode, a plan that allows it
+// (payment sessions always), no trial.
+bool OffersPayPal(pub::Context& c, const Session& s);
+// POST /checkout/{id}/paypal for `s` (form token checked, payable): 303 to PayPal's approval.
+void GoToPayPal(pub::Context& c, http::Request& req, http::Respond respond, const Session& s);
+// GET /checkout/{id}/paypal-return for the session `s` (found).
+void ReturnFromPayPal(pub::Context& c, http::Request& req, http::Respond respond,
+                      const Session& s);
 // GET /pay/{id} and POST /pay/{id}/test-pay.
 void AddPayPageRoutes(http::Router& r, pub::Context& c);
 

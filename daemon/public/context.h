@@ -23,6 +23,7 @@
 #include "daemon/charges/push_sender.h"
 #include "daemon/charges/stripe_callbacks.h"
 #include "daemon/http/router.h"
+#include "daemon/providers/paypal/provider.h"
 #include "daemon/providers/solana/rpc.h"
 #include "daemon/public/address_limits.h"
 #include "daemon/routes/kit.h"
@@ -38,6 +39,7 @@ struct Context : routes::Services {
   AddressLimits* anonymous_limits = nullptr;  // POST /public/subscribe per address; null = none
   solana::Endpoints* solana = nullptr;  // proves Eventop on-chain completions; null = none
   PushSender* push_sender = nullptr;    // woken when a push callback asks for a read-back
+  paypal::Accounts paypal;              // the PayPal apps of each mode (none: no PayPal)
 };
 
 // Who is calling an API route.
@@ -105,6 +107,7 @@ void AddEventopCompleteRoute(http::Router& r, Context& c);
 // The payment providers' callbacks: POST /public/webhook/stripe.
 void AddProviderCallbackRoutes(http::Router& r, Context& c);
 void AddPushCallbackRoutes(http::Router& r, Context& c);  // satspay, btcpay
+void AddPayPalCallbackRoutes(http::Router& r, Context& c);
 
 // Everything above; the hosted pages (pages.h) and GET /healthz are registered by the daemon.
 void AddPublicRoutes(http::Router& r, Context& c);

@@ -53,6 +53,7 @@ void AddPublicRoutes(http::Router& r, Context& c) {
   AddEventopRoutes(r, c);
   AddProviderCallbackRoutes(r, c);
   AddPushCallbackRoutes(r, c);
+  AddPayPalCallbackRoutes(r, c);
 }
 
 }  // namespace jopay::pub

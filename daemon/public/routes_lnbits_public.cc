@@ -65,7 +65,7 @@ struct SubscribeForm {
 };
 
 // payment_method as the plan allows it: "card" (also spelled "stripe"), "lightning",
-// "onchain". PayPal is refused until jopayd speaks to PayPal.
+// "onchain", "paypal". Whether this mode has a provider for it is RequireRail's to say.
 Result<std::string> ParseRail(std::string method, const PlanFlags& flags) {
   if (method == "stripe") method = "card";
   const std::pair<std::string_view, bool> kRails[] = {{rail::kCard, flags.allow_stripe},
@@ -74,17 +74,14 @@ Result<std::string> ParseRail(std::string method, const PlanFlags& flags) {
                                                       {rail::kPaypal, flags.allow_paypal}};
   std::string accepted;
   for (auto [name, allowed] : kRails) {
-    if (allowed && name != rail::kPaypal) accepted += (accepted.empty() ? "" : ", ") + std::string(name);
+    if (allowed) accepted += (accepted.empty() ? "" : ", ") + std::string(name);
   }
   for (auto [name, allowed] : kRails) {
     if (method != name) continue;
-    if (allowed && name != rail::kPaypal) return method;
-    std::string why = name == rail::kPaypal && allowed
-                          ? "jopayd does not take PayPal payments yet"
-                          : "the plan does not allow it";
-    return Status::Invalid(fmt::format("payment_method {} is not available for this plan ({}); "
-                                       "it accepts: {}",
-                                       method, why, accepted.empty() ? "nothing" : accepted),
+    if (allowed) return method;
+    return Status::Invalid(fmt::format("payment_method {} is not available for this plan; it "
+                                       "accepts: {}",
+                                       method, accepted.empty() ? "nothing" : accepted),
                            "payment_method", "payment_method_unavailable");
   }
   return Status::Invalid("payment_method must be one of card, stripe, lightning, onchain, paypal",
@@ -122,6 +119,12 @@ Result<SubscribeForm> ParseSubscribeForm(const std::string& text, const PlanFlag
 // The rail can take payments in this mode: a card provider, or the rail's push provider.
 Status RequireRail(Context& c, bool livemode, const std::string& rail) {
   if (rail == rail::kCard) return RequireCardProvider(c, livemode);
+  if (rail == rail::kPaypal) {
+    if (c.paypal.For(livemode)) return Status::Ok();
+    return Status::Invalid(fmt::format("No PayPal app is configured for {} mode.",
+                                       livemode ? "live" : "test"),
+                           "payment_method", "payment_method_unavailable");
+  }
   if (c.engine.PushRailProvider(livemode, rail)) return Status::Ok();
   return Status::Invalid(fmt::format("No {} provider is configured for {} mode.", rail,
                                      livemode ? "live" : "test"),
@@ -174,6 +177,7 @@ void Subscribe(Context& c, http::Request& req, http::Respond respond) {
   };
   auto made = std::make_shared<Made>();
   UnixSeconds now = c.clock.Now();
+  std::string chosen = form->rail;  // read before the job takes the form
   WriteThen(
       c, caller, req, respond,
       [&c, made, now, plan = *plan, form = std::move(*form)](Db& db) {
@@ -201,14 +205,15 @@ void Subscribe(Context& c, http::Request& req, http::Respond respond) {
         s.expires_in = kSessionTtl;
         s.subscription_id = made->sub.id;
         JOPAY_RETURN_IF_ERROR(CreateSession(db, plan.livemode, s, now, &made->session));
-        if (form.rail == rail::kCard) return Status::Ok();
+        // Cards and PayPal are given on the hosted page (checkout_url).
+        if (form.rail == rail::kCard || form.rail == rail::kPaypal) return Status::Ok();
         return StartOnPushRail(c, db, plan.livemode, form.rail, now, *made->session.subscription_id,
                                &made->sub, &made->push);
       },
-      [&c, made] {
+      [&c, made, rail = std::move(chosen)] {
         json::object o{{"subscription_id", made->sub.id},
                        {"status", made->sub.status},
-                       {"payment_method", made->sub.rail},
+                       {"payment_method", rail},
                        {"session_id", made->session.id},
                        {"checkout_url", CheckoutUrl(c.public_url, made->session.id)},
                        {"expires_at", made->session.expires_at}};
