@@ -105,6 +105,14 @@ void RefundRoute(Context& c, http::Request& req, http::Respond respond) {
         auto p = LoadPayment(db, r.payment_id, call.livemode);
         if (!p.ok()) return p.status();
         Provider* provider = c.engine.ProviderFor(call.livemode, p->provider);
+        if (!provider && c.engine.PushProviderFor(call.livemode, p->provider)) {
+          // A Lightning / on-chain payment through a server: jopayd holds no funds to send.
+          return Status::Conflict(
+              fmt::format("Payment {} was paid in bitcoin through {}: refund it from your "
+                          "wallet to the customer's; jopayd cannot send bitcoin.",
+                          p->id, p->provider),
+              "refund_not_supported");
+        }
         if (!provider) {
           return Status::Conflict(
               fmt::format("Payment {} was made through {}, which is not configured now.", p->id,

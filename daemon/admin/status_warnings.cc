@@ -5,6 +5,7 @@
 #include <fmt/core.h>
 
 #include "common/time.h"
+#include "daemon/billing/push_charges.h"
 #include "daemon/webhooks/deliveries.h"
 #include "daemon/webhooks/endpoints.h"
 
@@ -68,6 +69,12 @@ boost::json::array StatusWarnings(Context& c, Db& db, bool live) {
   ProviderWarnings(c, out);
   WebhookWarnings(db, live, out);
   StoreWarnings(c, out);
+  if (int64_t late = CountUnapplied(db, live); late > 0) {
+    out.emplace_back(fmt::format(
+        "{} Lightning / on-chain payment(s) came after their subscription had moved on and pay "
+        "nothing: refund or credit them (jopayctl payments list --status paid; push.unapplied)",
+        late));
+  }
   size_t open = c.info.public_connections ? c.info.public_connections() : 0;
   if (c.info.public_max_connections != 0 && open * 10 >= c.info.public_max_connections * 9) {
     out.emplace_back(fmt::format("the public face holds {} connections of its {} at most: new "

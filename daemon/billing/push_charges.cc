@@ -94,11 +94,11 @@ void MarkUnapplied(Db& db, int64_t payment_pk) {
   db.Cached("UPDATE push_charges SET unapplied=1 WHERE payment_pk=?").Args(payment_pk).Exec();
 }
 
-int64_t CountUnapplied(Db& db) {
+int64_t CountUnapplied(Db& db, bool livemode) {
   auto& q = db.Cached(
       "SELECT count(*) FROM push_charges c JOIN payments p ON p.pk = c.payment_pk "
-      "WHERE c.unapplied=1 AND p.status='paid'");
-  q.Reset();
+      "WHERE c.unapplied=1 AND p.status='paid' AND p.livemode=?");
+  q.Args(int64_t{livemode});
   q.Step();
   int64_t n = q.Int(0);
   q.Reset();

@@ -34,8 +34,8 @@ std::optional<std::string> PendingPushPaymentOf(Db& db, const std::string& subsc
 void RecordReceived(Db& db, int64_t payment_pk, int64_t received_sats);
 // Paid after its subscription had moved on: kept for the operator to refund or credit.
 void MarkUnapplied(Db& db, int64_t payment_pk);
-// How many unapplied payments are not refunded yet (status warns about them).
-int64_t CountUnapplied(Db& db);
+// How many unapplied payments of this mode are not refunded yet (status warns about them).
+int64_t CountUnapplied(Db& db, bool livemode);
 
 // The customer-facing parts: rail, invoice / address, amount in sats, rate, expiry, and the
 // payment URI a wallet opens ("lightning:..." or a BIP 21 "bitcoin:..." with the amount).

@@ -94,18 +94,20 @@ class PayPalTest(DaemonTest):
                          ("paid", "paypal", 1499))
         self.assertNotIn(CLIENT_SECRET, self.d.log())
         orders_before = self.pp.count("POST", "/v2/checkout/orders")
-        for month in range(3):
+        for month in range(12):
             self.d.advance("1mo")
         payments = self.d.payments(sub["id"])
-        self.assertEqual([p["status"] for p in payments], ["paid"] * 4, payments)
-        self.assertEqual(len({p["period_start"] for p in payments}), 4)
-        self.assertEqual(self.pp.count("POST", "/v2/checkout/orders") - orders_before, 3)
+        self.assertEqual([p["status"] for p in payments], ["paid"] * 13, payments)
+        self.assertEqual(len({p["period_start"] for p in payments}), 13)
+        self.assertEqual(self.pp.count("POST", "/v2/checkout/orders") - orders_before, 12)
+        renewed = [e for e in self.d.events(sub["id"]) if e["type"] == "subscription.renewed"]
+        self.assertEqual(len(renewed), 12)
         # Each renewal's order carried its JoPay idempotency key as PayPal-Request-Id.
         ids = [h.get("paypal-request-id") for m, p, h, b in self.pp.requests
                if m == "POST" and p == "/v2/checkout/orders"]
         self.assertEqual(len(set(ids)), len(ids))
 
-    def test_a_declining_wallet_puts_the_subscription_past_due(self):
+    def test_a_declining_wallet_goes_through_dunning_to_expired(self):
         s, sub = self.subscribed()
         vault_id = next(iter(self.pp.vault))
         self.pp.decline_vault(vault_id)
@@ -114,6 +116,35 @@ class PayPalTest(DaemonTest):
         self.assertEqual(got["status"], "past_due")
         failed = [e for e in self.d.events(sub["id"]) if e["type"] == "subscription.payment_failed"]
         self.assertEqual(failed[-1]["data"]["failure_code"], "instrument_declined")
+        self.d.advance("6d")  # the retries at +1 d, +3 d, +5 d decline too
+        self.assertEqual(self.d.ok("subscriptions", "get", sub["id"])["status"], "expired")
+        self.assertEqual([p["status"] for p in self.d.payments(sub["id"])],
+                         ["paid", "failed", "failed", "failed", "failed"])
+
+    def test_kill_9_with_a_lost_answer_charges_each_period_once(self):
+        import signal
+        s, sub = self.subscribed()
+        self.pp.lose_next(2)  # PayPal takes the renewal, its answer never arrives (twice)
+        import subprocess  # clock advance waits for the charge to settle; kill it meanwhile
+        from harness import JOPAYCTL
+        p = subprocess.Popen([JOPAYCTL, "--socket", self.d.socket, "clock", "advance", "1mo"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.3)
+        self.d.stop(signal.SIGKILL)
+        p.wait()
+        self.d.start()
+        self.pub = Public(self.d, self.pub.key)
+        deadline = time.time() + 30
+        while [x["status"] for x in self.d.payments(sub["id"])] != ["paid", "paid"]:
+            self.assertLess(time.time(), deadline, self.d.payments(sub["id"]))
+            time.sleep(0.2)
+        # One order per period at PayPal whatever was lost: the resend replayed the first.
+        captured = [o for o in self.pp.orders.values() if o.get("status") == "COMPLETED"]
+        self.assertEqual(len(captured), 2)
+        # (A clock move killed half way keeps its old time: set it to the next period end.)
+        end = self.d.ok("subscriptions", "get", sub["id"])["current_period_end"]
+        self.d.ok("clock", "set", end)
+        self.assertEqual([x["status"] for x in self.d.payments(sub["id"])], ["paid"] * 3)
 
     def test_the_return_url_is_not_believed(self):
         s = self.session()

@@ -142,6 +142,13 @@ class PushRailsTest(LnbitsTest):
                          ("paid", "unapplied", True))
         self.assertEqual(self.d.ok("subscriptions", "get", sub_id)["status"], "expired")
         self.assertEqual([e["type"] for e in self.d.events(late["id"])], ["payment.unapplied"])
+        [warning] = [w for w in self.d.ok("status")["warnings"] if "refund or credit" in w]
+        self.assertTrue(warning.startswith("1 Lightning / on-chain payment"), warning)
+        # The operator refunds it (the sandbox's refund is at once): the warning goes.
+        refund = self.d.ok("payments", "refund", late["id"])
+        self.assertEqual(refund["status"], "succeeded")
+        self.assertEqual(self.d.ok("payments", "get", late["id"])["status"], "refunded")
+        self.assertFalse([w for w in self.d.ok("status")["warnings"] if "refund or credit" in w])
 
     def test_paying_while_past_due_renews_the_open_period(self):
         made = self.subscribe()

@@ -92,6 +92,9 @@ class SatsPayTest(PushServerTest):
         self.poll(lambda: self.status(made["subscription_id"]), lambda s: s == "active")
         [paid] = self.d.payments(made["subscription_id"])
         self.assertEqual((paid["status"], paid["provider"]), ("paid", "satspay"))
+        r = self.d.ctl("payments", "refund", paid["id"])  # jopayd holds no bitcoin to send
+        self.assertEqual(r.rc, 5, r)
+        self.assertIn("refund it from your wallet", r.err)
         self.assertEqual(self.d.ok("sessions", "get", made["session_id"])["status"], "completed")
 
     def test_callbacks_are_hints_forged_ones_change_nothing(self):
