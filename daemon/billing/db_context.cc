@@ -11,6 +11,30 @@
 
 namespace jopay {
 
+namespace {
+
+// The payment row of charge `r` of `s` through `provider`, its status still to be said.
+Payment PaymentOf(const Subscription& s, const ChargeRequest& r, std::string provider,
+                  UnixSeconds now) {
+  Payment p;
+  p.livemode = s.livemode;
+  p.subscription_id = s.id;
+  p.customer_id = s.customer_id;
+  p.payment_method_id = s.payment_method_id;
+  p.provider = std::move(provider);
+  p.amount = r.amount;
+  p.currency = r.currency;
+  p.attempt = r.attempt;
+  p.schedule = r.schedule;
+  p.period_start = r.period_start;
+  p.period_end = r.period_end;
+  p.idempotency_key = r.idempotency_key;
+  p.created_at = now;
+  return p;
+}
+
+}  // namespace
+
 ChargeOutcome DbContext::Charge(const Subscription& s, const ChargeRequest& r) {
   if (prepaid) {
     ChargeOutcome paid{true, "", "", false, *prepaid};
@@ -34,14 +58,7 @@ void DbContext::Emit(const Subscription& s, std::string_view type, const EventEx
 
 ChargeOutcome DbContext::Record(const Subscription& s, const ChargeRequest& r,
                               const ChargeOutcome& out) {
-  Payment p;
-  p.livemode = s.livemode;
-  p.subscription_id = s.id;
-  p.customer_id = s.customer_id;
-  p.payment_method_id = s.payment_method_id;
-  p.provider = s.provider.empty() ? "none" : s.provider;
-  p.amount = r.amount;
-  p.currency = r.currency;
+  Payment p = PaymentOf(s, r, s.provider.empty() ? "none" : s.provider, now);
   p.status = out.pending ? "pending" : out.paid ? "paid" : "failed";
   if (!out.paid && !out.pending) {
     p.failure_code = out.failure_code;
@@ -52,12 +69,6 @@ ChargeOutcome DbContext::Record(const Subscription& s, const ChargeRequest& r,
     // may reach the provider, which replays its key for 24 h.
     p.next_send_at = p.first_sent_at = SystemNow();
   }
-  p.attempt = r.attempt;
-  p.schedule = r.schedule;
-  p.period_start = r.period_start;
-  p.period_end = r.period_end;
-  p.idempotency_key = r.idempotency_key;
-  p.created_at = now;
   if (out.paid) p.paid_at = now;
   if (!out.provider_ref.empty()) p.provider_ref = out.provider_ref;
   try {
@@ -109,21 +120,8 @@ PushDue DbContext::RequestPush(const Subscription& s, const ChargeRequest& r) {
             ChargeOutcome::Failed("provider_unavailable",
                                   "The subscription's payment provider is not configured.")};
   }
-  Payment p;
-  p.livemode = s.livemode;
-  p.subscription_id = s.id;
-  p.customer_id = s.customer_id;
-  p.payment_method_id = s.payment_method_id;
-  p.provider = std::string(provider->name());
-  p.amount = r.amount;
-  p.currency = r.currency;
+  Payment p = PaymentOf(s, r, std::string(provider->name()), now);
   p.status = "pending";
-  p.attempt = r.attempt;
-  p.schedule = r.schedule;
-  p.period_start = r.period_start;
-  p.period_end = r.period_end;
-  p.idempotency_key = r.idempotency_key;
-  p.created_at = now;
   InsertPayment(db_, p);
 
   const Policy& policy = engine_.policy();

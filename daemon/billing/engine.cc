@@ -136,11 +136,7 @@ Status Engine::StartPendingWithCard(Db& db, bool livemode, const std::string& id
                                     Subscription* out, Status* payment_status) {
   auto s = LoadSubscription(db, id, livemode);
   if (!s.ok()) return s.status();
-  if (s->status != sub_status::kIncomplete) {
-    return Status::Conflict(fmt::format("The subscription is {}, not waiting for its first "
-                                        "payment.", s->status),
-                            "subscription_not_pending");
-  }
+  JOPAY_RETURN_IF_ERROR(RequireIncomplete(*s));
   auto plan = LoadPlan(db, s->plan_id, livemode);
   if (!plan.ok()) return plan.status();
   AttachCard(db, *s, card, now);

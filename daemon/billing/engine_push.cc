@@ -37,11 +37,7 @@ Status Engine::StartPushPending(Db& db, bool livemode, const std::string& id,
   }
   auto s = LoadSubscription(db, id, livemode);
   if (!s.ok()) return s.status();
-  if (s->status != sub_status::kIncomplete) {
-    return Status::Conflict(fmt::format("The subscription is {}, not waiting for its first "
-                                        "payment.", s->status),
-                            "subscription_not_pending");
-  }
+  JOPAY_RETURN_IF_ERROR(RequireIncomplete(*s));
   if (s->rail == rail) {  // asked twice (a second click): the same charge
     if (auto pending = PendingPushPaymentOf(db, s->id, rail)) {
       *payment_id = *pending;

@@ -123,6 +123,13 @@ void AttachCard(Db& db, Subscription& s, const SavedCard& card, UnixSeconds now)
   s.provider_customer = card.provider_customer;
 }
 
+Status RequireIncomplete(const Subscription& s) {
+  if (s.status == sub_status::kIncomplete) return Status::Ok();
+  return Status::Conflict(
+      fmt::format("The subscription is {}, not waiting for its first payment.", s.status),
+      "subscription_not_pending");
+}
+
 void AttachPushRail(Db& db, Subscription& s, std::string_view rail, std::string_view provider,
                     UnixSeconds now) {
   std::string id = NewId("pm_");

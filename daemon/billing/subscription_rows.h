@@ -34,6 +34,9 @@ Subscription NewSubscriptionOf(const Plan& plan, const Customer& customer, bool 
 // Saves `card` as a payment method of the subscription's customer and makes it the
 // subscription's (in memory; SaveSubscription/InsertSubscription stores the link).
 void AttachCard(Db& db, Subscription& s, const SavedCard& card, UnixSeconds now);
+// Ok for an incomplete subscription (waiting for its first payment); otherwise kConflict
+// "subscription_not_pending" naming its status.
+Status RequireIncomplete(const Subscription& s);
 // Sets a push rail ("lightning", "onchain") through `provider` as the subscription's way to
 // pay: a payment method with nothing saved (brand = the rail), so that it shows like a card.
 void AttachPushRail(Db& db, Subscription& s, std::string_view rail, std::string_view provider,
