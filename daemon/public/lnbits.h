@@ -61,7 +61,9 @@ boost::json::object LnbitsPlanView(const Plan& p, const PlanFlags& flags);
 // A plan's public terms for /public/plan/{id}: no livemode, grace period, counts or times.
 boost::json::object PublicPlanView(const Plan& p, const PlanFlags& f);
 boost::json::object LnbitsSubscriptionView(const Subscription& s);
-boost::json::object LnbitsPaymentView(const Payment& p);
+// payment_method: the push charge's rail ("lightning", "onchain"), else the provider's
+// ("card" for sandbox and Stripe, "paypal"); payment_hash: not kept (null).
+boost::json::object LnbitsPaymentView(Db& db, const Payment& p);
 boost::json::object LnbitsSubscriberView(const Subscriber& s);
 
 // Route groups (routes_lnbits_*.cc), registered by AddLnbitsRoutes.

@@ -55,10 +55,10 @@ std::string PaymentMethodOfProvider(std::string_view provider) {
   return std::string(provider);
 }
 
-Result<std::vector<std::string>> ProvidersOfPaymentMethod(std::string_view method) {
-  if (method == "card" || method == "stripe") return std::vector<std::string>{"sandbox", "stripe"};
+Result<std::string> ParsePaymentMethodFilter(std::string_view method) {
+  if (method == "card" || method == "stripe") return std::string("card");
   if (method == "lightning" || method == "onchain" || method == "paypal") {
-    return std::vector<std::string>{};
+    return std::string(method);
   }
   return Status::Invalid(
       "payment_method must be one of card, stripe, lightning, onchain, paypal", "payment_method");

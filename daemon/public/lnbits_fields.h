@@ -30,10 +30,10 @@ Result<std::string> ParseSubscriptionStatus(std::string_view status);
 // How a payment was made, as LNbits names it: "card" for card providers (the sandbox,
 // Stripe), else the provider's own name.
 std::string PaymentMethodOfProvider(std::string_view provider);
-// The providers behind a payment_method filter: "card" and "stripe" -> card providers;
-// "lightning", "onchain", "paypal" -> none (valid, jopayd takes cards only). Anything else ->
-// Status::Invalid naming "payment_method".
-Result<std::vector<std::string>> ProvidersOfPaymentMethod(std::string_view method);
+// A payment_method filter: "card" (also "stripe"), "lightning", "onchain" or "paypal", as
+// LnbitsPaymentView names a payment's method. Anything else -> Status::Invalid naming
+// "payment_method".
+Result<std::string> ParsePaymentMethodFilter(std::string_view method);
 
 // A list window of /api/v1: `limit` (1..1000, default 100) and `offset` (0..100000, default 0).
 struct Window {

@@ -163,10 +163,10 @@ json::object LnbitsSubscriptionView(const Subscription& s) {
                  {"status", s.status}};
   PutPrice(o, s.amount, s.currency);
   PutInterval(o, s.interval, s.interval_count);
-  o["payment_method"] = s.payment_method_id
-                            ? json::value(PaymentMethodOfProvider(s.provider))
-                            : json::value(nullptr);
-  o["card"] = s.payment_method_id
+  o["payment_method"] = !s.payment_method_id ? json::value(nullptr)
+                        : s.Push()           ? json::value(s.rail)
+                                             : json::value(PaymentMethodOfProvider(s.provider));
+  o["card"] = s.payment_method_id && !s.Push()
                   ? json::value(json::object{{"brand", s.card_brand}, {"last4", s.card_last4}})
                   : json::value(nullptr);
   o["current_period_start"] = s.current_period_start;
@@ -183,13 +183,14 @@ json::object LnbitsSubscriptionView(const Subscription& s) {
   return o;
 }
 
-json::object LnbitsPaymentView(const Payment& p) {
+json::object LnbitsPaymentView(Db& db, const Payment& p) {
   json::object o{{"id", p.id}, {"subscription_id", Text(p.subscription_id)},
                  {"subscriber_id", p.customer_id}};
   PutPrice(o, p.amount, p.currency);
   o["status"] = p.status;
-  o["payment_method"] = PaymentMethodOfProvider(p.provider);
-  o["payment_hash"] = nullptr;  // Lightning only; jopayd's payments are cards
+  auto push = LoadPushCharge(db, p.pk);
+  o["payment_method"] = push ? push->rail : PaymentMethodOfProvider(p.provider);
+  o["payment_hash"] = nullptr;  // not kept: an invoice's hash is in the invoice itself
   o["failure_code"] = Text(p.failure_code);
   o["failure_message"] = Text(p.failure_message);
   o["livemode"] = p.livemode;

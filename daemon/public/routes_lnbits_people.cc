@@ -57,38 +57,39 @@ void ListPaymentsRoute(Context& c, const Caller& caller, http::Request& req,
       status != "failed" && status != "refunded") {
     st = Status::Invalid("status must be one of pending, paid, failed, refunded", "status");
   }
-  std::optional<std::vector<std::string>> providers;  // none = any method
+  std::string method;  // "" = any
   if (auto it = req.query.find("payment_method"); st.ok() && it != req.query.end()) {
-    auto p = ProvidersOfPaymentMethod(it->second);
-    if (p.ok()) providers = *p; else st = p.status();
+    auto m = ParsePaymentMethodFilter(it->second);
+    if (m.ok()) method = *m; else st = m.status();
   }
   if (!st.ok()) return respond(ErrorAnswer(st));
   json::array out;
-  if (providers && providers->empty()) return respond(http::JsonResponse(200, out));
   Db& db = c.store.reader();
-  // Card providers are two at most: bind them as ?4 and ?5 ("" = no filter).
-  std::string p1 = providers ? (*providers)[0] : "";
-  std::string p2 = providers && providers->size() > 1 ? (*providers)[1] : p1;
+  // A payment's method as LnbitsPaymentView names it: its push charge's rail, else its
+  // provider's ("card" for the card providers).
   auto& q = db.Cached(
       "SELECT id FROM payments WHERE livemode=?1 AND (?2 = '' OR subscription_id=?2) AND "
-      "(?3 = '' OR status=?3) AND (?4 = '' OR provider IN (?4, ?5)) "
-      "ORDER BY rowid DESC LIMIT ?6 OFFSET ?7");
-  q.Args(int64_t{caller.livemode}, sub_id, status, p1, p2, int64_t{window->limit},
+      "(?3 = '' OR status=?3) AND (?4 = '' OR ?4 = coalesce((SELECT rail FROM push_charges c "
+      "WHERE c.payment_pk = payments.pk), CASE WHEN provider = 'sandbox' OR provider = 'stripe' "
+      "THEN 'card' ELSE provider END)) "
+      "ORDER BY rowid DESC LIMIT ?5 OFFSET ?6");
+  q.Args(int64_t{caller.livemode}, sub_id, status, method, int64_t{window->limit},
          int64_t{window->offset});
   std::vector<std::string> ids;
   while (q.Step()) ids.push_back(q.Text(0));
   q.Reset();
   for (const auto& id : ids) {
     auto p = LoadPayment(db, id, caller.livemode);
-    if (p.ok()) out.push_back(LnbitsPaymentView(*p));
+    if (p.ok()) out.push_back(LnbitsPaymentView(db, *p));
   }
   respond(http::JsonResponse(200, out));
 }
 
 void GetPayment(Context& c, const Caller& caller, http::Request& req, http::Respond respond) {
-  auto p = LoadPayment(c.store.reader(), req.params["id"], caller.livemode);
+  Db& db = c.store.reader();
+  auto p = LoadPayment(db, req.params["id"], caller.livemode);
   if (!p.ok()) return respond(ErrorAnswer(p.status()));
-  respond(http::JsonResponse(200, LnbitsPaymentView(*p)));
+  respond(http::JsonResponse(200, LnbitsPaymentView(db, *p)));
 }
 
 }  // namespace

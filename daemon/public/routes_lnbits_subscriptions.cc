@@ -50,7 +50,7 @@ void Get(Context& c, const Caller& caller, http::Request& req, http::Respond res
   json::object view = LnbitsSubscriptionView(*s);
   json::array payments;
   for (const auto& p : ListPayments(db, caller.livemode, s->id, "", kMaxHistory, "")) {
-    payments.push_back(LnbitsPaymentView(p));
+    payments.push_back(LnbitsPaymentView(db, p));
   }
   view["payments"] = std::move(payments);
   respond(http::JsonResponse(200, view));

@@ -166,6 +166,20 @@ class PushRailsTest(LnbitsTest):
                          ("active", first["current_period_end"], "invoice"))
         self.assertEqual(self.types(sub_id)[-1], "subscription.renewed")
 
+    def test_the_lnbits_api_names_the_rail(self):
+        ln = self.subscribe()
+        self.pay(ln["payment_id"])
+        chain = self.subscribe("onchain", email="chain@example.com")
+        card = self.d.subscribe(self.d.plan()["id"], "card@example.com")
+        sub = self.v1("GET", f"/subscriptions/{ln['subscription_id']}")
+        self.assertEqual((sub["payment_method"], sub["card"]), ("lightning", None))
+        self.assertEqual([p["payment_method"] for p in sub["payments"]], ["lightning"])
+        by = lambda m: {p["id"] for p in self.v1("GET", f"/payments?payment_method={m}")}
+        self.assertEqual(by("lightning"), {ln["payment_id"]})
+        self.assertEqual(by("onchain"), {chain["payment_id"]})
+        self.assertEqual(by("card"), {p["id"] for p in self.d.payments(card["id"])})
+        self.assertEqual(by("paypal"), set())
+
     def test_onchain_gives_a_regtest_address_and_a_bip21_uri(self):
         eur = self.v1("POST", "/plans", {"name": "Euro", "amount": 1499, "currency": "eur",
                                           "interval": "monthly", "allow_onchain": True},
