@@ -484,3 +484,125 @@ ALTER TABLE checkout_sessions ADD COLUMN chain_account TEXT;
 ALTER TABLE checkout_sessions ADD COLUMN chain_wallet TEXT;
 CREATE UNIQUE INDEX checkout_sessions_chain_signature
   ON checkout_sessions (livemode, chain_signature) WHERE chain_signature IS NOT NULL;
+
+-- migration 11
+-- ==== Invoices (issue #15; daemon/billing/invoices.h) ====
+-- Final when written: only status, amount_paid, amount_credited, paid_at and voided_at move.
+-- A one-line invoice (every renewal) keeps its line in its own columns (line_*); invoices with
+-- more lines keep them all in invoice_lines instead. seq is gapless per (livemode, kind): the
+-- next is MAX + 1 in the writing transaction. The customer's and the merchant's details are
+-- copied at issue (the merchant's once per distinct set, in invoice_issuers).
+CREATE TABLE invoice_issuers (
+  pk            INTEGER PRIMARY KEY,
+  name          TEXT NOT NULL,
+  address       TEXT NOT NULL,
+  tax_id        TEXT NOT NULL,
+  support_email TEXT NOT NULL,
+  logo_url      TEXT NOT NULL,
+  UNIQUE (name, address, tax_id, support_email, logo_url)
+);
+CREATE TABLE invoices (
+  pk                INTEGER PRIMARY KEY,
+  id                TEXT NOT NULL,
+  livemode          INTEGER NOT NULL,
+  kind              TEXT NOT NULL CHECK (kind = 'invoice' OR kind = 'credit_note'),
+  seq               INTEGER NOT NULL,
+  number            TEXT NOT NULL,
+  billing_reason    TEXT NOT NULL,
+  status            TEXT NOT NULL CHECK (status = 'open' OR status = 'paid' OR status = 'void'
+                                         OR status = 'uncollectible' OR status = 'issued'),
+  customer_id       TEXT NOT NULL,
+  subscription_id   TEXT,
+  plan_id           TEXT,
+  schedule          INTEGER NOT NULL DEFAULT 0,
+  period_start      INTEGER,
+  period_end        INTEGER,
+  currency          TEXT NOT NULL,
+  subtotal          INTEGER NOT NULL,
+  total             INTEGER NOT NULL,
+  amount_paid       INTEGER NOT NULL DEFAULT 0,
+  amount_credited   INTEGER NOT NULL DEFAULT 0,
+  credit_for_pk     INTEGER,
+  reason            TEXT,
+  line_description  TEXT,
+  line_quantity     INTEGER,
+  line_unit_amount  INTEGER,
+  customer_name     TEXT NOT NULL,
+  customer_email    TEXT NOT NULL,
+  customer_address  TEXT NOT NULL DEFAULT '',
+  customer_tax_id   TEXT NOT NULL DEFAULT '',
+  issuer_pk         INTEGER NOT NULL,
+  created_at        INTEGER NOT NULL,
+  paid_at           INTEGER,
+  voided_at         INTEGER,
+  UNIQUE (livemode, kind, seq)
+);
+CREATE UNIQUE INDEX invoices_period ON invoices (subscription_id, schedule, period_start)
+  WHERE subscription_id IS NOT NULL AND kind = 'invoice' AND billing_reason != 'subscription_update';
+CREATE INDEX invoices_customer ON invoices (customer_id);
+CREATE TABLE invoice_lines (
+  invoice_pk   INTEGER NOT NULL,
+  position     INTEGER NOT NULL,
+  description  TEXT NOT NULL,
+  period_start INTEGER,
+  period_end   INTEGER,
+  quantity     INTEGER NOT NULL,
+  unit_amount  INTEGER NOT NULL,
+  amount       INTEGER NOT NULL,
+  PRIMARY KEY (invoice_pk, position)
+) WITHOUT ROWID;
+-- The invoice a charge attempt pays (NULL for payments made before invoices existed).
+ALTER TABLE payments ADD COLUMN invoice_pk INTEGER;
+-- Billing details printed on the customer's invoices.
+ALTER TABLE customers ADD COLUMN address TEXT NOT NULL DEFAULT '';
+ALTER TABLE customers ADD COLUMN tax_id TEXT NOT NULL DEFAULT '';
+
+-- migration 12
+-- ==== Customer emails (issue #15; daemon/email/queue.h) ====
+-- One row per email owed to a customer. Most come from an event (event_pk), made by the email
+-- sender's fan-out, which walks the events past its cursor (meta 'emails_event_cursor') and
+-- writes the rows and the new cursor in one transaction; card_expiring rows come from the
+-- daily look at saved cards (object_id = the payment method, card_expiry its "YYYY-MM"). One
+-- cause yields at most one email of a kind, ever: UNIQUE (event_pk, kind) and
+-- emails_card_expiry. status: pending (next_attempt_at set, wall-clock) -> sent | failed; a
+-- resend makes it pending again under the same id, hence the same Message-ID.
+CREATE TABLE emails (
+  pk              INTEGER PRIMARY KEY,
+  id              TEXT NOT NULL UNIQUE,
+  livemode        INTEGER NOT NULL,
+  kind            TEXT NOT NULL,
+  event_pk        INTEGER,
+  event_id        TEXT,
+  object_id       TEXT NOT NULL,
+  subscription_id TEXT,
+  customer_id     TEXT NOT NULL,
+  to_address      TEXT NOT NULL,
+  card_expiry     TEXT,
+  status          TEXT NOT NULL CHECK (status = 'pending' OR status = 'sent' OR status = 'failed'),
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER,
+  last_error      TEXT,
+  resends         INTEGER NOT NULL DEFAULT 0,
+  created_at      INTEGER NOT NULL,
+  sent_at         INTEGER,
+  UNIQUE (event_pk, kind)
+);
+CREATE UNIQUE INDEX emails_card_expiry ON emails (object_id, card_expiry)
+  WHERE kind = 'card_expiring';
+CREATE INDEX emails_due ON emails (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+CREATE INDEX emails_customer ON emails (customer_id);
+-- A customer who used the one-click unsubscribe of a reminder (List-Unsubscribe, RFC 8058)
+-- gets no more reminders (trial ending, card expiring); receipts and notices still go.
+ALTER TABLE customers ADD COLUMN reminders_off_at INTEGER;
+
+-- migration 13
+-- ==== Plan changes with proration (issue #15; daemon/billing/plan_change.h) ====
+-- A plan customers may move to themselves (the portal offers the active switchable plans).
+ALTER TABLE plans ADD COLUMN switchable INTEGER NOT NULL DEFAULT 0;
+-- A change waiting for the end of the paid period: the new plan's terms as copied when it was
+-- asked for, a JSON object {plan_id, plan_name, amount, currency, interval, interval_count,
+-- grace_days, at, requested_at}; NULL when none. Renewals never write it (their UPDATE does
+-- not name it), so this index costs them nothing; archiving a plan finds the changes to it.
+ALTER TABLE subscriptions ADD COLUMN pending_update TEXT;
+CREATE INDEX subscriptions_pending_plan ON subscriptions (json_extract(pending_update, '$.plan_id'))
+  WHERE pending_update IS NOT NULL;

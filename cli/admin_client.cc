@@ -138,6 +138,8 @@ Result<json::value> ParseAnswer(const http::response<http::string_body>& res) {
   Status st = StatusFromHttp(code, res.reason(), res.body());
   if (!st.ok()) return st;
   if (res.body().empty()) return json::value(nullptr);
+  // A file (an invoice's PDF): its bytes, as they came, for the caller to write out.
+  if (res[http::field::content_type] == "application/pdf") return json::value(res.body());
   json::error_code ec;
   json::value v = json::parse(res.body(), ec);
   if (ec) return Status::Internal("jopayd sent an answer that is not JSON: " + ec.message());

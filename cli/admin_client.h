@@ -4,7 +4,8 @@
 // first call and keeps the connection for the calls after it (an import sends
 // hundreds), reconnecting once if the daemon closed an idle connection.
 //
-// Every call answers the parsed JSON body, or a Status:
+// Every call answers the parsed JSON body (a PDF answer: a JSON string of its raw bytes), or a
+// Status:
 //  - a non-2xx answer: kind from the HTTP status (Status::KindForHttp), code,
 //    message and param from the body's {"error": {...}};
 //  - no socket file / connection refused: Kind::kUnavailable ("cannot reach

@@ -92,8 +92,8 @@ TEST_CASE("app: a mistyped command says what was meant, exit 2, and calls nothin
   CHECK(top.Run({"renwe"}) == 2);
   CHECK(Has(top.err(), "did you mean renew?"));
   Harness far;
-  CHECK(far.Run({"invoices", "list"}) == 2);
-  CHECK(Has(far.err(), "unknown command: invoices\n"));
+  CHECK(far.Run({"quotes", "list"}) == 2);
+  CHECK(Has(far.err(), "unknown command: quotes\n"));
 }
 
 TEST_CASE("app: --help and --version exit 0 on stdout") {

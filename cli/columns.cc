@@ -69,6 +69,18 @@ std::vector<Column> CustomerColumns() {
   };
 }
 
+std::vector<Column> InvoiceColumns() {
+  return {
+      {"NUMBER", [](const json::object& o) { return Plain(o, "number"); }},
+      {"ID", [](const json::object& o) { return Plain(o, "id"); }},
+      {"STATUS", Status},
+      {"TOTAL", [](const json::object& o) { return Cell{MoneyText(o, "total")}; }},
+      {"CUSTOMER", [](const json::object& o) { return Plain(o, "customer_email"); }},
+      {"REASON", [](const json::object& o) { return Plain(o, "billing_reason"); }},
+      {"CREATED", [](const json::object& o) { return Plain(o, "created_at"); }},
+  };
+}
+
 std::vector<Column> PaymentColumns() {
   return {
       {"ID", [](const json::object& o) { return Plain(o, "id"); }},
@@ -173,6 +185,21 @@ std::vector<Column> WebhookAttemptColumns() {
   };
 }
 
+std::vector<Column> EmailColumns() {
+  return {
+      {"ID", [](const json::object& o) { return Plain(o, "id"); }},
+      {"KIND", [](const json::object& o) { return Plain(o, "kind"); }},
+      {"STATUS", Status},
+      {"TO", [](const json::object& o) { return Plain(o, "to"); }},
+      {"ATTEMPTS", [](const json::object& o) { return Plain(o, "attempts"); }},
+      {"CREATED", [](const json::object& o) { return Plain(o, "created_at"); }},
+      {"LAST ERROR", [](const json::object& o) {
+         std::string e = Field(o, "last_error");
+         return Cell{e.size() > 60 ? e.substr(0, 57) + "..." : e};
+       }},
+  };
+}
+
 std::vector<Column> OtherColumns() {
   return {
       {"ID", [](const json::object& o) { return Plain(o, "id"); }},
@@ -187,11 +214,13 @@ const std::vector<Column>& ColumnsFor(std::string_view object) {
   static const std::map<std::string, std::vector<Column>, std::less<>> by_type = {
       {"plan", PlanColumns()},         {"subscription", SubscriptionColumns()},
       {"customer", CustomerColumns()}, {"payment", PaymentColumns()},
+      {"invoice", InvoiceColumns()},       {"credit_note", InvoiceColumns()},
       {"event", EventColumns()},       {"api_key", KeyColumns()},
       {"checkout.session", SessionColumns()},
       {"webhook_endpoint", WebhookEndpointColumns()},
       {"webhook_delivery", WebhookDeliveryColumns()},
       {"webhook_attempt", WebhookAttemptColumns()},
+      {"email", EmailColumns()},
   };
   static const std::vector<Column> other = OtherColumns();
   auto it = by_type.find(object);

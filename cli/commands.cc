@@ -12,6 +12,8 @@ const std::vector<std::string> kIntervals = {"day", "week", "month", "year"};
 const std::vector<std::string> kSubscriptionStatuses = {
     "incomplete", "trialing", "active", "past_due", "canceled", "paused", "expired"};
 const std::vector<std::string> kPaymentStatuses = {"pending", "paid", "failed", "refunded"};
+const std::vector<std::string> kInvoiceStatuses = {"open", "paid", "void", "uncollectible",
+                                                   "issued"};
 
 OptionSpec Required(OptionSpec o) {
   o.required = true;
@@ -30,13 +32,14 @@ std::vector<CommandSpec> PlanCommands() {
                      "comma-separated methods the checkout offers: card, lightning, onchain, "
                      "paypal (new plans: card,lightning)"};
   ArgSpec id{"ID", "plan id (plan_...)"};
+  OptionSpec switchable{"switchable", "", "customers may move to this plan on the portal"};
   return {
       {"plans", "create", "Create a plan",
        {},
        {Required(name), Required(amount), Required(currency),
         {"interval", "INTERVAL", "billing period", K::kText, kIntervals, true},
         {"interval-count", "N", "periods per billing cycle (default 1)", K::kInteger},
-        trial, grace, description, methods},
+        trial, grace, description, methods, switchable},
        PlansCreate},
       {"plans", "list", "List active plans",
        {},
@@ -44,7 +47,10 @@ std::vector<CommandSpec> PlanCommands() {
        PlansList, true},
       {"plans", "get", "Show a plan", {id}, {}, PlansGet},
       {"plans", "update", "Change a plan (existing subscriptions keep their price)",
-       {id}, {name, amount, currency, description, trial, grace, methods}, PlansUpdate},
+       {id},
+       {name, amount, currency, description, trial, grace, methods, switchable,
+        {"no-switchable", "", "customers may no longer choose this plan on the portal"}},
+       PlansUpdate},
       {"plans", "archive", "Archive a plan and cancel its subscriptions at period end",
        {id}, {}, PlansArchive, false, true},
   };
@@ -80,9 +86,17 @@ std::vector<CommandSpec> SubscriptionCommands() {
        SubscriptionsList, true},
       {"subscriptions", "get", "Show a subscription", {id}, {}, SubscriptionsGet},
       {"subscriptions", "update",
-       "Change the card (a past_due subscription is retried at once) or the metadata",
+       "Change the plan (prorated), the card (a past_due subscription is retried at once) or "
+       "the metadata",
        {id},
-       {{"card", "NUMBER", "new sandbox test card number"},
+       {{"plan", "ID", "move to this plan: an upgrade now (prorated), a downgrade at period end"},
+        {"proration", "MODE", "now: credit the unused time and charge the new price for it "
+         "(default); none: switch now, the new price from the next period",
+         K::kText, {"now", "none"}},
+        {"at", "WHEN", "when the plan change applies (default: by its kind, see jopayd(8))",
+         K::kText, {"now", "period_end"}},
+        {"cancel-pending", "", "drop the plan change scheduled for the period end"},
+        {"card", "NUMBER", "new sandbox test card number"},
         {"metadata", "K=V", "metadata entry (replaces all metadata); repeat for more",
          K::kKeyValue, {}, false, true}},
        SubscriptionsUpdate},
@@ -120,6 +134,26 @@ std::vector<CommandSpec> HistoryCommands() {
        "Test mode: pay a sandbox Lightning invoice or on-chain address, as the customer's "
        "wallet would",
        {{"ID", "payment id (pay_...) of a pending Lightning or on-chain charge"}}, {}, PaymentsPay},
+      {"invoices", "list", "List invoices and credit notes, newest first",
+       {},
+       {{"customer", "ID|EMAIL", "only this customer's (cus_... or email)"},
+        {"subscription", "ID", "only this subscription's"},
+        {"status", "STATUS", "only this status", K::kText, kInvoiceStatuses}},
+       InvoicesList, true},
+      {"invoices", "get", "Show an invoice: lines, totals, links", {{"ID", "invoice id (in_...)"}},
+       {}, InvoicesGet},
+      {"invoices", "pdf", "Write an invoice's PDF to stdout (or --output FILE)",
+       {{"ID", "invoice id (in_...)"}},
+       {{"output", "FILE", "write it here instead", K::kFile}}, InvoicesPdf},
+      {"invoices", "void", "Void an open invoice (it stays, numbered, marked void)",
+       {{"ID", "invoice id (in_...)"}}, {{"reason", "TEXT", "why, kept on the invoice"}},
+       InvoicesVoid, false, true},
+      {"invoices", "credit",
+       "Issue a credit note for an invoice; a paid one is refunded that much",
+       {{"ID", "invoice id (in_...)"}},
+       {{"amount", "N", "minor units to credit", K::kInteger, {}, true},
+        {"reason", "TEXT", "why, printed on the credit note", K::kText, {}, true}},
+       InvoicesCredit, false, true},
       {"events", "list", "List events",
        {},
        {{"type", "TYPE", "only this type, e.g. subscription.renewed"},
@@ -168,6 +202,27 @@ std::vector<CommandSpec> WebhookCommands() {
         {"forward-to", "URL", "POST each event, signed, to this URL (e.g. a local app)"},
         {"secret", "SECRET", "sign forwarded events with this whsec_ secret (default: a new one)"}},
        EventsListen},
+  };
+}
+
+const std::vector<std::string> kEmailStatuses = {"pending", "sent", "failed"};
+const std::vector<std::string> kEmailKinds = {"receipt",   "payment_failed", "trial_ending",
+                                              "cancelled", "expired",        "card_expiring"};
+
+// Customer emails (daemon/email/): what was queued, sent or given up on, and sending again.
+std::vector<CommandSpec> EmailCommands() {
+  ArgSpec id{"ID", "email id (em_...)"};
+  return {
+      {"emails", "list", "List customer emails, newest first",
+       {},
+       {{"status", "STATUS", "only this status", K::kText, kEmailStatuses},
+        {"kind", "KIND", "only this kind", K::kText, kEmailKinds},
+        {"customer", "ID-OR-EMAIL", "only this customer's (cus_... or email)"}},
+       EmailsList, true},
+      {"emails", "get", "Show an email: to whom, why, its attempts and last error", {id}, {},
+       EmailsGet},
+      {"emails", "resend", "Send an email again (same Message-ID), e.g. after it failed", {id},
+       {}, EmailsResend},
   };
 }
 
@@ -292,8 +347,8 @@ void AddImplicitOptions(CommandSpec& c) {
 std::vector<CommandSpec> BuildTable() {
   std::vector<CommandSpec> all;
   for (auto group : {PlanCommands, CustomerCommands, SubscriptionCommands, HistoryCommands,
-                     SessionCommands, WebhookCommands, KeyCommands, ClockCommands, ExportCommands,
-                     TopLevelCommands}) {
+                     SessionCommands, WebhookCommands, EmailCommands, KeyCommands, ClockCommands,
+                     ExportCommands, TopLevelCommands}) {
     for (auto& c : group()) all.push_back(std::move(c));
   }
   for (auto& c : all) AddImplicitOptions(c);
@@ -313,9 +368,11 @@ std::span<const NounSpec> Nouns() {
       {"customers", "People who subscribe"},
       {"subscriptions", "Customers' subscriptions to plans"},
       {"payments", "Charges, paid or failed"},
+      {"invoices", "Numbered invoices and credit notes, as HTML and PDF"},
       {"events", "The record of every state change (what webhooks deliver)"},
       {"sessions", "Checkout sessions (what the hosted checkout page sells)"},
       {"webhooks", "Endpoints that receive events, signed"},
+      {"emails", "Emails to customers: receipts, payment failures, reminders"},
       {"keys", "API keys for the public API"},
       {"clock", "The billing clock"},
       {"export", "Every row of a collection as CSV, for accountants and spreadsheets"},

@@ -35,6 +35,13 @@ Status PaymentsList(Invocation& inv);
 Status PaymentsGet(Invocation& inv);
 Status PaymentsRefund(Invocation& inv);
 Status PaymentsPay(Invocation& inv);
+
+// cli/invoices.cc
+Status InvoicesList(Invocation& inv);
+Status InvoicesGet(Invocation& inv);
+Status InvoicesPdf(Invocation& inv);
+Status InvoicesVoid(Invocation& inv);
+Status InvoicesCredit(Invocation& inv);
 Status EventsList(Invocation& inv);
 Status EventsGet(Invocation& inv);
 
@@ -52,6 +59,11 @@ Status WebhooksTest(Invocation& inv);
 // cli/listen.cc: replaying and watching events.
 Status EventsResend(Invocation& inv);
 Status EventsListen(Invocation& inv);
+
+// cli/emails.cc: customer emails.
+Status EmailsList(Invocation& inv);
+Status EmailsGet(Invocation& inv);
+Status EmailsResend(Invocation& inv);
 
 // cli/keys.cc
 Status KeysCreate(Invocation& inv);

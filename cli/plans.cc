@@ -2,6 +2,7 @@
 #include <ostream>
 
 #include "cli/columns.h"
+#include "cli/exit_code.h"
 #include "cli/handlers.h"
 #include "cli/request_shapes.h"
 #include "cli/values.h"
@@ -30,6 +31,11 @@ Result<json::object> PlanFields(const Invocation& inv) {
   AddField(body, inv, "description", "description");
   AddField(body, inv, "trial-days", "trial_days");
   AddField(body, inv, "grace-days", "grace_period_days");
+  if (inv.Has("switchable") && inv.Has("no-switchable")) {
+    return UsageError("give --switchable or --no-switchable, not both");
+  }
+  if (inv.Has("switchable")) body["switchable"] = true;
+  if (inv.Has("no-switchable")) body["switchable"] = false;
   return body;
 }
 
@@ -58,7 +64,7 @@ Status PlansUpdate(Invocation& inv) {
   if (body->empty()) {
     return Status::Invalid("nothing to change: give at least one of --name, --amount, "
                            "--currency, --description, --trial-days, --grace-days, "
-                           "--payment-methods");
+                           "--payment-methods, --switchable, --no-switchable");
   }
   return PostAndPrint(inv, {"v1", "plans", inv.Get("ID")}, *body);
 }

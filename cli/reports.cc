@@ -59,6 +59,18 @@ std::string ChargesLine(const json::value* v) {
   return Field(o, "pending") + " pending, " + Field(o, "in_flight") + " in flight";
 }
 
+// "smtp.example.com:587 (starttls, auth) from billing@shop.example; 2 pending (1 retrying),
+// 0 failed", or "off" when smtp-host is not set. Never the password: the daemon does not send it.
+std::string EmailLine(const json::value* v) {
+  if (!v || !v->is_object()) return "off (smtp-host not set)";
+  const json::object& o = v->as_object();
+  const json::value* auth = o.if_contains("auth");
+  bool with_auth = auth && auth->is_bool() && auth->as_bool();
+  return Field(o, "relay") + " (" + Field(o, "tls") + (with_auth ? ", auth" : "") + ") from " +
+         Field(o, "from") + "; " + Field(o, "pending") + " pending (" + Field(o, "retrying") +
+         " retrying), " + Field(o, "failed") + " failed";
+}
+
 std::string ConnectionsLine(const json::value* v) {
   if (!v || !v->is_object()) return "";
   const json::object& o = v->as_object();
@@ -165,6 +177,7 @@ std::vector<KeyValue> StatusRows(const json::object& s) {
       {"cards", {CardProviders(s.if_contains("card_providers"))}},
       {"bitcoin", {PushProviders(s.if_contains("push_providers"))}},
       {"charges", {ChargesLine(s.if_contains("charges"))}},
+      {"email", {EmailLine(s.if_contains("email"))}},
       {"warnings", {Warnings(s.if_contains("warnings")), "33"}},
   };
 }

@@ -44,6 +44,10 @@ Status SubscriptionsGet(Invocation& inv) { return GetAndPrint(inv, One(inv)); }
 
 Status SubscriptionsUpdate(Invocation& inv) {
   json::object body;
+  AddField(body, inv, "plan", "plan");
+  AddField(body, inv, "proration", "proration");
+  AddField(body, inv, "at", "at");
+  if (inv.Has("cancel-pending")) body["cancel_pending"] = true;
   AddField(body, inv, "card", "card");
   if (inv.Has("metadata")) {
     auto metadata = ParseKeyValues(inv.All("metadata"));

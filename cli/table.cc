@@ -67,6 +67,7 @@ std::string StatusColor(std::string_view status) {
       {"cancelled", "35"},  {"refunded", "35"},   {"expired", "31"},
       {"failed", "31"},     {"revoked", "31"},
       {"enabled", "32"},    {"delivered", "32"},  {"disabled", "31"},
+      {"sent", "32"},
   };
   for (const auto& [word, code] : colors) {
     if (word == status) return std::string(code);

@@ -16,7 +16,7 @@ _jopayctl() {
             continue
         fi
         case $w in
-            --amount|--card|--currency|--description|--email|--endpoint|--events|--format|--forward-to|--grace-days|--interval|--interval-count|--key|--limit|--metadata|--name|--object|--output|--output-file|--page-size|--payment-methods|--plan|--rail|--reason|--search|--secret|--since|--socket|--starting-after|--status|--subscription|--trial-days|--type|--until|--url|-o) skip=1 ;;
+            --amount|--at|--card|--currency|--customer|--description|--email|--endpoint|--events|--format|--forward-to|--grace-days|--interval|--interval-count|--key|--kind|--limit|--metadata|--name|--object|--output|--output-file|--page-size|--payment-methods|--plan|--proration|--rail|--reason|--search|--secret|--since|--socket|--starting-after|--status|--subscription|--trial-days|--type|--until|--url|-o) skip=1 ;;
             -*) ;;
             *) args+=("$w") ;;
         esac
@@ -35,14 +35,14 @@ _jopayctl() {
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "$globals" -- "$cur"))
             else
-                COMPREPLY=($(compgen -W "plans customers subscriptions payments events sessions webhooks keys clock export status renew report backup completion" -- "$cur"))
+                COMPREPLY=($(compgen -W "plans customers subscriptions payments invoices events sessions webhooks emails keys clock export status renew report backup completion" -- "$cur"))
             fi
             return ;;
         plans)
             case ${args[1]} in
                 "") COMPREPLY=($(compgen -W "create list get update archive" -- "$cur")); return ;;
                 create)
-                    opts="--name --amount --currency --interval --interval-count --trial-days --grace-days --description --payment-methods"
+                    opts="--name --amount --currency --interval --interval-count --trial-days --grace-days --description --payment-methods --switchable"
                     case $prev in
                         --interval) COMPREPLY=($(compgen -W "day week month year" -- "$cur")); return ;;
                         --name|--amount|--currency|--interval-count|--trial-days|--grace-days|--description|--payment-methods) return ;;
@@ -59,7 +59,7 @@ _jopayctl() {
                     nargs=1 npos=$((${#args[@]} - 2))
                     ;;
                 update)
-                    opts="--name --amount --currency --description --trial-days --grace-days --payment-methods"
+                    opts="--name --amount --currency --description --trial-days --grace-days --payment-methods --switchable --no-switchable"
                     case $prev in
                         --name|--amount|--currency|--description|--trial-days|--grace-days|--payment-methods) return ;;
                     esac
@@ -107,9 +107,11 @@ _jopayctl() {
                     nargs=1 npos=$((${#args[@]} - 2))
                     ;;
                 update)
-                    opts="--card --metadata"
+                    opts="--plan --proration --at --cancel-pending --card --metadata"
                     case $prev in
-                        --card|--metadata) return ;;
+                        --proration) COMPREPLY=($(compgen -W "now none" -- "$cur")); return ;;
+                        --at) COMPREPLY=($(compgen -W "now period_end" -- "$cur")); return ;;
+                        --plan|--card|--metadata) return ;;
                     esac
                     nargs=1 npos=$((${#args[@]} - 2))
                     ;;
@@ -159,6 +161,43 @@ _jopayctl() {
                     ;;
                 pay)
                     opts=""
+                    nargs=1 npos=$((${#args[@]} - 2))
+                    ;;
+                *) return ;;
+            esac ;;
+        invoices)
+            case ${args[1]} in
+                "") COMPREPLY=($(compgen -W "list get pdf void credit" -- "$cur")); return ;;
+                list)
+                    opts="--customer --subscription --status --limit --starting-after --all"
+                    case $prev in
+                        --status) COMPREPLY=($(compgen -W "open paid void uncollectible issued" -- "$cur")); return ;;
+                        --customer|--subscription|--limit|--starting-after) return ;;
+                    esac
+                    ;;
+                get)
+                    opts=""
+                    nargs=1 npos=$((${#args[@]} - 2))
+                    ;;
+                pdf)
+                    opts="--output"
+                    case $prev in
+                        --output) _jopayctl_files; return ;;
+                    esac
+                    nargs=1 npos=$((${#args[@]} - 2))
+                    ;;
+                void)
+                    opts="--reason --confirm"
+                    case $prev in
+                        --reason) return ;;
+                    esac
+                    nargs=1 npos=$((${#args[@]} - 2))
+                    ;;
+                credit)
+                    opts="--amount --reason --confirm"
+                    case $prev in
+                        --amount|--reason) return ;;
+                    esac
                     nargs=1 npos=$((${#args[@]} - 2))
                     ;;
                 *) return ;;
@@ -263,6 +302,27 @@ _jopayctl() {
                     nargs=1 npos=$((${#args[@]} - 2))
                     ;;
                 test)
+                    opts=""
+                    nargs=1 npos=$((${#args[@]} - 2))
+                    ;;
+                *) return ;;
+            esac ;;
+        emails)
+            case ${args[1]} in
+                "") COMPREPLY=($(compgen -W "list get resend" -- "$cur")); return ;;
+                list)
+                    opts="--status --kind --customer --limit --starting-after --all"
+                    case $prev in
+                        --status) COMPREPLY=($(compgen -W "pending sent failed" -- "$cur")); return ;;
+                        --kind) COMPREPLY=($(compgen -W "receipt payment_failed trial_ending cancelled expired card_expiring" -- "$cur")); return ;;
+                        --customer|--limit|--starting-after) return ;;
+                    esac
+                    ;;
+                get)
+                    opts=""
+                    nargs=1 npos=$((${#args[@]} - 2))
+                    ;;
+                resend)
                     opts=""
                     nargs=1 npos=$((${#args[@]} - 2))
                     ;;

@@ -10,6 +10,7 @@
 
 #include "common/time.h"
 #include "common/validate.h"
+#include "daemon/config_email.h"
 
 namespace jopay {
 
@@ -273,6 +274,17 @@ Status CheckMerchant(const Config& c) {
   if (!c.merchant_support_email.empty()) {
     JOPAY_RETURN_IF_ERROR(ValidateEmail(c.merchant_support_email, "merchant-support-email"));
   }
+  JOPAY_RETURN_IF_ERROR(ValidateText(c.merchant_address, "merchant-address", 300));
+  JOPAY_RETURN_IF_ERROR(ValidateText(c.merchant_tax_id, "merchant-tax-id", 50));
+  // Numbers go into file names and email subjects: letters, digits and - _ / . only.
+  bool prefix_ok = c.invoice_prefix.size() <= 20 &&
+                   c.invoice_prefix.find_first_not_of(
+                       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_/.") ==
+                       std::string::npos;
+  if (!prefix_ok) {
+    return Status::Invalid("invoice-prefix takes up to 20 letters, digits and - _ / .",
+                           "invoice-prefix");
+  }
   return Status::Ok();
 }
 
@@ -340,11 +352,18 @@ Status ParseConfig(int argc, char** argv, Config& c, int* exit_code) {
   app.add_option("--merchant-logo-url", c.merchant_logo_url, "the seller's logo (https URL)");
   app.add_option("--merchant-support-email", c.merchant_support_email,
                  "where the hosted pages send customers with questions");
+  app.add_option("--merchant-address", c.merchant_address,
+                 "the seller's address on invoices ('|' starts a new line)");
+  app.add_option("--merchant-tax-id", c.merchant_tax_id, "the seller's tax id on invoices");
+  app.add_option("--invoice-prefix", c.invoice_prefix,
+                 "what new invoice numbers start with (JP-000123)")
+      ->capture_default_str();
   AddStripeOptions(app, c);
   AddSolanaOptions(app, c);
   AddSatsPayOptions(app, c);
   AddBtcPayOptions(app, c);
   AddPayPalOptions(app, c);
+  AddEmailOptions(app, c);  // daemon/config_email.cc
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -370,6 +389,7 @@ Status ParseConfig(int argc, char** argv, Config& c, int* exit_code) {
   JOPAY_RETURN_IF_ERROR(CheckSolanaUrls(c));
   JOPAY_RETURN_IF_ERROR(CheckPushProviders(c));
   JOPAY_RETURN_IF_ERROR(CheckPayPal(c));
+  JOPAY_RETURN_IF_ERROR(CheckEmailConfig(c));
   JOPAY_RETURN_IF_ERROR(CheckStripeKey(c.stripe_test_secret_key, "test", "stripe-test-secret-key"));
   JOPAY_RETURN_IF_ERROR(CheckStripeKey(c.stripe_live_secret_key, "live", "stripe-live-secret-key"));
   if (auto base = boost::urls::parse_absolute_uri(c.stripe_api_base);

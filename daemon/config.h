@@ -35,6 +35,10 @@ struct Config {
   std::string merchant_name;
   std::string merchant_logo_url;       // https (http also in test setups); shown at 48 px
   std::string merchant_support_email;  // where the pages send customers with questions
+  // Printed on invoices (daemon/billing/invoices.h); a '|' in the address starts a new line.
+  std::string merchant_address;
+  std::string merchant_tax_id;
+  std::string invoice_prefix = "JP-";  // of new invoice and credit note numbers
 
   // Stripe, per mode. With a secret key for a mode, that mode's cards go through Stripe.
   // Secrets come from the config file or the environment (JOPAY_STRIPE_TEST_SECRET_KEY...).
@@ -90,6 +94,21 @@ struct Config {
     if (!paypal_api_base.empty()) return paypal_api_base;
     return live ? "https://api-m.paypal.com" : "https://api-m.sandbox.paypal.com";
   }
+
+  // Customer emails (daemon/email/, jopayd.conf(5) EMAIL): sent through an SMTP relay; without
+  // smtp-host none is queued. The password also comes from JOPAY_SMTP_PASSWORD and is never
+  // logged or shown.
+  std::string smtp_host;
+  int smtp_port = 587;
+  std::string smtp_tls = "starttls";  // none, starttls, tls (implicit, usually port 465)
+  std::string smtp_ca_file;           // "" = the system's CA store
+  std::string smtp_user;
+  std::string smtp_password;
+  std::string smtp_from;  // "Shop <billing@shop.example>" or a bare address
+  std::string email_templates_dir;
+  std::string email_test_disabled;  // kinds not sent in test mode: "receipt,trial_ending", "all"
+  std::string email_live_disabled;
+  std::string email_retry_schedule = "1m,5m,15m,1h,2h,4h,8h,12h,24h,24h";
 
   std::vector<int64_t> retry_offsets;  // parsed from retry_schedule
   std::string listen_host;

@@ -9,6 +9,7 @@
 #include <boost/asio.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <thread>
 
@@ -37,6 +38,8 @@
 #include "daemon/reload.h"
 #include "daemon/service_manager.h"
 #include "daemon/webhooks/dispatcher.h"
+#include "daemon/email/card_expiry.h"
+#include "daemon/email/settings.h"
 
 namespace jopay {
 
@@ -202,6 +205,12 @@ http::ServerOptions PublicServerOptions(const Config& c, http::ServerOptions bas
 }
 
 // HOST:PORT as bound, IPv6 hosts bracketed as in URLs and in --listen.
+// merchant-address is one line in a config file: '|' starts a new line on the invoice.
+std::string MultiLine(std::string text) {
+  std::replace(text.begin(), text.end(), '|', '\n');
+  return text;
+}
+
 std::string HostPort(const std::string& host, unsigned short port) {
   return host.find(':') == std::string::npos ? fmt::format("{}:{}", host, port)
                                              : fmt::format("[{}]:{}", host, port);
@@ -255,6 +264,12 @@ int RunDaemon(const Config& config, std::function<Status(Config&)> reread) {
   stripe::Accounts stripe_accounts;
   paypal::Accounts paypal_accounts;
   Engine engine(policy, MakeProviders(config, stripe_accounts, paypal_accounts));
+  engine.set_invoice_issuer({.name = config.merchant_name,
+                             .address = MultiLine(config.merchant_address),
+                             .tax_id = config.merchant_tax_id,
+                             .support_email = config.merchant_support_email,
+                             .logo_url = config.merchant_logo_url,
+                             .number_prefix = config.invoice_prefix});
   Scheduler scheduler(**store, engine, clock, config.due_batch);
   ChargeSender charges(**store, engine, clock);
   if (stripe_accounts.test) {
@@ -283,11 +298,30 @@ int RunDaemon(const Config& config, std::function<Status(Config&)> reread) {
   hook_options.max_connections = config.webhooks_connections;
   webhooks::Dispatcher dispatcher(**store, clock, hook_options);
   scheduler.OnClockMoved([&dispatcher] { dispatcher.Wake(); });
-  (*store)->writer().SetCommitHook([&scheduler, &dispatcher, &charges, &push_charges] {
+  // Customer emails (daemon/email/): a sender only when smtp-host is set.
+  auto made_sender = email::MakeSender(config, **store, clock);
+  if (!made_sender.ok()) {
+    LogError("{}", made_sender.status().message());
+    return 1;
+  }
+  std::unique_ptr<email::Sender> emails = std::move(*made_sender);
+  if (!emails) {
+    if (Status forgot = email::ForgetCursor(**store); !forgot.ok()) {
+      LogWarn("email: {}", forgot.message());
+    }
+  }
+  std::unique_ptr<email::CardExpiryCheck> card_check;
+  if (emails) {
+    card_check = std::make_unique<email::CardExpiryCheck>(**store, emails->kinds_off());
+    scheduler.AddWork(card_check.get());
+  }
+  (*store)->writer().SetCommitHook([&scheduler, &dispatcher, &charges, &push_charges,
+                                    email = emails.get()] {
     scheduler.Wake();
     dispatcher.Wake();
     charges.Wake();
     push_charges.Wake();
+    if (email) email->Wake();
   });
   SessionExpiry session_expiry(**store);
   scheduler.AddWork(&session_expiry);
@@ -308,6 +342,7 @@ int RunDaemon(const Config& config, std::function<Status(Config&)> reread) {
                       config.listen, "", SystemNow(), "", {}, 0, 0},
                      {},
                      {}};
+  ctx.signing_key = *signing_key;
   http::Router admin_router;
   admin::AddAdminRoutes(admin_router, ctx);
   http::ServerOptions server_options;
@@ -355,11 +390,16 @@ int RunDaemon(const Config& config, std::function<Status(Config&)> reread) {
   public_ctx.public_url = PublicBaseUrl(config, ctx.info.listen);
   ctx.info.public_url = public_ctx.public_url;
   engine.set_public_url(public_ctx.public_url);
+  if (emails) {
+    emails->SetLinks(public_ctx.public_url, *signing_key);
+    ctx.email = emails.get();
+  }
   scheduler.Start();
   dispatcher.Start();
   charges.Start();
   push_charges.Start();
   stripe_events.Start();
+  if (emails) emails->Start();
   LogInfo("jopayd {} ready: socket {}, public http://{}, clock {} ({})", JOPAY_VERSION,
           config.socket, ctx.info.listen, config.clock,
           FormatRfc3339(clock.Now()));
@@ -374,6 +414,12 @@ int RunDaemon(const Config& config, std::function<Status(Config&)> reread) {
           solana.test ? "proven through the Solana RPC" : "sandbox (any well-formed proof)",
           solana.live ? "proven through the Solana RPC" : "refused (no solana-rpc-url)");
   if (!ctx.info.metrics.empty()) LogInfo("metrics: http://{}/metrics", ctx.info.metrics);
+  if (emails) {
+    LogInfo("email: customer emails through {}:{} (tls {}) from {}", config.smtp_host,
+            config.smtp_port, config.smtp_tls, emails->from_address());
+  } else {
+    LogInfo("email: off (smtp-host is not set): no customer email is queued");
+  }
   const std::string serving = fmt::format("serving {} and http://{}", config.socket,
                                           ctx.info.listen);
   NotifyReady(serving);
@@ -416,7 +462,9 @@ int RunDaemon(const Config& config, std::function<Status(Config&)> reread) {
     admin_server.Stop();
     public_server.Stop();
     metrics_server.Stop();
-    stopper = std::thread([&scheduler, &dispatcher, &charges, &stripe_events, &push_charges] {
+    stopper = std::thread([&scheduler, &dispatcher, &charges, &stripe_events, &push_charges,
+                           email = emails.get()] {
+      if (email) email->Stop();  // cuts an SMTP session short: its email stays pending
       stripe_events.Stop();
       push_charges.Stop();
       charges.Stop();  // first: a clock move waiting for charges to settle ends at once
@@ -436,6 +484,7 @@ int RunDaemon(const Config& config, std::function<Status(Config&)> reread) {
   charges.Stop();
   scheduler.Stop();
   dispatcher.Stop();
+  if (emails) emails->Stop();
   ctx.background.JoinAll();
   solana.Shutdown();  // before the store closes: no proof's writer job is submitted after it
   (*store)->Close();

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "daemon/email/unsubscribe.h"
 #include "daemon/pages/pages.h"
 
 namespace jopay {
@@ -12,6 +13,7 @@ void AddPublicFaceRoutes(http::Router& router, pub::Context& c) {
   });
   pub::AddPublicRoutes(router, c);
   pages::AddPageRoutes(router, c);  // hosted checkout page and customer portal
+  email::AddUnsubscribeRoutes(router, c);  // reminders' List-Unsubscribe
 }
 
 }  // namespace jopay

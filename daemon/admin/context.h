@@ -14,6 +14,10 @@
 #include "daemon/routes/kit.h"
 #include "daemon/webhooks/dispatcher.h"
 
+namespace jopay::email {
+class Sender;
+}
+
 namespace jopay::admin {
 
 struct DaemonInfo {
@@ -34,6 +38,8 @@ struct Context : routes::Services {
   DaemonInfo info;
   ImportRegistry imports;
   Background background;  // long requests (backup) off the io threads
+  email::Sender* email = nullptr;  // customer emails; null when smtp-host is not set
+  std::string signing_key;  // of the links admin answers hand out (public/tokens.h)
 };
 
 // Test mode unless the request says `JoPay-Mode: live`.
@@ -67,6 +73,7 @@ void AddRoute(http::Router& r, Context& c, const char* method, const char* path,
 void AddPlanRoutes(http::Router& r, Context& c);
 void AddSubscriptionRoutes(http::Router& r, Context& c);
 void AddLedgerRoutes(http::Router& r, Context& c);   // customers, payments
+void AddInvoiceRoutes(http::Router& r, Context& c);  // invoices and credit notes
 void AddEventRoutes(http::Router& r, Context& c);    // events: list, get, resend, feed
 void AddWebhookRoutes(http::Router& r, Context& c);  // webhook endpoints
 void AddSystemRoutes(http::Router& r, Context& c);   // status, clock, renew, backup
@@ -74,11 +81,13 @@ void AddKeyRoutes(http::Router& r, Context& c);
 void AddImportRoutes(http::Router& r, Context& c);
 void AddSessionRoutes(http::Router& r, Context& c);  // checkout sessions
 void AddReportRoutes(http::Router& r, Context& c);   // the business report
+void AddEmailRoutes(http::Router& r, Context& c);    // customer emails: list, get, resend
 
 inline void AddAdminRoutes(http::Router& r, Context& c) {
   AddPlanRoutes(r, c);
   AddSubscriptionRoutes(r, c);
   AddLedgerRoutes(r, c);
+  AddInvoiceRoutes(r, c);
   AddEventRoutes(r, c);
   AddWebhookRoutes(r, c);
   AddSystemRoutes(r, c);
@@ -86,6 +95,7 @@ inline void AddAdminRoutes(http::Router& r, Context& c) {
   AddImportRoutes(r, c);
   AddSessionRoutes(r, c);
   AddReportRoutes(r, c);
+  AddEmailRoutes(r, c);
 }
 
 }  // namespace jopay::admin

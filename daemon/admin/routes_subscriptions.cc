@@ -1,4 +1,4 @@
-// /v1/subscriptions: create, list, get, cancel, pause, resume.
+// /v1/subscriptions: create, list, get, update (card, metadata, plan), cancel, pause, resume.
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -6,6 +6,7 @@
 #include "common/json_fields.h"
 #include "common/validate.h"
 #include "daemon/admin/context.h"
+#include "daemon/billing/engine_plan_change.h"
 #include "daemon/billing/subscription_rows.h"
 
 namespace jopay::admin {
@@ -124,11 +125,14 @@ void CancelRoute(Context& c, http::Request& req, http::Respond respond) {
           });
 }
 
+// Card and metadata (Engine::Update) and a plan change (engine_plan_change.h), in one job:
+// all of it or none.
 void UpdateRoute(Context& c, http::Request& req, http::Respond respond) {
   auto body = ParseObject(req.body);
   if (!body.ok()) return respond(http::ErrorResponse(body.status()));
   std::optional<std::string> card, metadata;
-  Status st = RejectUnknown(*body, {"card", "metadata"});
+  Status st = RejectUnknown(*body, {"card", "metadata", "plan", "proration", "at",
+                                    "cancel_pending"});
   if (st.ok()) st = GetString(*body, "card", card, 40);
   if (st.ok()) {
     if (auto it = body->find("metadata"); it != body->end() && !it->value().is_null()) {
@@ -136,15 +140,35 @@ void UpdateRoute(Context& c, http::Request& req, http::Respond respond) {
       if (st.ok()) metadata = json::serialize(it->value());
     }
   }
-  if (st.ok() && !card && !metadata) {
-    st = Status::Invalid("nothing to update: give card and/or metadata", "", "parameter_missing");
+  auto change = st.ok() ? PlanChangeRequestOf(*body, "plan")
+                        : Result<std::optional<PlanChangeRequest>>(st);
+  if (!change.ok()) st = change.status();
+  if (st.ok() && !card && !metadata && !*change) {
+    st = Status::Invalid("nothing to update: give card, metadata, plan or cancel_pending", "",
+                         "parameter_missing");
   }
   if (!st.ok()) return respond(http::ErrorResponse(st));
-  Transit(c, req, respond,
-          [&c, id = req.params["id"], card, metadata](Db& db, const routes::Call& call,
-                                                      Subscription* out) {
-            return c.engine.Update(db, call.livemode, id, card, metadata, call.now, out);
-          });
+  struct Updated {
+    Subscription sub;
+    std::optional<PlanChangeResult> change;
+  };
+  WriteValue<Updated>(
+      c, respond,
+      [&c, call = CallOf(c, req), id = req.params["id"], card, metadata,
+       asked = std::move(*change)](Db& db, Updated& u) {
+        if (card || metadata) {
+          JOPAY_RETURN_IF_ERROR(
+              c.engine.Update(db, call.livemode, id, card, metadata, call.now, &u.sub));
+        }
+        if (!asked) return Status::Ok();
+        u.change.emplace();
+        return ChangePlan(c.engine, db, call.livemode, id, *asked, call.now, &u.sub, &*u.change);
+      },
+      [](const Updated& u) -> json::value {
+        json::object view = SubscriptionView(u.sub);
+        if (u.change) view["plan_change"] = PlanChangeView(*u.change);
+        return view;
+      });
 }
 
 void PauseRoute(Context& c, http::Request& req, http::Respond respond) {

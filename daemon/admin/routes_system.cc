@@ -8,6 +8,7 @@
 #include "daemon/admin/context.h"
 #include "daemon/admin/status_warnings.h"
 #include "daemon/billing/payments.h"
+#include "daemon/email/sender.h"
 
 namespace jopay::admin {
 
@@ -99,6 +100,8 @@ void StatusRoute(Context& c, http::Request& req, http::Respond respond) {
                                {"sent", charges.sent},
                                {"settled", charges.settled},
                                {"not_settled", charges.unknown}}},
+      // Customer emails: the relay and the queue (never the password); null when email is off.
+      {"email", c.email ? json::value(c.email->StatusView(db)) : json::value(nullptr)},
       {"warnings", std::move(warnings)}}));
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "daemon/billing/event_data.h"
+#include "daemon/billing/payment_invoices.h"
 #include "daemon/billing/payments.h"
 #include "daemon/billing/push_charges.h"
 #include "daemon/events/outbox.h"
@@ -33,6 +34,13 @@ Payment PaymentOf(const Subscription& s, const ChargeRequest& r, std::string pro
   return p;
 }
 
+// The invoice a period's first charge issues: the first period's is the subscription's first
+// bill (after a trial too: the trial billed nothing), later ones are its cycle.
+ChargeInvoiceText InvoiceText(const Subscription& s, const ChargeRequest& r) {
+  bool first = r.period_start == s.Boundary(0) && r.schedule == 0;
+  return {first ? "subscription_create" : "subscription_cycle", s.plan_name, s.plan_id};
+}
+
 }  // namespace
 
 ChargeOutcome DbContext::Charge(const Subscription& s, const ChargeRequest& r) {
@@ -51,6 +59,7 @@ ChargeOutcome DbContext::Charge(const Subscription& s, const ChargeRequest& r) {
 }
 
 void DbContext::Emit(const Subscription& s, std::string_view type, const EventExtras& x) {
+  if (type == "subscription.expired") MarkUncollectible(db_, s.id);
   if (batch_) return batch_->Add(s, type, x, now);
   Event e = SubscriptionEvent(s, type, x, now);
   InsertEvent(db_, e);
@@ -71,6 +80,7 @@ ChargeOutcome DbContext::Record(const Subscription& s, const ChargeRequest& r,
   }
   if (out.paid) p.paid_at = now;
   if (!out.provider_ref.empty()) p.provider_ref = out.provider_ref;
+  ChargeInvoice invoice(db_, p);
   try {
     InsertPayment(db_, p);
   } catch (const DbError& e) {
@@ -84,6 +94,7 @@ ChargeOutcome DbContext::Record(const Subscription& s, const ChargeRequest& r,
             prior->failure_message.value_or(""), prior->pending(),
             prior->provider_ref.value_or("")};
   }
+  invoice.Settle(p, InvoiceText(s, r), engine_.invoice_issuer(), now, batch_);
   return out;
 }
 
@@ -122,7 +133,9 @@ PushDue DbContext::RequestPush(const Subscription& s, const ChargeRequest& r) {
   }
   Payment p = PaymentOf(s, r, std::string(provider->name()), now);
   p.status = "pending";
+  ChargeInvoice invoice(db_, p);
   InsertPayment(db_, p);
+  invoice.Settle(p, InvoiceText(s, r), engine_.invoice_issuer(), now, batch_);
 
   const Policy& policy = engine_.policy();
   PushChargeRequest req;

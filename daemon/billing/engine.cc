@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "daemon/billing/customers.h"
 #include "daemon/billing/db_context.h"
+#include "daemon/billing/engine_plan_change.h"
 #include "daemon/billing/event_batch.h"
 #include "daemon/billing/event_data.h"
 #include "daemon/billing/payments.h"
@@ -319,6 +320,7 @@ Status Engine::ArchivePlan(Db& db, bool livemode, const std::string& id, UnixSec
   plan->active = false;
   plan->updated_at = now;
   UpdatePlan(db, *plan);
+  DropPendingUpdatesTo(*this, db, livemode, id, now);  // nobody moves to an archived plan
   DbContext ctx(db, *this, now);
   *canceled = 0;
   for (const auto& sub_id : LiveSubscriptionIdsOfPlan(db, id)) {
@@ -383,6 +385,7 @@ Engine::DueRun Engine::RunDueRows(Db& db, std::vector<Subscription>& due, UnixSe
     ctx.now = ActionTime(s, use_due_time, now, summary);
     RunDueAction(s, ctx.now, policy_, ctx, summary);
     SaveDueState(db, s);
+    if (s.terms_changed) SaveSubscription(db, s);  // a scheduled plan change took over
     ++run.processed;
     if (s.next_action_at && *s.next_action_at <= until &&
         (!earliest_new || *s.next_action_at < *earliest_new)) {

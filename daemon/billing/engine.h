@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/billing/invoices.h"
 #include "daemon/billing/plans.h"
 #include "daemon/billing/renewal.h"
 #include "daemon/billing/subscription.h"
@@ -60,6 +61,10 @@ class Engine {
   const Policy& policy() const { return policy_; }
   // Set once at start, when the public face's address is known (before any due run).
   void set_public_url(std::string url) { policy_.public_url = std::move(url); }
+  // Who the invoices name as issuer (merchant-* config keys) and their number prefix. Set at
+  // start and on reload, before any job bills.
+  const InvoiceIssuer& invoice_issuer() const { return issuer_; }
+  void set_invoice_issuer(InvoiceIssuer issuer) { issuer_ = std::move(issuer); }
   // The provider named `name` in this mode (a saved method's), or nullptr.
   Provider* ProviderFor(bool livemode, std::string_view name) const;
   // The provider that takes new cards in this mode: Stripe when configured, else (test mode)
@@ -148,7 +153,8 @@ class Engine {
   // (card.provider_ref names it). subscription.updated for each subscription using it.
   Status ProviderMethodChanged(Db& db, bool livemode, const SavedCard& card, bool detached,
                                UnixSeconds now);
-  // Archives the plan and cancels its subscriptions at period end.
+  // Archives the plan and cancels its subscriptions at period end; changes scheduled to move
+  // subscriptions to it are dropped (engine_plan_change.h).
   Status ArchivePlan(Db& db, bool livemode, const std::string& id, UnixSeconds now, Plan* out,
                      int64_t* canceled);
 
@@ -183,6 +189,7 @@ class Engine {
                             Subscription* out);
 
   Policy policy_;
+  InvoiceIssuer issuer_;
   Providers providers_;
 };
 

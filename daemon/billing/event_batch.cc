@@ -38,6 +38,13 @@ void EventBatch::Add(const Subscription& s, std::string_view type, const EventEx
   if (idle_ && queue_.size() >= kWakeEvery) cv_.notify_one();
 }
 
+void EventBatch::AddLater(std::function<Event()> make) {
+  Pending p{Subscription{}, "", EventExtras{}, 0, std::move(make)};
+  std::lock_guard lock(mu_);
+  queue_.push_back(std::move(p));
+  if (idle_ && queue_.size() >= kWakeEvery) cv_.notify_one();
+}
+
 void EventBatch::RenderLoop() {
   NameThisThread("event-render");
   std::vector<Pending> work;
@@ -65,7 +72,7 @@ void EventBatch::RenderLoop() {
 
 void EventBatch::Render(std::vector<Pending>& work) {
   for (Pending& p : work) {
-    rendered_.push_back(SubscriptionEvent(p.snapshot, p.type, p.extras, p.at));
+    rendered_.push_back(p.make ? p.make() : SubscriptionEvent(p.snapshot, p.type, p.extras, p.at));
   }
 }
 

@@ -9,6 +9,7 @@
 
 #include <condition_variable>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -31,6 +32,9 @@ class EventBatch {
 
   // Queues an event about `s` as it is now (a copy is taken), stamped `at`.
   void Add(const Subscription& s, std::string_view type, const EventExtras& extras, UnixSeconds at);
+  // Queues an event `make` renders on the helper thread (an invoice's: it owns what it needs),
+  // in its place among the others.
+  void AddLater(std::function<Event()> make);
   // Waits until every queued event is rendered, then inserts them all, in the order added.
   // Called once, on the writer thread, inside the job. Rethrows what rendering threw.
   void InsertAll(Db& db);
@@ -41,6 +45,7 @@ class EventBatch {
     std::string type;
     EventExtras extras;
     UnixSeconds at;
+    std::function<Event()> make;  // set: renders the event instead of the snapshot
   };
   void RenderLoop();
   void Render(std::vector<Pending>& work);

@@ -1,5 +1,7 @@
 #include "daemon/billing/event_data.h"
 
+#include "daemon/billing/plan_change.h"
+
 namespace jopay {
 
 namespace json = boost::json;
@@ -41,6 +43,8 @@ json::object SubscriptionEventData(const Subscription& s, const EventExtras& x,
     d["failure_message"] = x.failure->failure_message;
     d["next_payment_attempt"] = OptTime(x.next_retry_at, sp);
   }
+  if (s.pending_update) d["pending_update"] = PendingUpdateView(s.pending_update);
+  if (x.previous_plan) d["previous_plan"] = PlanTermsView(*x.previous_plan);
   if (x.payment_id) {  // subscription.payment_due: where and by when to pay
     d["payment_id"] = *x.payment_id;
     d["pay_url"] = x.pay_url;

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/metrics.h"
+#include "daemon/billing/invoices.h"
 #include "daemon/events/outbox.h"
 #include "daemon/store/row_keys.h"
 
@@ -18,7 +19,7 @@ constexpr const char* kColumns =
     "id, livemode, subscription_id, customer_id, payment_method_id, provider, amount, currency, "
     "status, failure_code, failure_message, attempt, period_start, period_end, idempotency_key, "
     "created_at, paid_at, schedule, provider_ref, next_send_at, sends, first_sent_at, "
-    "amount_refunded, disputed_at, pk";
+    "amount_refunded, disputed_at, pk, invoice_pk";
 
 Payment Read(const Stmt& q) {
   Payment p;
@@ -47,6 +48,7 @@ Payment Read(const Stmt& q) {
   p.amount_refunded = q.Int(22);
   p.disputed_at = q.OptInt(23);
   p.pk = q.Int(24);
+  p.invoice_pk = q.OptInt(25);
   return p;
 }
 
@@ -84,12 +86,12 @@ void InsertPayment(Db& db, Payment& p) {
       "INSERT INTO payments (pk, id, livemode, subscription_id, customer_id, payment_method_id, "
       "provider, amount, currency, status, failure_code, failure_message, attempt, period_start, "
       "period_end, idempotency_key, created_at, paid_at, schedule, provider_ref, next_send_at, "
-      "first_sent_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      "first_sent_at, invoice_pk) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   db.Cached(sql).ExecWith(key.pk, p.id, int64_t{p.livemode}, p.subscription_id, p.customer_id,
                           p.payment_method_id, p.provider, p.amount, p.currency, p.status,
                           p.failure_code, p.failure_message, int64_t{p.attempt}, p.period_start,
                           p.period_end, p.idempotency_key, p.created_at, p.paid_at, p.schedule,
-                          p.provider_ref, p.next_send_at, p.first_sent_at);
+                          p.provider_ref, p.next_send_at, p.first_sent_at, p.invoice_pk);
   CountSettled(db, p);
 }
 
@@ -130,6 +132,17 @@ std::vector<Payment> ListPayments(Db& db, bool livemode, const std::string& subs
   while (q.Step()) out.push_back(Read(q));
   q.Reset();
   return out;
+}
+
+std::optional<Payment> PaymentOfInvoice(Db& db, int64_t invoice_pk) {
+  auto& q = db.Cached(fmt::format("SELECT {} FROM payments WHERE invoice_pk=? AND "
+                                  "(status='paid' OR status='refunded') ORDER BY pk DESC LIMIT 1",
+                                  kColumns));
+  q.Args(invoice_pk);
+  std::optional<Payment> p;
+  if (q.Step()) p = Read(q);
+  q.Reset();
+  return p;
 }
 
 json::object PaymentView(const Payment& p) {
@@ -201,6 +214,9 @@ void SettlePayment(Db& db, const Payment& p) {
             int64_t{p.sends}, p.pk)
       .Exec();
   CountSettled(db, p);
+  if (p.status == "paid" && p.invoice_pk) {
+    MarkInvoicePaid(db, *p.invoice_pk, p.amount, p.paid_at.value_or(p.created_at));
+  }
 }
 
 std::optional<Payment> FindPaymentByProviderRef(Db& db, const std::string& provider,

@@ -44,6 +44,7 @@ struct Payment {
   // The row's key, which the id spells (row_keys.h): rows are updated by it, since the id text
   // has no index of its own.
   int64_t pk = 0;
+  std::optional<int64_t> invoice_pk;  // the invoice it pays (invoices.h)
 
   bool pending() const { return status == "pending"; }
 };
@@ -59,6 +60,9 @@ std::vector<Payment> ListPayments(Db& db, bool livemode, const std::string& subs
                                   const std::string& status, int limit,
                                   const std::string& starting_after);
 
+// The payment that paid invoice `invoice_pk` (paid, or refunded since), if any.
+std::optional<Payment> PaymentOfInvoice(Db& db, int64_t invoice_pk);
+
 boost::json::object PaymentView(const Payment& p);
 
 // Pending network charges due to be sent at `now` (wall-clock), earliest first.
@@ -70,6 +74,7 @@ int64_t CountPendingPayments(Db& db);
 // A pending charge whose answer was not definite: sent again at `next_send_at`.
 void RescheduleSend(Db& db, const Payment& p, UnixSeconds next_send_at);
 // Writes what a charge's answer settled: status, failure, provider_ref, paid_at; no more sends.
+// A paid charge pays its invoice (invoices.h).
 void SettlePayment(Db& db, const Payment& p);
 // Writes event `type` ("payment.refunded", "payment.disputed") about `p`: its view as data.
 void EmitPaymentEvent(Db& db, const Payment& p, std::string_view type, UnixSeconds now);

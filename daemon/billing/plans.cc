@@ -14,7 +14,7 @@ namespace {
 constexpr const char* kPlanColumns =
     "id, livemode, name, description, amount, currency, interval, interval_count, trial_days, "
     "grace_days, active, created_at, updated_at, allow_lightning, allow_onchain, allow_stripe, "
-    "allow_paypal";
+    "allow_paypal, switchable";
 
 // JoPay's method names, in the order views list them, and the column each one is.
 struct Method {
@@ -61,6 +61,7 @@ Plan ReadPlan(const Stmt& q) {
   p.created_at = q.Int(11);
   p.updated_at = q.Int(12);
   p.methods = ReadFlags(q, 13);
+  p.switchable = q.Int(17) != 0;
   return p;
 }
 
@@ -157,10 +158,23 @@ json::array PaymentMethodNames(const PlanFlags& flags) {
   return out;
 }
 
+namespace {
+
+Status ApplySwitchable(const json::object& body, Plan& plan) {
+  std::optional<bool> switchable;
+  JOPAY_RETURN_IF_ERROR(GetBool(body, "switchable", switchable));
+  if (switchable) plan.switchable = *switchable;
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status ApplyAdminPlanFields(const json::object& body, bool creating, Plan& plan) {
   json::object fields = body;
   fields.erase("payment_methods");
+  fields.erase("switchable");
   JOPAY_RETURN_IF_ERROR(ApplyPlanFields(fields, creating, plan));
+  JOPAY_RETURN_IF_ERROR(ApplySwitchable(body, plan));
   const json::value* methods = body.if_contains("payment_methods");
   if (!methods || methods->is_null()) return Status::Ok();  // null = absent, as GetString
   auto parsed = ParsePaymentMethods(*methods);
@@ -186,21 +200,21 @@ Status ApplyPlanFields(const json::object& body, bool creating, Plan& plan) {
 
 void InsertPlan(Db& db, const Plan& p) {
   const PlanFlags& m = p.methods;
-  db.Cached(fmt::format("INSERT INTO plans ({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+  db.Cached(fmt::format("INSERT INTO plans ({}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         kPlanColumns))
       .Args(p.id, int64_t{p.livemode}, p.name, p.description, p.amount, p.currency,
             IntervalName(p.interval), int64_t{p.interval_count}, int64_t{p.trial_days},
             int64_t{p.grace_days}, int64_t{p.active}, p.created_at, p.updated_at,
             int64_t{m.allow_lightning}, int64_t{m.allow_onchain}, int64_t{m.allow_stripe},
-            int64_t{m.allow_paypal})
+            int64_t{m.allow_paypal}, int64_t{p.switchable})
       .Exec();
 }
 
 void UpdatePlan(Db& db, const Plan& p) {
   db.Cached("UPDATE plans SET name=?, description=?, amount=?, currency=?, trial_days=?, "
-            "grace_days=?, active=?, updated_at=? WHERE id=?")
+            "grace_days=?, active=?, updated_at=?, switchable=? WHERE id=?")
       .Args(p.name, p.description, p.amount, p.currency, int64_t{p.trial_days},
-            int64_t{p.grace_days}, int64_t{p.active}, p.updated_at, p.id)
+            int64_t{p.grace_days}, int64_t{p.active}, p.updated_at, int64_t{p.switchable}, p.id)
       .Exec();
   SavePlanFlags(db, p.id, p.methods);
 }
@@ -248,6 +262,18 @@ std::vector<Plan> ListPlans(Db& db, bool livemode, std::optional<bool> active, i
   return out;
 }
 
+std::vector<Plan> ListSwitchablePlans(Db& db, bool livemode) {
+  auto& q = db.Cached(fmt::format(
+      "SELECT {} FROM plans WHERE livemode=? AND active=1 AND switchable=1 "
+      "ORDER BY currency, amount, rowid LIMIT 100",
+      kPlanColumns));
+  q.Args(int64_t{livemode});
+  std::vector<Plan> out;
+  while (q.Step()) out.push_back(ReadPlan(q));
+  q.Reset();
+  return out;
+}
+
 json::object PlanView(const Plan& p) {
   return {{"id", p.id},
           {"object", "plan"},
@@ -261,6 +287,7 @@ json::object PlanView(const Plan& p) {
           {"trial_days", p.trial_days},
           {"grace_period_days", p.grace_days},
           {"payment_methods", PaymentMethodNames(p.methods)},
+          {"switchable", p.switchable},
           {"active", p.active},
           {"created_at", FormatRfc3339(p.created_at)},
           {"updated_at", FormatRfc3339(p.updated_at)}};

@@ -42,6 +42,8 @@ struct Plan {
   UnixSeconds created_at = 0;
   UnixSeconds updated_at = 0;
   PlanFlags methods;  // InsertPlan and UpdatePlan save them with the plan
+  // Customers may move to it from another plan themselves, on the portal (plan_change.h).
+  bool switchable = false;
 };
 
 // Applies request fields to `plan`. Creating: name, amount, currency, interval are required;
@@ -51,8 +53,8 @@ struct Plan {
 Status ApplyPlanFields(const boost::json::object& body, bool creating, Plan& plan);
 
 // The admin API's plan body: ApplyPlanFields' fields plus `payment_methods`, a non-empty array
-// of distinct method names that replaces the plan's methods (absent: they stay as they are).
-// A bad list fails with param "payment_methods".
+// of distinct method names that replaces the plan's methods (absent: they stay as they are),
+// and `switchable`, a boolean. A bad list fails with param "payment_methods".
 Status ApplyAdminPlanFields(const boost::json::object& body, bool creating, Plan& plan);
 
 // `payment_methods` as a request gives it: a non-empty JSON array of distinct names from
@@ -67,6 +69,8 @@ Result<Plan> LoadPlan(Db& db, const std::string& id, bool livemode);
 // Newest first; `active` filters when set; paging after `starting_after` (an id).
 std::vector<Plan> ListPlans(Db& db, bool livemode, std::optional<bool> active, int limit,
                             const std::string& starting_after);
+// The active, switchable plans of a mode (the portal's choices), by currency, then price.
+std::vector<Plan> ListSwitchablePlans(Db& db, bool livemode);
 
 // The methods alone, for readers that do not need the whole plan (LNbits views, /public).
 // An unknown plan id gives the defaults; SavePlanFlags on one changes nothing.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "daemon/billing/plan_change.h"
 #include "daemon/billing/push_renewal.h"
 
 namespace jopay {
@@ -32,6 +33,10 @@ void Expire(Subscription& s, UnixSeconds now, BillingContext& ctx, Summary* summ
   s.status = kExpired;
   s.ended_at = now;
   s.ClearSchedule();
+  if (s.pending_update) {  // a plan change scheduled for a period that will not come
+    s.pending_update.reset();
+    s.terms_changed = true;
+  }
   if (summary) ++summary->expired;
   if (announced) EmitEvent(s, ctx, "subscription.expired");
 }
@@ -132,6 +137,7 @@ void RenewPeriod(Subscription& s, UnixSeconds now, const Policy& policy, Billing
     Expire(s, now, ctx, &summary);
     return;
   }
+  ApplyPendingUpdate(s, now, ctx);  // a downgrade scheduled for this period end
   s.SetPeriod(s.period_index + 1);  // from a trial (index -1) this is the first paid period
   ChargeOutcome out = ChargePeriod(s, 1, ctx, &summary);
   if (out.pending) return;

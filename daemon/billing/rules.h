@@ -49,6 +49,8 @@ struct EventExtras {
   std::optional<std::string> payment_id;
   std::string pay_url;
   std::optional<UnixSeconds> due_at;
+  // subscription.updated by a plan change: the plan it moved from.
+  std::optional<PlanTerms> previous_plan;
 };
 
 // A push rail's charge for one period (RequestPush): its pending payment, or one already paid.

@@ -41,6 +41,26 @@ inline constexpr std::string_view kCharge = "charge";
 inline constexpr std::string_view kInvoice = "invoice";
 }  // namespace next_action
 
+// A plan's terms as a subscription copies them, when it starts on a plan or moves to one
+// (plan_change.h): later changes to the plan do not reach it.
+struct PlanTerms {
+  std::string plan_id;
+  std::string plan_name;
+  int64_t amount = 0;
+  std::string currency;
+  Interval interval = Interval::kMonth;
+  int interval_count = 1;
+  int grace_days = 0;
+};
+
+// A plan change waiting for the end of the paid period (plan_change.h): the next period is
+// the new plan's, at its price and on its interval.
+struct PendingUpdate {
+  PlanTerms plan;
+  UnixSeconds at = 0;            // the end of the period it was scheduled in
+  UnixSeconds requested_at = 0;
+};
+
 struct Subscription {
   std::string id;
   bool livemode = false;
@@ -91,6 +111,10 @@ struct Subscription {
   std::string metadata = "{}";  // a JSON object of strings
   UnixSeconds created_at = 0;
   UnixSeconds updated_at = 0;
+  std::optional<PendingUpdate> pending_update;
+  // Not stored: the plan's terms changed in memory (a pending update applied at a renewal), so
+  // the row must be saved whole (SaveSubscription), not only its due state.
+  bool terms_changed = false;
 
   UnixSeconds Boundary(int64_t n) const {
     return PeriodBoundary(billing_anchor, interval, interval_count, n);

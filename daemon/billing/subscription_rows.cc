@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "common/ids.h"
+#include "daemon/billing/plan_change.h"
 
 namespace jopay {
 
@@ -17,7 +18,8 @@ constexpr const char* kSelect =
     "s.current_period_start, s.current_period_end, s.trial_start, s.trial_end, "
     "s.cancel_at_period_end, s.canceled_at, s.cancel_reason, s.ended_at, s.paused_at, "
     "s.next_action, s.next_action_at, s.retry_count, s.first_failed_at, s.sequence, "
-    "s.metadata, s.created_at, s.updated_at, s.rowid, s.schedule, pm.provider_customer, pm.rail "
+    "s.metadata, s.created_at, s.updated_at, s.rowid, s.schedule, pm.provider_customer, pm.rail, "
+    "s.pending_update "
     "FROM subscriptions s JOIN customers c ON c.id = s.customer_id "
     "JOIN plans p ON p.id = s.plan_id "
     "LEFT JOIN payment_methods pm ON pm.id = s.payment_method_id ";
@@ -64,6 +66,7 @@ void ReadRow(const Stmt& q, Subscription& s) {
   s.schedule = q.Int(37);
   s.provider_customer = q.OptText(38).value_or("");
   if (auto rail = q.OptText(39)) s.rail = std::move(*rail);
+  if (auto pending = q.OptText(40)) s.pending_update = ParsePendingUpdate(*pending);
 }
 
 Subscription Read(const Stmt& q) {
@@ -174,17 +177,22 @@ void InsertSubscription(Db& db, const Subscription& s) {
 }
 
 void SaveSubscription(Db& db, const Subscription& s) {
+  std::optional<std::string> pending;
+  if (s.pending_update) pending = PendingUpdateJson(*s.pending_update);
   db.Cached(
         "UPDATE subscriptions SET payment_method_id=?, status=?, billing_anchor=?, "
         "period_index=?, current_period_start=?, current_period_end=?, trial_start=?, "
         "trial_end=?, cancel_at_period_end=?, canceled_at=?, cancel_reason=?, ended_at=?, "
         "paused_at=?, next_action=?, next_action_at=?, retry_count=?, first_failed_at=?, "
-        "sequence=?, metadata=?, updated_at=?, schedule=? WHERE id=?")
+        "sequence=?, metadata=?, updated_at=?, schedule=?, plan_id=?, amount=?, currency=?, "
+        "interval=?, interval_count=?, grace_days=?, pending_update=? WHERE id=?")
       .Args(s.payment_method_id, s.status, s.billing_anchor, s.period_index,
             s.current_period_start, s.current_period_end, s.trial_start, s.trial_end,
             int64_t{s.cancel_at_period_end}, s.canceled_at, s.cancel_reason, s.ended_at,
             s.paused_at, s.next_action, s.next_action_at, int64_t{s.retry_count},
-            s.first_failed_at, s.sequence, s.metadata, s.updated_at, s.schedule, s.id)
+            s.first_failed_at, s.sequence, s.metadata, s.updated_at, s.schedule, s.plan_id,
+            s.amount, s.currency, IntervalName(s.interval), int64_t{s.interval_count},
+            int64_t{s.grace_days}, pending, s.id)
       .Exec();
 }
 
@@ -307,6 +315,7 @@ json::object SubscriptionView(const Subscription& s) {
           {"retry_count", s.retry_count},
           {"payment_method", card},
           {"metadata", json::parse(s.metadata)},
+          {"pending_update", PendingUpdateView(s.pending_update)},
           {"created_at", FormatRfc3339(s.created_at)}};
 }
 

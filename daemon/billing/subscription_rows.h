@@ -44,11 +44,13 @@ void AttachPushRail(Db& db, Subscription& s, std::string_view rail, std::string_
 
 Result<Subscription> LoadSubscription(Db& db, const std::string& id, bool livemode);
 void InsertSubscription(Db& db, const Subscription& s);
-// Writes the columns that change over a subscription's life (never its customer or plan).
+// Writes the columns that change over a subscription's life: all but its customer (the plan
+// and its terms change with a plan change, plan_change.h; the pending update with them).
 void SaveSubscription(Db& db, const Subscription& s);
 // Stores what a due action (renewal.h RunDueAction) changes, the state columns only, by the
 // row number it was loaded with: due actions never change the card or the metadata, and this
 // runs once per renewal (no id lookup, no foreign-key check on the card, no metadata copy).
+// A renewal that applied a pending plan change (s.terms_changed) needs SaveSubscription too.
 void SaveDueState(Db& db, const Subscription& s);
 std::vector<Subscription> ListSubscriptions(Db& db, const SubscriptionFilter& f);
 // Up to `limit` subscriptions (both modes) whose next action is due at or before `until`,

@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include "daemon/billing/plan_change.h"
 #include "daemon/billing/renewal.h"
 
 namespace jopay {
@@ -10,11 +11,23 @@ using namespace sub_status;  // NOLINT: the statuses read better unqualified her
 
 namespace {
 
+// A trial is period -1 ending at trial_end; a paid period can be -1 too (imported, or
+// re-anchored by a plan change) and has no trial to go back to.
+bool InTrial(const Subscription& s) {
+  return s.period_index < 0 && s.trial_end && s.current_period_end == *s.trial_end;
+}
+
+// Whether a paused subscription still has a paid period running: one paid (not paused
+// past_due) and not yet ended. Resume continues it; a cancel lets it run out.
+bool PausedInPaidPeriod(const Subscription& s, UnixSeconds now) {
+  return s.status == kPaused && !s.first_failed_at && now < s.current_period_end && !InTrial(s);
+}
+
 // The period the pause interrupted is still running and owes nothing: a paid period (or a
 // trial) simply goes on, and its renewal (or the trial's end) comes at its own end.
 void ContinuePeriod(Subscription& s, UnixSeconds paused_at, UnixSeconds now, const Policy& policy,
                     BillingContext& ctx, Summary* summary) {
-  bool trial = s.period_index < 0;
+  bool trial = InTrial(s);
   s.status = trial ? kTrialing : kActive;
   EmitEvent(s, ctx, "subscription.resumed");
   if (!trial) {
@@ -35,6 +48,7 @@ void StartNewSchedule(Subscription& s, UnixSeconds now, const Policy& policy, Bi
                       Summary* summary) {
   s.retry_count = 0;
   s.first_failed_at.reset();
+  ApplyPendingUpdate(s, now, ctx);  // a change scheduled for the period that ended meanwhile
   s.billing_anchor = now;
   ++s.schedule;
   s.SetPeriod(0);
@@ -101,13 +115,16 @@ Status Cancel(Subscription& s, bool immediate, std::optional<std::string> reason
   s.updated_at = now;
   s.canceled_at = now;
   if (reason) s.cancel_reason = std::move(reason);
-  // No paid period is running for these, so there is nothing to let run out.
-  bool ends_now = immediate || s.status == kPastDue || s.status == kPaused ||
-                  s.status == kIncomplete;
+  s.pending_update.reset();  // no period on a new plan will come
+  // No paid period is running for these, so there is nothing to let run out. A paused one
+  // whose paid period has not ended keeps it: it was paid for, and canceled runs to its end.
+  bool ends_now = immediate || s.status == kPastDue || s.status == kIncomplete ||
+                  (s.status == kPaused && !PausedInPaidPeriod(s, now));
   if (ends_now) {
     Expire(s, now, ctx, nullptr);
     return Status::Ok();
   }
+  s.paused_at.reset();
   s.status = kCanceled;
   s.cancel_at_period_end = true;
   s.Schedule(next_action::kExpire, s.current_period_end);

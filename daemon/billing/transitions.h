@@ -16,7 +16,9 @@ Status Start(Subscription& sub, UnixSeconds now, int trial_days, const Policy& p
              BillingContext& ctx, Summary* summary);
 
 // Cancel at period end (default) or immediately. Subscriptions with no paid period running
-// (past_due, paused, incomplete) end at once either way. Expired ones -> kConflict.
+// (past_due, incomplete, a paused trial, paused past_due or paused past its period end) end
+// at once either way; a paused one inside a paid period is canceled and runs to its end, like
+// an active one (it was paid for). Expired ones -> kConflict.
 Status Cancel(Subscription& sub, bool immediate, std::optional<std::string> reason,
               UnixSeconds now, BillingContext& ctx);
 // Pause: no charges until resumed. From trialing, active or past_due. The period in progress

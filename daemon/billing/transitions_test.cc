@@ -72,6 +72,33 @@ TEST_CASE("immediate cancel and cancel of a past_due subscription end it now") {
   CHECK(b.status == "expired");
 }
 
+TEST_CASE("a paused subscription canceled inside its paid period runs to the period end") {
+  Subscription s = NewSub();
+  FakeContext ctx;
+  REQUIRE(Start(s, kJan31, 0, Policy{}, ctx, nullptr).ok());
+  REQUIRE(Pause(s, kJan31 + kDay, ctx).ok());
+  REQUIRE(Cancel(s, false, std::nullopt, kJan31 + 2 * kDay, ctx).ok());
+  CHECK(s.status == "canceled");
+  CHECK(s.cancel_at_period_end);
+  CHECK_FALSE(s.paused_at.has_value());
+  CHECK((*s.next_action == "expire" && *s.next_action_at == s.current_period_end));
+  RunUntil(s, kJan31 + 60 * kDay, ctx);
+  CHECK(s.status == "expired");
+  CHECK(ctx.charges.size() == 1);
+
+  // Paused past its period end, or as a trial: nothing paid is running, it ends now.
+  Subscription late = NewSub();
+  REQUIRE(Start(late, kJan31, 0, Policy{}, ctx, nullptr).ok());
+  REQUIRE(Pause(late, kJan31 + kDay, ctx).ok());
+  REQUIRE(Cancel(late, false, std::nullopt, late.current_period_end + kDay, ctx).ok());
+  CHECK(late.status == "expired");
+  Subscription trial = NewSub();
+  REQUIRE(Start(trial, kJan31, 14, Policy{}, ctx, nullptr).ok());
+  REQUIRE(Pause(trial, kJan31 + kDay, ctx).ok());
+  REQUIRE(Cancel(trial, false, std::nullopt, kJan31 + 2 * kDay, ctx).ok());
+  CHECK(trial.status == "expired");
+}
+
 TEST_CASE("a paid period survives pause and resume: ten pairs charge it once") {
   Subscription s = NewSub();
   FakeContext ctx;

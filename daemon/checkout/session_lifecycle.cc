@@ -4,6 +4,7 @@
 #include "common/ids.h"
 #include "common/validate.h"
 #include "daemon/billing/customers.h"
+#include "daemon/billing/invoices.h"
 #include "daemon/billing/payments.h"
 #include "daemon/billing/plans.h"
 #include "daemon/checkout/session.h"
@@ -13,6 +14,32 @@
 namespace jopay {
 
 namespace {
+
+// Writes a one-time payment of session `s`; a paid one is billed by an invoice of the session's
+// line items (a declined attempt bills nothing: the customer tries again on the same session).
+void InsertSessionPayment(Db& db, const Session& s, Payment& p, const InvoiceIssuer& issuer,
+                          UnixSeconds now) {
+  if (p.status != "paid") return InsertPayment(db, p);
+  RowKey key = ReserveInvoiceKey(db);
+  p.invoice_pk = key.pk;
+  InsertPayment(db, p);
+  InvoiceDraft d;
+  d.livemode = p.livemode;
+  d.billing_reason = "checkout";
+  d.customer_id = p.customer_id;
+  d.currency = p.currency;
+  for (const LineItem& item : s.line_items) {
+    d.lines.push_back({item.name, std::nullopt, std::nullopt, item.quantity, item.amount,
+                       item.quantity * item.amount});
+  }
+  // What the provider took when it is not what the items say (an orphan payment's record).
+  if (d.lines.empty() || s.amount != p.amount) {
+    d.lines = {{fmt::format("Checkout {}", s.id), std::nullopt, std::nullopt, 1, p.amount,
+                p.amount}};
+  }
+  Invoice inv = IssueInvoice(db, d, issuer, now, &key);
+  MarkInvoicePaid(db, inv, p.amount, now);
+}
 
 void Emit(Db& db, Session& s, std::string_view type, UnixSeconds at,
           const PayOutcome* failure = nullptr) {
@@ -149,7 +176,7 @@ Status PayOnce(Db& db, Engine& engine, Session& s, const std::string& email,
     p.failure_code = charged.failure_code;
     p.failure_message = charged.failure_message;
   }
-  InsertPayment(db, p);
+  InsertSessionPayment(db, s, p, engine.invoice_issuer(), now);
   if (!charged.paid) {
     *outcome = {false, charged.failure_code, charged.failure_message};
     Decline(db, s, *outcome, now);
@@ -180,8 +207,8 @@ Status CheckSettled(const Session& s, const ProviderCheckout& paid, int trial_da
 
 // A payment the provider took for a session that can no longer be completed (cancelled):
 // recorded, so that the money is on the books and the operator can refund it.
-void RecordOrphanPayment(Db& db, const Session& s, const ProviderCheckout& paid,
-                         const std::string& email, UnixSeconds now) {
+void RecordOrphanPayment(Db& db, const Engine& engine, const Session& s,
+                         const ProviderCheckout& paid, const std::string& email, UnixSeconds now) {
   Customer customer = FindOrCreateCustomer(db, s.livemode, email, "", now);
   Payment p;
   p.livemode = s.livemode;
@@ -194,7 +221,7 @@ void RecordOrphanPayment(Db& db, const Session& s, const ProviderCheckout& paid,
   p.provider_ref = *paid.charge_ref;
   p.idempotency_key = fmt::format("{}:{}", s.id, paid.provider_session);
   p.created_at = now;
-  InsertPayment(db, p);
+  InsertSessionPayment(db, s, p, engine.invoice_issuer(), now);
 }
 
 Status CompleteSubscription(Db& db, Engine& engine, Session& s, const ProviderCheckout& paid,
@@ -248,7 +275,7 @@ Status CompleteWithProvider(Db& db, Engine& engine, bool livemode, const std::st
   int trial = TrialDaysOf(db, *s);
   JOPAY_RETURN_IF_ERROR(CheckSettled(*s, paid, trial));
   if (s->status == session_status::kCancelled) {
-    if (paid.charge_ref) RecordOrphanPayment(db, *s, paid, email, now);
+    if (paid.charge_ref) RecordOrphanPayment(db, engine, *s, paid, email, now);
     return Status::Conflict(fmt::format("Session {} was cancelled, but the customer paid at the "
                                         "provider ({}); the payment is recorded for a refund.",
                                         id, paid.provider_session),
@@ -273,7 +300,7 @@ Status CompleteWithProvider(Db& db, Engine& engine, bool livemode, const std::st
     p.attempt = static_cast<int>(s->attempts);
     p.idempotency_key = fmt::format("{}:{}", s->id, paid.provider_session);
     p.created_at = now;
-    InsertPayment(db, p);
+    InsertSessionPayment(db, *s, p, engine.invoice_issuer(), now);
     s->payment_id = p.id;
   }
   s->provider_session = paid.provider_session;

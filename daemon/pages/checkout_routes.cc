@@ -313,6 +313,7 @@ void AddPageRoutes(http::Router& r, pub::Context& c) {
   AddCheckoutPageRoutes(r, c);
   AddPortalPageRoutes(r, c);
   AddPayPageRoutes(r, c);
+  AddInvoicePageRoutes(r, c);
 }
 
 }  // namespace jopay::pages

@@ -68,12 +68,12 @@ void AddSecurityHeaders(http::Response& r) {
 }
 
 // Inline styles by their hash, images from data: and the logo's origin, nothing else.
-std::string PolicyFor(std::string_view logo_url) {
+std::string PolicyFor(std::string_view logo_url, std::string_view css = kCss) {
   std::string img_src = "data:";
   if (auto url = boost::urls::parse_absolute_uri(logo_url); url && url->has_authority()) {
     img_src += " " + std::string(url->scheme()) + "://" + std::string(url->encoded_authority());
   }
-  return "default-src 'none'; style-src 'sha256-" + Base64Encode(HexToBytes(Sha256Hex(kCss))) +
+  return "default-src 'none'; style-src 'sha256-" + Base64Encode(HexToBytes(Sha256Hex(css))) +
          "'; img-src " + img_src + "; script-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 }
 
@@ -92,6 +92,15 @@ void SetMerchant(Merchant merchant) {
 const Merchant& CurrentMerchant() { return TheMerchant(); }
 
 const std::string& ContentSecurityPolicy() { return ThePolicy(); }
+
+http::Response DocumentAnswer(int status, std::string html, std::string_view css,
+                              std::string_view logo_url) {
+  http::Response r = HtmlAnswer(status, std::move(html));
+  for (auto& [name, value] : r.headers) {
+    if (name == "Content-Security-Policy") value = PolicyFor(logo_url, css);
+  }
+  return r;
+}
 
 namespace {
 

@@ -50,6 +50,11 @@ http::Response ErrorPage();
 // "2025-02-10" (UTC) inside <time datetime="2025-02-10T12:30:00Z">: markup.
 std::string DateHtml(UnixSeconds t);
 
+// A standalone document with a stylesheet of its own (an invoice, invoice_view.h): the same
+// headers, its policy allowing `css` by its hash and images from `logo_url`'s origin.
+http::Response DocumentAnswer(int status, std::string html, std::string_view css,
+                              std::string_view logo_url);
+
 // The Content-Security-Policy value (exposed for tests).
 const std::string& ContentSecurityPolicy();
 

@@ -18,6 +18,8 @@ namespace jopay::pages {
 
 void AddCheckoutPageRoutes(http::Router& r, pub::Context& c);
 void AddPortalPageRoutes(http::Router& r, pub::Context& c);
+// GET /invoice/{id}?t=TOKEN and /invoice/{id}/pdf?t=TOKEN (invoice_routes.cc).
+void AddInvoicePageRoutes(http::Router& r, pub::Context& c);
 
 // Both of the above.
 void AddPageRoutes(http::Router& r, pub::Context& c);

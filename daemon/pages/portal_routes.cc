@@ -1,4 +1,4 @@
-// The customer portal: GET /portal/{token}, POST /portal/{token}/cancel and /card, and with
+// The customer portal: GET /portal/{token}, POST /portal/{token}/cancel, /card and /plan, and with
 // Stripe the ways back from its pages: /card/return, /authenticate and /authenticated (pages.h).
 //
 // The signed token in the path is the only credential (tokens.h: one subscription, one mode,
@@ -13,8 +13,11 @@
 
 #include "common/log.h"
 #include "common/ids.h"
+#include "common/money.h"
+#include "daemon/billing/engine_plan_change.h"
 #include "daemon/billing/payments.h"
 #include "daemon/billing/subscription_rows.h"
+#include "daemon/pages/checkout_view.h"
 #include "daemon/pages/form.h"
 #include "daemon/pages/page.h"
 #include "daemon/pages/pages.h"
@@ -36,6 +39,9 @@ constexpr Flag kDone[] = {
     {"paid", "Your card was updated and the overdue payment went through."},
     {"card_updated_paying",
      "Your card was updated; the overdue payment is being charged to it now."},
+    {"plan_changed", "Your plan was changed."},
+    {"plan_scheduled", "Your plan will change when the current period ends."},
+    {"pending_canceled", "The plan change was called off: your plan stays as it is."},
 };
 constexpr Flag kErrors[] = {
     {"card_declined", "Your card was declined. Nothing changed: try another card."},
@@ -49,6 +55,13 @@ constexpr Flag kErrors[] = {
     {"subscription_expired", "The subscription has ended and can no longer change."},
     {"authentication_failed", "The payment was not confirmed. Nothing was charged."},
     {"nothing_to_authenticate", "No payment is waiting for your confirmation."},
+    {"subscription_past_due", "Pay the overdue period first (update your card below)."},
+    {"subscription_paused", "The subscription is paused: its plan cannot change now."},
+    {"subscription_canceled", "The subscription is canceled: its plan cannot change."},
+    {"plan_unchanged", "You are already on that plan."},
+    {"plan_not_switchable", "That plan cannot be chosen. Nothing changed."},
+    {"plan_archived", "That plan is no longer offered. Nothing changed."},
+    {"update_already_pending", "That change is already scheduled."},
     {"failed", "That did not work. Nothing changed: please try again."},
 };
 
@@ -104,6 +117,33 @@ std::optional<Payment> AwaitingAuthentication(const Subscription& s,
 // way back is "../{token}".
 std::string BackToPortal(const http::Request& req) { return "../" + req.params.at("token"); }
 
+// What moving to `plan` would do now, in a sentence (plan_change.h decides).
+std::string EffectText(const Subscription& s, const PlanChange& c) {
+  if (!c.now) {
+    return "Applies when this period ends, on " +
+           FormatRfc3339(s.current_period_end).substr(0, 10) + ".";
+  }
+  if (!c.prorated || c.proration.net() <= 0) return "Applies now.";
+  std::string net = FormatMoney(c.proration.net(), c.to.currency);
+  return c.new_period ? "Applies now: a new period starts today; " + net +
+                            " is charged (the unused part of this one is credited)."
+                      : "Applies now: " + net + " is charged for the rest of this period.";
+}
+
+// The switchable plans `s` may move to now, with what each move would do.
+std::vector<PlanChoice> PlanChoices(Db& db, const Subscription& s, UnixSeconds now) {
+  std::vector<PlanChoice> out;
+  for (const Plan& p : ListSwitchablePlans(db, s.livemode)) {
+    PlanTerms to{p.id, p.name, p.amount, p.currency, p.interval, p.interval_count, p.grace_days};
+    auto change = PlanChangeFor(s, to, {}, now);
+    if (!change.ok()) continue;  // the plan it is on, a refused state, ...
+    out.push_back({p.id, p.name,
+                   FormatMoney(p.amount, p.currency) + " " + EveryInterval(p.interval, p.interval_count),
+                   EffectText(s, *change)});
+  }
+  return out;
+}
+
 void Show(pub::Context& c, http::Request& req, http::Respond respond) {
   auto grant = Grant(c, req, respond);
   if (!grant.ok()) return;
@@ -119,6 +159,7 @@ void Show(pub::Context& c, http::Request& req, http::Respond respond) {
                       TextOf(req.query, "error", kErrors)};
   data.provider_checkout = c.stripe.For(grant->livemode) != nullptr;
   data.needs_authentication = AwaitingAuthentication(*sub, payments).has_value();
+  data.plans = PlanChoices(db, *sub, c.clock.Now());
   respond(HtmlAnswer(200, PortalPage(*sub, payments, data)));
 }
 
@@ -180,8 +221,37 @@ std::string CardAction(pub::Context& c, Db& db, const PortalGrant& g,
              : "done=paid";
 }
 
+// A switchable plan the customer picked (`plan`), or the scheduled change called off
+// (`cancel_pending`). A declined proration charge leaves nothing behind.
+std::string PlanAction(pub::Context& c, Db& db, const PortalGrant& g,
+                       const std::map<std::string, std::string>& form, UnixSeconds now) {
+  PlanChangeRequest req;
+  req.by_customer = true;
+  req.cancel_pending = form.contains("cancel_pending");
+  if (!req.cancel_pending) {
+    auto it = form.find("plan");
+    if (it == form.end() || it->second.empty()) return "error=failed";
+    req.plan_id = it->second;
+  }
+  db.Exec("SAVEPOINT portal_plan");
+  Subscription after;
+  PlanChangeResult result;
+  Status st = ChangePlan(c.engine, db, g.livemode, g.subscription_id, req, now, &after, &result);
+  db.Exec(st.ok() ? "RELEASE portal_plan" : "ROLLBACK TO portal_plan");
+  if (!st.ok()) {
+    db.Exec("RELEASE portal_plan");
+    return "error=" + ErrorFlag(st);
+  }
+  if (req.cancel_pending) return "done=pending_canceled";
+  return result.change && result.change->now ? "done=plan_changed" : "done=plan_scheduled";
+}
+
 void Cancel(pub::Context& c, http::Request& req, http::Respond respond) {
   ActThenRedirect(c, req, std::move(respond), CancelAction);
+}
+
+void ChangePlanRoute(pub::Context& c, http::Request& req, http::Respond respond) {
+  ActThenRedirect(c, req, std::move(respond), PlanAction);
 }
 
 // The portal's own absolute URL (Stripe needs absolute ones to send the customer back).
@@ -323,6 +393,7 @@ void AddPortalPageRoutes(http::Router& r, pub::Context& c) {
   pub::AddOpenRoute(r, c, "GET", "/portal/{token}", Show, ErrorPage);
   pub::AddOpenRoute(r, c, "POST", "/portal/{token}/cancel", Cancel, ErrorPage);
   pub::AddOpenRoute(r, c, "POST", "/portal/{token}/card", UpdateCard, ErrorPage);
+  pub::AddOpenRoute(r, c, "POST", "/portal/{token}/plan", ChangePlanRoute, ErrorPage);
   pub::AddOpenRoute(r, c, "GET", "/portal/{token}/card/return", CardReturn, ErrorPage);
   pub::AddOpenRoute(r, c, "POST", "/portal/{token}/authenticate", Authenticate, ErrorPage);
   pub::AddOpenRoute(r, c, "GET", "/portal/{token}/authenticated", Authenticated, ErrorPage);

@@ -98,6 +98,38 @@ std::string CardForm(const Subscription& s, const PortalPageData& data) {
       {{"base", base}, {"label", label}});
 }
 
+// The plans on offer, and the change waiting for the period end if there is one.
+std::string PlanSection(const Subscription& s, const PortalPageData& data) {
+  std::string pending;
+  if (s.pending_update) {
+    pending = Fill(
+        "<form method=\"post\" action=\"{base}/plan\" id=\"pending-form\">"
+        "<p id=\"pending-update\">Moves to <strong>{name}</strong> on {!at}.</p>"
+        "<input type=\"hidden\" name=\"cancel_pending\" value=\"1\">"
+        "<button type=\"submit\" class=\"secondary\" id=\"cancel-pending\">Keep {current}"
+        "</button></form>",
+        {{"base", data.action_base},
+         {"name", s.pending_update->plan.plan_name},
+         {"at", DateHtml(s.pending_update->at)},
+         {"current", s.plan_name}});
+  }
+  if (data.plans.empty() && pending.empty()) return "";
+  std::string choices = Each(data.plans, [&](const PlanChoice& p) {
+    return Fill(
+        "<form method=\"post\" action=\"{base}/plan\" class=\"plan-choice\">"
+        "<input type=\"hidden\" name=\"plan\" value=\"{id}\">"
+        "<p><strong>{name}</strong> {price}<br><span class=\"muted\">{effect}</span></p>"
+        "<button type=\"submit\" id=\"switch-{id}\">Switch to {name}</button></form>",
+        {{"base", data.action_base},
+         {"id", p.id},
+         {"name", p.name},
+         {"price", p.price},
+         {"effect", p.effect}});
+  });
+  return Fill("<h2>Change plan</h2><div id=\"plans\">{!pending}{!choices}</div>",
+              {{"pending", pending}, {"choices", choices}});
+}
+
 std::string Banner(const char* cls, const std::string& text) {
   if (text.empty()) return "";
   return Fill("<div class=\"{cls}\" id=\"{cls}\" role=\"status\">{text}</div>",
@@ -116,7 +148,7 @@ std::string PortalPage(const Subscription& s, const std::vector<Payment>& paymen
       "<span id=\"status-text\">{!sentence}</span></p>"
       "<p class=\"muted\">Current period ends <span id=\"period-end\">{!period_end}</span></p>"
       "<h2>Card on file</h2>{!card}"
-      "<h2>Payments</h2>{!history}{!card_form}{!cancel_form}"
+      "<h2>Payments</h2>{!history}{!plans}{!card_form}{!cancel_form}"
       "<p><a id=\"return\" href=\"{return_url}\">Return to the merchant</a></p>",
       {{"notice", Banner("notice", data.notice)},
        {"error", Banner("error", data.error)},
@@ -128,6 +160,7 @@ std::string PortalPage(const Subscription& s, const std::vector<Payment>& paymen
        {"period_end", DateHtml(s.current_period_end)},
        {"card", Card(s)},
        {"history", History(payments)},
+       {"plans", PlanSection(s, data)},
        {"card_form", CardForm(s, data)},
        {"cancel_form", CancelForm(s, data.action_base)},
        {"return_url", data.return_url}});

@@ -5,7 +5,9 @@
 // period end (or trial end / end date), the card on file (brand, last4), the payment history
 // (date, amount, status, failure reason), a "cancel" form unless the subscription is already
 // canceled or expired, an "update card" form unless it has expired, and a link back to the
-// merchant's return_url. Forms post to `action_base` + "/cancel" and "/card" (relative); with
+// merchant's return_url, and the plans the customer may move to (switchable ones, each a form
+// posting `plan` to "/plan"; a change waiting for the period end is shown with a form posting
+// `cancel_pending` there). Forms post to `action_base` + "/cancel" and "/card" (relative); with
 // a provider's checkout the card form is a button that leads there, and a charge waiting for
 // the bank's authentication gets an "authenticate" button.
 #pragma once
@@ -18,6 +20,14 @@
 
 namespace jopay::pages {
 
+// A plan the customer may move to, and what moving does (plan_change.h), as text.
+struct PlanChoice {
+  std::string id;
+  std::string name;
+  std::string price;  // "€19.99 every month"
+  std::string effect;  // "Applies now: €2.50 is charged for the rest of this period."
+};
+
 struct PortalPageData {
   std::string action_base;  // the token: relative to /portal/<token>, "<token>/cancel"
   std::string return_url;
@@ -28,6 +38,7 @@ struct PortalPageData {
   // The last charge needs the customer to authenticate it with their bank: a button posts to
   // "<token>/authenticate".
   bool needs_authentication = false;
+  std::vector<PlanChoice> plans = {};  // none: no plan section
 };
 
 std::string PortalPage(const Subscription& s, const std::vector<Payment>& payments,

@@ -54,7 +54,40 @@ std::string CardBrand(std::string_view d) {
   return "unknown";
 }
 
+// "NUMBER MM/YY" (or MM/YYYY): the card's expiry, split off `card_number`. Without one a test
+// card expires 12/2034. Kept like a provider's: the card_expiring email reads it.
+Status TakeExpiry(std::string_view& card_number, SavedCard& card) {
+  card.exp_month = 12;
+  card.exp_year = 2034;
+  size_t slash = card_number.rfind('/');
+  if (slash == std::string_view::npos) return Status::Ok();
+  size_t space = card_number.rfind(' ', slash);
+  std::string_view mm = card_number.substr(space == std::string_view::npos ? 0 : space + 1,
+                                           slash - (space == std::string_view::npos ? 0 : space + 1));
+  std::string_view yy = card_number.substr(slash + 1);
+  auto number = [](std::string_view s, int& out) {
+    if (s.empty() || s.size() > 4) return false;
+    out = 0;
+    for (char c : s) {
+      if (c < '0' || c > '9') return false;
+      out = out * 10 + (c - '0');
+    }
+    return true;
+  };
+  if (space == std::string_view::npos || !number(mm, card.exp_month) ||
+      !number(yy, card.exp_year) || card.exp_month < 1 || card.exp_month > 12 ||
+      (yy.size() != 2 && yy.size() != 4)) {
+    return Status::Invalid("The expiry must follow the card number as MM/YY.", "card",
+                           "invalid_expiry");
+  }
+  if (yy.size() == 2) card.exp_year += 2000;
+  card_number = card_number.substr(0, space);
+  return Status::Ok();
+}
+
 Result<SavedCard> SandboxProvider::Attach(std::string_view card_number) {
+  SavedCard card;
+  JOPAY_RETURN_IF_ERROR(TakeExpiry(card_number, card));
   std::string d = DigitsOnly(card_number);
   bool digits = !d.empty() && std::all_of(d.begin(), d.end(), [](unsigned char c) {
     return std::isdigit(c);
@@ -67,7 +100,6 @@ Result<SavedCard> SandboxProvider::Attach(std::string_view card_number) {
     if (d == r.number) return Status::PaymentFailed(std::string(r.code), std::string(r.message));
   }
   std::string ref(d == "4000000000000341" ? kChargesFail : kSucceeds);
-  SavedCard card;
   card.provider = "sandbox";
   card.provider_ref = ref;
   card.brand = CardBrand(d);

@@ -4,7 +4,9 @@
 //   4000000000009995  insufficient_funds  (refused when saved)
 //   4000000000000069  expired_card        (refused when saved)
 //   4000000000000341  saved fine, every later charge fails with card_declined (dunning tests)
-// Only brand and last4 are kept; provider_ref names the behaviour, never the number.
+// A number may be followed by its expiry, "4242424242424242 03/25" (MM/YY or MM/YYYY); without
+// one it expires 12/2034.
+// Only brand, last4 and the expiry are kept; provider_ref names the behaviour, never the number.
 #pragma once
 
 #include "daemon/providers/provider.h"

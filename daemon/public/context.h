@@ -97,6 +97,7 @@ using routes::RejectUnknownQuery;
 // /api/checkout/v1: sessions and subscriptions.
 void AddCheckoutSessionRoutes(http::Router& r, Context& c);
 void AddCheckoutSubscriptionRoutes(http::Router& r, Context& c);
+void AddCheckoutInvoiceRoutes(http::Router& r, Context& c);  // routes_invoices.cc
 
 // The LNbits-style /api/v1 and /public (lnbits.h), and Eventop-style /eventop/checkout.
 void AddLnbitsRoutes(http::Router& r, Context& c);

@@ -178,6 +178,15 @@ json::object LnbitsSubscriptionView(const Subscription& s) {
   o["ended_at"] = Time(s.ended_at);
   o["paused_at"] = Time(s.paused_at);
   o["metadata"] = json::parse(s.metadata);
+  o["pending_update"] = nullptr;
+  if (s.pending_update) {  // a plan change at the period end (Unix seconds, as the rest)
+    const PlanTerms& to = s.pending_update->plan;
+    json::object pending{{"plan_id", to.plan_id}, {"plan_name", to.plan_name}};
+    PutPrice(pending, to.amount, to.currency);
+    PutInterval(pending, to.interval, to.interval_count);
+    pending["at"] = s.pending_update->at;
+    o["pending_update"] = std::move(pending);
+  }
   o["livemode"] = s.livemode;
   o["created_at"] = s.created_at;
   return o;

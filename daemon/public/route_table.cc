@@ -49,6 +49,7 @@ Result<routes::Page> ParsePage(const http::Request& req) { return routes::ParseP
 void AddPublicRoutes(http::Router& r, Context& c) {
   AddCheckoutSessionRoutes(r, c);
   AddCheckoutSubscriptionRoutes(r, c);
+  AddCheckoutInvoiceRoutes(r, c);
   AddLnbitsRoutes(r, c);
   AddEventopRoutes(r, c);
   AddProviderCallbackRoutes(r, c);

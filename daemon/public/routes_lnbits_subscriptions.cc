@@ -1,9 +1,10 @@
 // /api/v1/subscriptions (LNbits-style): list (?plan_id=&status=), get (with its payment
-// history), update (metadata), cancel (reason, immediate), pause, resume.
+// history), update (metadata, plan_id and settings), cancel (reason, immediate), pause, resume.
 #include <fmt/core.h>
 
 #include "common/json_fields.h"
 #include "common/validate.h"
+#include "daemon/billing/engine_plan_change.h"
 #include "daemon/billing/subscription_rows.h"
 #include "daemon/public/lnbits.h"
 
@@ -68,19 +69,57 @@ void Transition(Context& c, const Caller& caller, http::Request& req, http::Resp
       LnbitsSubscriptionView);
 }
 
+// The plan change a PUT asks for: plan_id ("plan" is taken too) and `settings`, an object of
+// proration ("now" | "none"), at ("now" | "period_end") and cancel_pending (true).
+Result<std::optional<PlanChangeRequest>> PlanChangeOf(const json::object& body) {
+  json::object fields;
+  const json::value* plan = body.if_contains("plan_id");
+  const json::value* alias = body.if_contains("plan");
+  if (plan && alias && *plan != *alias) {
+    return Status::Invalid("plan and plan_id name different plans: give one", "plan_id");
+  }
+  if (plan || alias) fields["plan_id"] = plan ? *plan : *alias;
+  if (const json::value* settings = body.if_contains("settings"); settings &&
+                                                                  !settings->is_null()) {
+    if (!settings->is_object()) return Status::Invalid("settings must be an object", "settings");
+    JOPAY_RETURN_IF_ERROR(
+        RejectUnknown(settings->as_object(), {"proration", "at", "cancel_pending"}));
+    for (const auto& [key, value] : settings->as_object()) fields[key] = value;
+  }
+  return PlanChangeRequestOf(fields, "plan_id");
+}
+
+// PUT: metadata and/or a plan change, in one job (all of it or none).
 void Update(Context& c, const Caller& caller, http::Request& req, http::Respond respond) {
   auto body = ParseObject(req.body);
-  Status st = body.ok() ? RejectUnknown(*body, {"metadata"}) : body.status();
-  auto it = st.ok() ? body->find("metadata") : json::object::iterator();
-  if (st.ok()) st = Require(it != body->end() && !it->value().is_null(), "metadata");
-  if (st.ok()) st = ValidateMetadata(it->value());
+  Status st = body.ok() ? RejectUnknown(*body, {"metadata", "plan_id", "plan", "settings"})
+                        : body.status();
+  std::optional<std::string> metadata;
+  if (auto it = st.ok() ? body->find("metadata") : json::object::iterator();
+      st.ok() && it != body->end() && !it->value().is_null()) {
+    st = ValidateMetadata(it->value());
+    if (st.ok()) metadata = json::serialize(it->value());
+  }
+  auto change = st.ok() ? PlanChangeOf(*body) : Result<std::optional<PlanChangeRequest>>(st);
+  if (!change.ok()) st = change.status();
+  if (st.ok() && !metadata && !*change) {
+    st = Status::Invalid("nothing to update: give metadata, plan_id or settings.cancel_pending",
+                         "metadata", "parameter_missing");
+  }
   if (!st.ok()) return respond(ErrorAnswer(st));
-  std::optional<std::string> metadata = json::serialize(it->value());
-  Transition(c, caller, req, respond,
-             [metadata](Engine& e, Db& db, bool live, const std::string& id, UnixSeconds now,
-                        Subscription* out) {
-               return e.Update(db, live, id, std::nullopt, metadata, now, out);
-             });
+  WriteValue<Subscription>(
+      c, caller, req, respond,
+      [&c, call = CallOf(c, caller), id = req.params["id"], metadata,
+       asked = std::move(*change)](Db& db, Subscription& sub) {
+        if (metadata) {
+          JOPAY_RETURN_IF_ERROR(
+              c.engine.Update(db, call.livemode, id, std::nullopt, metadata, call.now, &sub));
+        }
+        if (!asked) return Status::Ok();
+        PlanChangeResult ignored;  // the view shows the result: plan, price, pending_update
+        return ChangePlan(c.engine, db, call.livemode, id, *asked, call.now, &sub, &ignored);
+      },
+      LnbitsSubscriptionView);
 }
 
 void Cancel(Context& c, const Caller& caller, http::Request& req, http::Respond respond) {

@@ -84,6 +84,25 @@ bool VerifyCheckoutFormToken(std::string_view key, std::string_view session_id,
   return ConstantTimeEquals(CheckoutFormToken(key, session_id), token);
 }
 
+std::string InvoiceLinkToken(std::string_view key, std::string_view invoice_id) {
+  return HexEncode(HmacSha256(key, fmt::format("invoice:{}", invoice_id)));
+}
+
+bool VerifyInvoiceLinkToken(std::string_view key, std::string_view invoice_id,
+                            std::string_view token) {
+  return ConstantTimeEquals(InvoiceLinkToken(key, invoice_id), token);
+}
+
+std::string InvoiceUrl(std::string_view base, std::string_view key, std::string_view invoice_id) {
+  return fmt::format("{}/invoice/{}?t={}", base, invoice_id, InvoiceLinkToken(key, invoice_id));
+}
+
+std::string InvoicePdfUrl(std::string_view base, std::string_view key,
+                          std::string_view invoice_id) {
+  return fmt::format("{}/invoice/{}/pdf?t={}", base, invoice_id,
+                     InvoiceLinkToken(key, invoice_id));
+}
+
 std::string SignPortalToken(std::string_view key, const PortalGrant& grant) {
   json::object o{{"s", grant.subscription_id},
                  {"l", grant.livemode},

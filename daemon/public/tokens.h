@@ -28,6 +28,17 @@ std::string CheckoutFormToken(std::string_view key, std::string_view session_id)
 bool VerifyCheckoutFormToken(std::string_view key, std::string_view session_id,
                              std::string_view token);
 
+// An invoice's hosted page and PDF: <public_url>/invoice/<id>?t=<token>, token = hex
+// HMAC(key, "invoice:" + id). It does not expire: receipts and portals hand it out to be kept,
+// and it shows one invoice only (whoever has the link may read it, as with Stripe's).
+std::string InvoiceLinkToken(std::string_view key, std::string_view invoice_id);
+bool VerifyInvoiceLinkToken(std::string_view key, std::string_view invoice_id,
+                            std::string_view token);
+// The page's URL; its PDF is the same with "/pdf" after the id.
+std::string InvoiceUrl(std::string_view base, std::string_view key, std::string_view invoice_id);
+std::string InvoicePdfUrl(std::string_view base, std::string_view key,
+                          std::string_view invoice_id);
+
 inline constexpr int64_t kPortalTokenTtl = 3600;
 
 struct PortalGrant {

@@ -145,7 +145,7 @@ class Db {
   sqlite3* db_ = nullptr;
   std::map<std::string, std::unique_ptr<Stmt>> cache_;
   std::vector<std::unique_ptr<Stmt>> slots_;  // by SqlSlot::index()
-  std::array<int64_t, 2> next_keys_{};
+  std::array<int64_t, 3> next_keys_{};
   std::vector<std::function<void()>> after_commit_;
   std::optional<RowIdCipher> row_id_cipher_;
 };

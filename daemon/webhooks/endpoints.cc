@@ -84,6 +84,10 @@ const std::vector<std::string>& KnownEventTypes() {
       "subscription.expired",        "subscription.paused",
       "subscription.resumed",        "checkout.session.completed",
       "checkout.session.expired",    "checkout.payment.failed",
+      "invoice.created",             "invoice.paid",
+      "invoice.voided",              "credit_note.created",
+      "payment.refunded",            "payment.disputed",
+      "payment.unapplied",
       "webhook.test",
   };
   return types;

@@ -27,7 +27,7 @@ SUBSCRIPTION_KEYS = {"id", "plan_id", "plan_name", "subscriber_id", "email", "st
                      "currency", "interval", "interval_unit", "interval_count", "payment_method",
                      "card", "current_period_start", "current_period_end", "trial_end",
                      "cancel_at_period_end", "canceled_at", "cancel_reason", "ended_at",
-                     "paused_at", "metadata", "livemode", "created_at"}
+                     "paused_at", "metadata", "livemode", "created_at", "pending_update"}
 PAYMENT_KEYS = {"id", "subscription_id", "subscriber_id", "amount", "currency", "status",
                 "payment_method", "payment_hash", "failure_code", "failure_message", "livemode",
                 "created_at", "paid_at"}

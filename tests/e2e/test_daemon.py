@@ -311,10 +311,12 @@ class BackupTest(DaemonTest):
             try:
                 self.assertEqual(db.execute("PRAGMA integrity_check").fetchall(), [("ok",)])
                 subs = db.execute("SELECT count(*) FROM subscriptions").fetchone()[0]
-                # One snapshot: each subscription came with its customer, payment and event.
+                # One snapshot: each subscription came with its customer, payment, invoice and
+                # events (subscription.created, invoice.created, invoice.paid).
                 self.assertEqual(db.execute("SELECT count(*) FROM customers").fetchone()[0], subs)
                 self.assertEqual(db.execute("SELECT count(*) FROM payments").fetchone()[0], subs)
-                self.assertEqual(db.execute("SELECT count(*) FROM events").fetchone()[0], subs)
+                self.assertEqual(db.execute("SELECT count(*) FROM invoices").fetchone()[0], subs)
+                self.assertEqual(db.execute("SELECT count(*) FROM events").fetchone()[0], 3 * subs)
             finally:
                 db.close()
 

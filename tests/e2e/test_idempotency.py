@@ -262,7 +262,17 @@ class CrashDuringRenewTest(DaemonTest):
                          [("active", PERIOD_START, NEXT_PERIOD_END, "renew", NEXT_PERIOD_END, n)])
         self.assertEqual(q("SELECT count(*), count(DISTINCT object_id) FROM events "
                            "WHERE type = 'subscription.renewed'"), [(n, n)])
-        self.assertEqual(q("SELECT count(*) FROM events"), [(n,)])
+        # Each renewal billed one invoice, paid, and wrote invoice.created and invoice.paid:
+        # three events per renewal, nothing else.
+        self.assertEqual(q("SELECT count(*) FROM events"), [(3 * n,)])
+        self.assertEqual(q("SELECT status, count(*), count(DISTINCT subscription_id), "
+                           "sum(amount_paid) FROM invoices GROUP BY status"),
+                         [("paid", n, n, n * 1000)])
+        # Numbers are gapless across the crash: 1..n, none twice.
+        self.assertEqual(q("SELECT min(seq), max(seq), count(DISTINCT seq) FROM invoices"),
+                         [(1, n, n)])
+        self.assertEqual(q("SELECT count(*) FROM payments p JOIN invoices i ON i.pk = p.invoice_pk "
+                           "WHERE i.subscription_id = p.subscription_id"), [(n,)])
 
 
 if __name__ == "__main__":

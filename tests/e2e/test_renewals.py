@@ -161,7 +161,11 @@ class MonthlyRenewalTest(RenewalChecks, DaemonTest):
 
         # One advance fires every subscription's actions interleaved in time order.
         everything = self.d.events()
-        self.assertEqual(len(everything), 3 + 66)
+        subscription_events = [e for e in everything if e["type"].startswith("subscription.")]
+        self.assertEqual(len(subscription_events), 3 + 66)
+        # Every paid period was billed by an invoice: created, then paid.
+        invoice_events = [e["type"] for e in everything if e["type"].startswith("invoice.")]
+        self.assertEqual(invoice_events, ["invoice.created", "invoice.paid"] * (3 + 66))
         times = [e["created_at"] for e in everything]
         self.assertEqual(times, sorted(times), "events across subscriptions must be in time order")
 

@@ -89,6 +89,11 @@ class PackagedConfigTest(unittest.TestCase):
         d = Daemon(clock="system", clock_start=None)
         self.addCleanup(d.cleanup)
         path = os.path.join(d.root, "jopayd.conf")
+        # The templates directory must exist: an empty one of ours overrides no template.
+        templates = os.path.join(d.root, "email-templates")
+        os.mkdir(templates)
+        text = re.sub(r'^email-templates-dir = "[^"]*"', f'email-templates-dir = "{templates}"',
+                      text, flags=re.M)
         with open(path, "w") as f:
             f.write(text)
         # The command line (data dir, socket, listen) overrides the file, as under the unit.

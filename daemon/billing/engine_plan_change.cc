@@ -1,0 +1,239 @@
+#include "daemon/billing/engine_plan_change.h"
+
+#include <fmt/core.h>
+
+#include "common/json_fields.h"
+#include "daemon/billing/db_context.h"
+#include "daemon/billing/subscription_rows.h"
+
+namespace jopay {
+
+namespace json = boost::json;
+
+namespace {
+
+PlanTerms TermsOfPlan(const Plan& p) {
+  return {p.id, p.name, p.amount, p.currency, p.interval, p.interval_count, p.grace_days};
+}
+
+// The plan a change moves to, if it may be chosen.
+Result<Plan> TargetPlan(Db& db, bool livemode, const PlanChangeRequest& req) {
+  if (req.plan_id.empty()) {
+    return Status::Invalid("give the plan to move to", "plan", "parameter_missing");
+  }
+  auto plan = LoadPlan(db, req.plan_id, livemode);
+  if (!plan.ok()) return Status::NotFound(plan.status().message(), "plan");
+  if (!plan->active) {
+    return Status::Invalid(fmt::format("Plan {} is archived.", plan->id), "plan", "plan_archived");
+  }
+  if (req.by_customer && !plan->switchable) {
+    return Status::Invalid(fmt::format("Plan {} cannot be chosen here.", plan->id), "plan",
+                           "plan_not_switchable");
+  }
+  return plan;
+}
+
+// The two lines of a prorated change (from `before`, the terms the period was paid at).
+InvoiceDraft ProrationDraft(const Subscription& s, const PlanTerms& before, const PlanChange& c) {
+  InvoiceDraft d;
+  d.livemode = s.livemode;
+  d.billing_reason = "subscription_update";
+  d.customer_id = s.customer_id;
+  d.subscription_id = s.id;
+  d.plan_id = c.to.plan_id;
+  d.schedule = s.schedule;
+  d.period_start = c.charge_start;
+  d.period_end = c.charge_end;
+  d.currency = c.to.currency;
+  int64_t credit = c.proration.credit, charge = c.proration.charge;
+  d.lines.push_back({fmt::format("Unused time on {}", before.plan_name), c.credit_start,
+                     c.credit_end, 1, -credit, -credit});
+  std::string what = c.new_period ? c.to.plan_name : "Remaining time on " + c.to.plan_name;
+  d.lines.push_back({what, c.charge_start, c.charge_end, 1, charge, charge});
+  return d;
+}
+
+// The attempt number of the next change billed at `at` in `s`'s schedule: -1, -2, ...
+int NextChangeAttempt(Db& db, const Subscription& s, UnixSeconds at) {
+  auto& q = db.Cached(
+      "SELECT IFNULL(-MIN(attempt), 0) + 1 FROM payments WHERE subscription_id=? AND "
+      "schedule=? AND period_start=? AND attempt < 0");
+  q.Args(s.id, s.schedule, at);
+  q.Step();
+  int n = static_cast<int>(q.Int(0));
+  q.Reset();
+  return -n;
+}
+
+// Charges the net of `invoice` to the subscription's saved method (see the header): paid now,
+// pending for a network provider, or kPaymentFailed (the caller's job then rolls back).
+Result<Payment> ChargeNet(const Engine& engine, Db& db, const Subscription& s,
+                          const Invoice& invoice, UnixSeconds now) {
+  Provider* provider = engine.ProviderFor(s.livemode, s.provider);
+  if (!s.payment_method_id) {
+    return Status::PaymentFailed("no_payment_method",
+                                 "The subscription has no saved payment method to charge.");
+  }
+  if (!provider) {
+    return Status::PaymentFailed("provider_unavailable",
+                                 "The payment method's provider is not configured.");
+  }
+  Payment p;
+  p.livemode = s.livemode;
+  p.subscription_id = s.id;
+  p.customer_id = s.customer_id;
+  p.payment_method_id = s.payment_method_id;
+  p.provider = s.provider;
+  p.amount = invoice.total;
+  p.currency = invoice.currency;
+  p.attempt = NextChangeAttempt(db, s, now);
+  p.schedule = s.schedule;
+  p.period_start = invoice.period_start;
+  p.period_end = invoice.period_end;
+  p.idempotency_key = fmt::format("{}:update:{}:{}", s.id, now, -p.attempt);
+  if (s.schedule > 0) p.idempotency_key += fmt::format(":s{}", s.schedule);
+  p.created_at = now;
+  p.invoice_pk = invoice.pk;
+  ChargeOutcome out{false, "", "", true, ""};
+  if (provider->instant()) {
+    out = provider->Charge(s.provider_ref, p.amount, p.currency, p.idempotency_key);
+    if (!out.paid && !out.pending) {
+      return Status::PaymentFailed(out.failure_code, out.failure_message);
+    }
+  }
+  p.status = out.paid ? "paid" : "pending";
+  if (out.paid) p.paid_at = now;
+  // Wall-clock, as a renewal's: sending is real time, also under the manual clock.
+  if (out.pending) p.next_send_at = p.first_sent_at = SystemNow();
+  if (!out.provider_ref.empty()) p.provider_ref = out.provider_ref;
+  InsertPayment(db, p);
+  if (out.paid) MarkInvoicePaid(db, invoice.pk, p.amount, now);
+  return p;
+}
+
+// Bills a change that applied now with proration: the invoice and, for a positive net, its
+// charge. `before` is what the period was paid at.
+Status BillProration(const Engine& engine, Db& db, const Subscription& s, const PlanTerms& before,
+                     const PlanChange& c, UnixSeconds now, PlanChangeResult* result) {
+  if (c.proration.credit == c.proration.charge && !c.new_period) return Status::Ok();
+  Invoice invoice = IssueInvoice(db, ProrationDraft(s, before, c), engine.invoice_issuer(), now);
+  if (invoice.total > 0) {
+    auto payment = ChargeNet(engine, db, s, invoice, now);
+    if (!payment.ok()) return payment.status();
+    result->payment = std::move(*payment);
+    if (result->payment->status == "paid") invoice = *LoadInvoiceByPk(db, invoice.pk);
+  } else {
+    MarkInvoicePaid(db, invoice, 0, now);  // nothing is owed
+  }
+  result->invoice = std::move(invoice);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ChangePlan(const Engine& engine, Db& db, bool livemode, const std::string& id,
+                  const PlanChangeRequest& req, UnixSeconds now, Subscription* out,
+                  PlanChangeResult* result) {
+  auto s = LoadSubscription(db, id, livemode);
+  if (!s.ok()) return s.status();
+  DbContext ctx(db, engine, now);
+  if (req.cancel_pending) {
+    JOPAY_RETURN_IF_ERROR(CancelPendingUpdate(*s, now, ctx));
+  } else {
+    auto plan = TargetPlan(db, livemode, req);
+    if (!plan.ok()) return plan.status();
+    if (s->provider == "solana") {  // an Eventop account pays a fixed amount each period
+      return Status::Conflict("Plan changes of Eventop (Solana) subscriptions are not supported.",
+                              "plan_change_unsupported");
+    }
+    auto change = PlanChangeFor(*s, TermsOfPlan(*plan), req.options, now);
+    if (!change.ok()) return change.status();
+    PlanTerms before = TermsOf(*s);
+    ApplyPlanChange(*s, *change, ctx);
+    if (change->prorated) {
+      JOPAY_RETURN_IF_ERROR(BillProration(engine, db, *s, before, *change, now, result));
+    }
+    result->change = std::move(*change);
+  }
+  SaveSubscription(db, *s);
+  *out = std::move(*s);
+  return Status::Ok();
+}
+
+void DropPendingUpdatesTo(const Engine& engine, Db& db, bool livemode, const std::string& plan_id,
+                          UnixSeconds now) {
+  auto& q = db.Cached(
+      "SELECT id FROM subscriptions WHERE pending_update IS NOT NULL AND "
+      "json_extract(pending_update, '$.plan_id') = ? AND livemode = ?");
+  q.Args(plan_id, int64_t{livemode});
+  std::vector<std::string> ids;
+  while (q.Step()) ids.push_back(q.Text(0));
+  q.Reset();
+  DbContext ctx(db, engine, now);
+  for (const std::string& sub_id : ids) {
+    auto s = LoadSubscription(db, sub_id, livemode);
+    if (!s.ok() || !CancelPendingUpdate(*s, now, ctx).ok()) continue;
+    SaveSubscription(db, *s);
+  }
+}
+
+namespace {
+
+// `key`'s value, one of `a` or `b` when present.
+Status GetChoice(const json::object& o, std::string_view key, std::string_view a,
+                 std::string_view b, std::optional<std::string>& out) {
+  JOPAY_RETURN_IF_ERROR(GetString(o, key, out, 20));
+  if (out && *out != a && *out != b) {
+    return Status::Invalid(fmt::format("{} must be {} or {}", key, a, b), std::string(key));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::optional<PlanChangeRequest>> PlanChangeRequestOf(const json::object& o,
+                                                             std::string_view plan_key) {
+  std::optional<std::string> plan, proration, at;
+  std::optional<bool> cancel_pending;
+  JOPAY_RETURN_IF_ERROR(GetString(o, plan_key, plan, 100));
+  JOPAY_RETURN_IF_ERROR(GetChoice(o, "proration", "now", "none", proration));
+  JOPAY_RETURN_IF_ERROR(GetChoice(o, "at", "now", "period_end", at));
+  JOPAY_RETURN_IF_ERROR(GetBool(o, "cancel_pending", cancel_pending));
+  bool cancel = cancel_pending.value_or(false);
+  if (plan && cancel) {
+    return Status::Invalid("give either a plan to move to or cancel_pending, not both",
+                           "cancel_pending");
+  }
+  if (!plan && (proration || at)) {
+    return Status::Invalid(fmt::format("{} applies to a plan change: give {} too",
+                                       proration ? "proration" : "at", plan_key),
+                           std::string(plan_key), "parameter_missing");
+  }
+  if (!plan && !cancel) return std::optional<PlanChangeRequest>();
+  PlanChangeRequest req;
+  req.plan_id = plan.value_or("");
+  req.cancel_pending = cancel;
+  req.options.prorate = proration.value_or("now") == "now";
+  if (at) req.options.at = *at == "now" ? ChangeTiming::kNow : ChangeTiming::kPeriodEnd;
+  return std::optional<PlanChangeRequest>(std::move(req));
+}
+
+json::value PlanChangeView(const PlanChangeResult& r) {
+  if (!r.change) return nullptr;
+  const PlanChange& c = *r.change;
+  json::value proration = nullptr;
+  if (c.prorated) {
+    proration = json::object{{"credit", c.proration.credit},
+                             {"charge", c.proration.charge},
+                             {"net", c.proration.net()}};
+  }
+  return json::object{
+      {"kind", ChangeKindName(c.kind)},
+      {"applies", c.now ? "now" : "period_end"},
+      {"at", FormatRfc3339(c.at)},
+      {"proration", proration},
+      {"invoice", r.invoice ? json::value(r.invoice->id) : json::value(nullptr)},
+      {"payment", r.payment ? json::value(r.payment->id) : json::value(nullptr)}};
+}
+
+}  // namespace jopay

@@ -1,0 +1,401 @@
+#include "daemon/billing/invoices.h"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <tuple>
+
+#include "common/time.h"
+#include "daemon/billing/event_batch.h"
+#include "daemon/events/outbox.h"
+
+namespace jopay {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr KeyedTable kInvoicesTable{2, "in_", "SELECT IFNULL(MAX(pk), 0) + 1 FROM invoices",
+                                    "SELECT pk FROM invoices WHERE pk = ?2 AND id = ?1"};
+
+constexpr const char* kColumns =
+    "i.pk, i.id, i.livemode, i.kind, i.seq, i.number, i.billing_reason, i.status, "
+    "i.customer_id, i.subscription_id, i.plan_id, i.schedule, i.period_start, i.period_end, "
+    "i.currency, i.subtotal, i.total, i.amount_paid, i.amount_credited, "
+    "(SELECT c.id FROM invoices c WHERE c.pk = i.credit_for_pk), i.reason, i.line_description, "
+    "i.line_quantity, i.line_unit_amount, i.customer_name, i.customer_email, i.customer_address, "
+    "i.customer_tax_id, i.created_at, i.paid_at, i.voided_at, s.name, s.address, s.tax_id, "
+    "s.support_email, s.logo_url";
+constexpr const char* kFrom = " FROM invoices i JOIN invoice_issuers s ON s.pk = i.issuer_pk ";
+
+Invoice Read(Stmt& q) {
+  Invoice v;
+  int i = 0;
+  v.pk = q.Int(i++);
+  v.id = q.Text(i++);
+  v.livemode = q.Int(i++) != 0;
+  v.kind = q.Text(i++);
+  v.seq = q.Int(i++);
+  v.number = q.Text(i++);
+  v.billing_reason = q.Text(i++);
+  v.status = q.Text(i++);
+  v.customer_id = q.Text(i++);
+  v.subscription_id = q.OptText(i++);
+  v.plan_id = q.OptText(i++);
+  v.schedule = q.Int(i++);
+  v.period_start = q.OptInt(i++);
+  v.period_end = q.OptInt(i++);
+  v.currency = q.Text(i++);
+  v.subtotal = q.Int(i++);
+  v.total = q.Int(i++);
+  v.amount_paid = q.Int(i++);
+  v.amount_credited = q.Int(i++);
+  v.credit_for = q.OptText(i++);
+  v.reason = q.OptText(i++);
+  std::optional<std::string> line_description = q.OptText(i++);
+  int64_t line_quantity = q.Int(i++);
+  int64_t line_unit_amount = q.Int(i++);
+  if (line_description) {
+    v.lines.push_back({*line_description, v.period_start, v.period_end, line_quantity,
+                       line_unit_amount, line_quantity * line_unit_amount});
+  }
+  v.customer_name = q.Text(i++);
+  v.customer_email = q.Text(i++);
+  v.customer_address = q.Text(i++);
+  v.customer_tax_id = q.Text(i++);
+  v.created_at = q.Int(i++);
+  v.paid_at = q.OptInt(i++);
+  v.voided_at = q.OptInt(i++);
+  v.issuer.name = q.Text(i++);
+  v.issuer.address = q.Text(i++);
+  v.issuer.tax_id = q.Text(i++);
+  v.issuer.support_email = q.Text(i++);
+  v.issuer.logo_url = q.Text(i++);
+  return v;
+}
+
+// Invoices of more than one line keep them in invoice_lines.
+void LoadLines(Db& db, Invoice& v) {
+  if (!v.lines.empty()) return;
+  auto& q = db.Cached(
+      "SELECT description, period_start, period_end, quantity, unit_amount, amount "
+      "FROM invoice_lines WHERE invoice_pk=? ORDER BY position");
+  q.Args(v.pk);
+  while (q.Step()) {
+    v.lines.push_back({q.Text(0), q.OptInt(1), q.OptInt(2), q.Int(3), q.Int(4), q.Int(5)});
+  }
+  q.Reset();
+}
+
+std::optional<Invoice> ReadOne(Db& db, Stmt& q) {
+  if (!q.Step()) {
+    q.Reset();
+    return std::nullopt;
+  }
+  Invoice v = Read(q);
+  q.Reset();
+  LoadLines(db, v);
+  return v;
+}
+
+// The issuer row for `s`: looked up once per connection and set of details. The cache is
+// filled only after the commit, so a rolled-back insert is never remembered.
+int64_t IssuerPk(Db& db, const InvoiceIssuer& s) {
+  using Key = std::tuple<const Db*, std::string, std::string, std::string, std::string,
+                         std::string>;
+  static std::mutex mu;
+  static std::map<Key, int64_t> known;
+  Key key{&db, s.name, s.address, s.tax_id, s.support_email, s.logo_url};
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (auto it = known.find(key); it != known.end()) return it->second;
+  }
+  db.Cached("INSERT OR IGNORE INTO invoice_issuers (name, address, tax_id, support_email, "
+            "logo_url) VALUES (?,?,?,?,?)")
+      .Args(s.name, s.address, s.tax_id, s.support_email, s.logo_url)
+      .Exec();
+  auto& q = db.Cached("SELECT pk FROM invoice_issuers WHERE name=? AND address=? AND tax_id=? "
+                      "AND support_email=? AND logo_url=?");
+  q.Args(s.name, s.address, s.tax_id, s.support_email, s.logo_url);
+  q.Step();
+  int64_t pk = q.Int(0);
+  q.Reset();
+  db.AfterCommit([key, pk] {
+    std::lock_guard<std::mutex> lock(mu);
+    known.emplace(key, pk);
+  });
+  return pk;
+}
+
+// The next number of the series (livemode, kind): MAX + 1 inside this transaction.
+int64_t NextSeq(Db& db, bool livemode, const std::string& kind) {
+  auto& q = db.Cached("SELECT IFNULL(MAX(seq), 0) + 1 FROM invoices WHERE livemode=? AND kind=?");
+  q.Args(int64_t{livemode}, kind);
+  q.Step();
+  int64_t seq = q.Int(0);
+  q.Reset();
+  return seq;
+}
+
+std::string NumberText(const std::string& prefix, bool livemode, const std::string& kind,
+                       int64_t seq) {
+  return fmt::format("{}{}{}{:06}", prefix, livemode ? "" : "TEST-",
+                     kind == "credit_note" ? "CN-" : "", seq);
+}
+
+Event InvoiceEvent(const Invoice& v, std::string_view type, int64_t sequence, UnixSeconds now) {
+  Event e;
+  e.livemode = v.livemode;
+  e.type = std::string(type);
+  e.object_id = v.id;
+  e.sequence = sequence;
+  json::object data = InvoiceView(v);
+  data["sequence"] = sequence;
+  e.data = json::serialize(data);
+  e.created_at = now;
+  return e;
+}
+
+void EmitInvoiceEvent(Db& db, const Invoice& v, std::string_view type, int64_t sequence,
+                      UnixSeconds now, EventBatch* batch) {
+  if (!batch) {
+    Event e = InvoiceEvent(v, type, sequence, now);
+    InsertEvent(db, e);
+    return;
+  }
+  batch->AddLater([v, type = std::string(type), sequence, now] {
+    return InvoiceEvent(v, type, sequence, now);
+  });
+}
+
+void SnapshotCustomer(Db& db, Invoice& v) {
+  static const SqlSlot sql("SELECT email, name, address, tax_id FROM customers WHERE id=?");
+  auto& q = db.Cached(sql);
+  q.Args(v.customer_id);
+  if (q.Step()) {
+    v.customer_email = q.Text(0);
+    v.customer_name = q.Text(1);
+    v.customer_address = q.Text(2);
+    v.customer_tax_id = q.Text(3);
+  }
+  q.Reset();
+}
+
+}  // namespace
+
+RowKey ReserveInvoiceKey(Db& db) { return NewRowKey(db, kInvoicesTable); }
+
+Invoice IssueInvoice(Db& db, const InvoiceDraft& d, const InvoiceIssuer& issuer, UnixSeconds now,
+                     const RowKey* reserved, EventBatch* batch) {
+  Invoice v;
+  v.livemode = d.livemode;
+  v.kind = d.kind;
+  v.billing_reason = d.billing_reason;
+  v.status = d.kind == "credit_note" ? "issued" : "open";
+  v.customer_id = d.customer_id;
+  v.subscription_id = d.subscription_id;
+  v.plan_id = d.plan_id;
+  v.schedule = d.schedule;
+  v.period_start = d.period_start;
+  v.period_end = d.period_end;
+  v.currency = d.currency;
+  v.lines = d.lines;
+  for (const InvoiceLine& l : v.lines) v.subtotal += l.amount;
+  v.total = v.subtotal;
+  v.reason = d.reason;
+  if (d.credit_for_pk) {  // a credit note names the invoice it credits (rare: one query)
+    auto& q = db.Cached("SELECT id FROM invoices WHERE pk=?");
+    q.Args(*d.credit_for_pk);
+    if (q.Step()) v.credit_for = q.Text(0);
+    q.Reset();
+  }
+  v.issuer = issuer;
+  v.created_at = now;
+  SnapshotCustomer(db, v);
+  v.seq = NextSeq(db, v.livemode, v.kind);
+  v.number = NumberText(issuer.number_prefix, v.livemode, v.kind, v.seq);
+  RowKey key = reserved ? *reserved : NewRowKey(db, kInvoicesTable);
+  v.pk = key.pk;
+  v.id = std::move(key.id);
+
+  bool one_line = v.lines.size() == 1 && v.lines[0].period_start == v.period_start &&
+                  v.lines[0].period_end == v.period_end;
+  std::optional<std::string> line_description;
+  std::optional<int64_t> line_quantity, line_unit_amount;
+  if (one_line) {
+    line_description = v.lines[0].description;
+    line_quantity = v.lines[0].quantity;
+    line_unit_amount = v.lines[0].unit_amount;
+  }
+  static const SqlSlot sql(
+      "INSERT INTO invoices (pk, id, livemode, kind, seq, number, billing_reason, status, "
+      "customer_id, subscription_id, plan_id, schedule, period_start, period_end, currency, "
+      "subtotal, total, credit_for_pk, reason, line_description, line_quantity, "
+      "line_unit_amount, customer_name, customer_email, customer_address, customer_tax_id, "
+      "issuer_pk, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  db.Cached(sql).ExecWith(v.pk, v.id, int64_t{v.livemode}, v.kind, v.seq, v.number,
+                          v.billing_reason, v.status, v.customer_id, v.subscription_id, v.plan_id,
+                          v.schedule, v.period_start, v.period_end, v.currency, v.subtotal,
+                          v.total, d.credit_for_pk, v.reason, line_description, line_quantity,
+                          line_unit_amount, v.customer_name, v.customer_email,
+                          v.customer_address, v.customer_tax_id, IssuerPk(db, issuer), now);
+  if (!one_line) {
+    int64_t position = 0;
+    for (const InvoiceLine& l : v.lines) {
+      db.Cached("INSERT INTO invoice_lines (invoice_pk, position, description, period_start, "
+                "period_end, quantity, unit_amount, amount) VALUES (?,?,?,?,?,?,?,?)")
+          .Args(v.pk, ++position, l.description, l.period_start, l.period_end, l.quantity,
+                l.unit_amount, l.amount)
+          .Exec();
+    }
+  }
+  EmitInvoiceEvent(db, v, v.kind == "credit_note" ? "credit_note.created" : "invoice.created", 1,
+                   now, batch);
+  return v;
+}
+
+std::optional<Invoice> FindPeriodInvoice(Db& db, const std::string& subscription_id,
+                                         int64_t schedule, UnixSeconds period_start) {
+  auto& q = db.Cached(fmt::format(
+      "SELECT {}{}WHERE i.subscription_id=? AND i.schedule=? AND i.period_start=? AND "
+      "i.kind='invoice' AND i.billing_reason != 'subscription_update'",
+      kColumns, kFrom));
+  q.Args(subscription_id, schedule, period_start);
+  return ReadOne(db, q);
+}
+
+std::optional<Invoice> LoadInvoiceByPk(Db& db, int64_t pk) {
+  auto& q = db.Cached(fmt::format("SELECT {}{}WHERE i.pk=?", kColumns, kFrom));
+  q.Args(pk);
+  return ReadOne(db, q);
+}
+
+Result<Invoice> LoadInvoice(Db& db, const std::string& id, bool livemode) {
+  std::optional<int64_t> pk = FindPk(db, kInvoicesTable, id);
+  std::optional<Invoice> v = pk ? LoadInvoiceByPk(db, *pk) : std::nullopt;
+  if (!v || v->livemode != livemode) {
+    return Status::NotFound(fmt::format("No such invoice: {}", id), "id");
+  }
+  return *v;
+}
+
+std::vector<Invoice> ListInvoices(Db& db, bool livemode, const InvoiceFilter& f) {
+  int64_t below = PageBelow(db, kInvoicesTable, f.starting_after);
+  auto& q = db.Cached(fmt::format(
+      "SELECT {}{}WHERE i.livemode=?1 AND (?2 = '' OR i.customer_id=?2) AND "
+      "(?3 = '' OR i.customer_email=?3) AND (?4 = '' OR i.subscription_id=?4) AND "
+      "(?5 = '' OR i.status=?5) AND i.pk < ?6 ORDER BY i.pk DESC LIMIT ?7",
+      kColumns, kFrom));
+  q.Args(int64_t{livemode}, f.customer_id, f.customer_email, f.subscription_id, f.status, below,
+         int64_t{f.limit});
+  std::vector<Invoice> out;
+  while (q.Step()) out.push_back(Read(q));
+  q.Reset();
+  for (Invoice& v : out) LoadLines(db, v);
+  return out;
+}
+
+void MarkInvoicePaid(Db& db, int64_t pk, int64_t amount, UnixSeconds now) {
+  if (std::optional<Invoice> v = LoadInvoiceByPk(db, pk)) MarkInvoicePaid(db, *v, amount, now);
+}
+
+void MarkInvoicePaid(Db& db, Invoice& v, int64_t amount, UnixSeconds now, EventBatch* batch) {
+  v.amount_paid += amount;
+  // A void or uncollectible invoice paid after all is paid: the money is what counts.
+  bool newly_paid = v.status != "paid";
+  if (newly_paid) {
+    v.status = "paid";
+    v.paid_at = now;
+  }
+  static const SqlSlot sql("UPDATE invoices SET amount_paid=?, status=?, paid_at=? WHERE pk=?");
+  db.Cached(sql).ExecWith(v.amount_paid, v.status, v.paid_at, v.pk);
+  // Sequence 2 after invoice.created: asking would cost a query per renewal, and an invoice's
+  // only other events (voided) cannot come before it is paid... unless it was voided first.
+  if (newly_paid) {
+    int64_t sequence = v.voided_at ? NextSequence(db, v.id) : 2;
+    EmitInvoiceEvent(db, v, "invoice.paid", sequence, now, batch);
+  }
+}
+
+void MarkUncollectible(Db& db, const std::string& subscription_id) {
+  db.Cached("UPDATE invoices SET status='uncollectible' WHERE subscription_id=? AND "
+            "status='open' AND kind='invoice'")
+      .Args(subscription_id)
+      .Exec();
+}
+
+Status VoidInvoice(Db& db, Invoice& v, const std::string& reason, UnixSeconds now) {
+  if (v.status != "open") {
+    return Status::Conflict(
+        fmt::format("Invoice {} is {}: only an open invoice can be voided.", v.number, v.status),
+        "invoice_not_open");
+  }
+  v.status = "void";
+  v.voided_at = now;
+  v.reason = reason;
+  db.Cached("UPDATE invoices SET status='void', voided_at=?, reason=? WHERE pk=?")
+      .Args(now, reason, v.pk)
+      .Exec();
+  EmitInvoiceEvent(db, v, "invoice.voided", NextSequence(db, v.id), now, nullptr);
+  return Status::Ok();
+}
+
+void AddCredited(Db& db, Invoice& v, int64_t amount) {
+  v.amount_credited += amount;
+  db.Cached("UPDATE invoices SET amount_credited=? WHERE pk=?").Args(v.amount_credited, v.pk).Exec();
+}
+
+json::object InvoiceView(const Invoice& v) {
+  // Times in RFC 3339, as every other admin view and event has them.
+  auto opt_time = [](const std::optional<UnixSeconds>& t) {
+    return t ? json::value(FormatRfc3339(*t)) : nullptr;
+  };
+  auto opt_text = [](const std::optional<std::string>& x) {
+    return x ? json::value(*x) : nullptr;
+  };
+  json::array lines;
+  for (const InvoiceLine& l : v.lines) {
+    lines.push_back(json::object{{"description", l.description},
+                                 {"period_start", opt_time(l.period_start)},
+                                 {"period_end", opt_time(l.period_end)},
+                                 {"quantity", l.quantity},
+                                 {"unit_amount", l.unit_amount},
+                                 {"amount", l.amount}});
+  }
+  return {{"id", v.id},
+          {"object", v.kind == "credit_note" ? "credit_note" : "invoice"},
+          {"livemode", v.livemode},
+          {"number", v.number},
+          {"billing_reason", v.billing_reason},
+          {"status", v.status},
+          {"customer_id", v.customer_id},
+          {"customer_name", v.customer_name},
+          {"customer_email", v.customer_email},
+          {"customer_address", v.customer_address},
+          {"customer_tax_id", v.customer_tax_id},
+          {"subscription_id", opt_text(v.subscription_id)},
+          {"plan_id", opt_text(v.plan_id)},
+          {"period_start", opt_time(v.period_start)},
+          {"period_end", opt_time(v.period_end)},
+          {"currency", v.currency},
+          {"lines", std::move(lines)},
+          {"subtotal", v.subtotal},
+          {"total", v.total},
+          {"amount_paid", v.amount_paid},
+          {"amount_credited", v.amount_credited},
+          {"amount_due", v.status == "open" ? std::max<int64_t>(0, v.total - v.amount_paid - v.amount_credited) : 0},
+          {"credit_for", opt_text(v.credit_for)},
+          {"reason", opt_text(v.reason)},
+          {"merchant", json::object{{"name", v.issuer.name},
+                                    {"address", v.issuer.address},
+                                    {"tax_id", v.issuer.tax_id},
+                                    {"support_email", v.issuer.support_email},
+                                    {"logo_url", v.issuer.logo_url}}},
+          {"created_at", FormatRfc3339(v.created_at)},
+          {"paid_at", opt_time(v.paid_at)},
+          {"voided_at", opt_time(v.voided_at)}};
+}
+
+}  // namespace jopay
