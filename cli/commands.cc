@@ -64,6 +64,12 @@ std::vector<CommandSpec> CustomerCommands() {
        CustomersList, true},
       {"customers", "get", "Show a customer and their subscriptions",
        {{"ID-OR-EMAIL", "customer id (cus_...) or email"}}, {}, CustomersGet},
+      {"customers", "update", "Change a customer's name, address or tax id (for new invoices)",
+       {{"ID-OR-EMAIL", "customer id (cus_...) or email"}},
+       {{"name", "NAME", "the name invoices and pages show"},
+        {"address", "TEXT", "postal address on invoices; '|' starts a new line"},
+        {"tax-id", "TEXT", "tax (VAT) number on invoices"}},
+       CustomersUpdate},
   };
 }
 

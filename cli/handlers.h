@@ -17,6 +17,7 @@ Status PlansArchive(Invocation& inv);
 // cli/customers.cc
 Status CustomersList(Invocation& inv);
 Status CustomersGet(Invocation& inv);
+Status CustomersUpdate(Invocation& inv);
 
 // cli/subscriptions.cc
 Status SubscriptionsCreate(Invocation& inv);

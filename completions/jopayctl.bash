@@ -16,7 +16,7 @@ _jopayctl() {
             continue
         fi
         case $w in
-            --amount|--at|--card|--currency|--customer|--description|--email|--endpoint|--events|--format|--forward-to|--grace-days|--interval|--interval-count|--key|--kind|--limit|--metadata|--name|--object|--output|--output-file|--page-size|--payment-methods|--plan|--proration|--rail|--reason|--search|--secret|--since|--socket|--starting-after|--status|--subscription|--trial-days|--type|--until|--url|-o) skip=1 ;;
+            --address|--amount|--at|--card|--currency|--customer|--description|--email|--endpoint|--events|--format|--forward-to|--grace-days|--interval|--interval-count|--key|--kind|--limit|--metadata|--name|--object|--output|--output-file|--page-size|--payment-methods|--plan|--proration|--rail|--reason|--search|--secret|--since|--socket|--starting-after|--status|--subscription|--tax-id|--trial-days|--type|--until|--url|-o) skip=1 ;;
             -*) ;;
             *) args+=("$w") ;;
         esac
@@ -73,7 +73,7 @@ _jopayctl() {
             esac ;;
         customers)
             case ${args[1]} in
-                "") COMPREPLY=($(compgen -W "list get" -- "$cur")); return ;;
+                "") COMPREPLY=($(compgen -W "list get update" -- "$cur")); return ;;
                 list)
                     opts="--search --limit --starting-after --all"
                     case $prev in
@@ -82,6 +82,13 @@ _jopayctl() {
                     ;;
                 get)
                     opts=""
+                    nargs=1 npos=$((${#args[@]} - 2))
+                    ;;
+                update)
+                    opts="--name --address --tax-id"
+                    case $prev in
+                        --name|--address|--tax-id) return ;;
+                    esac
                     nargs=1 npos=$((${#args[@]} - 2))
                     ;;
                 *) return ;;

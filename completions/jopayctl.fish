@@ -11,7 +11,7 @@ function __jopayctl_words
             continue
         end
         switch $w
-            case --amount --at --card --currency --customer --description --email --endpoint --events --format --forward-to --grace-days --interval --interval-count --key --kind --limit --metadata --name --object --output --output-file --page-size --payment-methods --plan --proration --rail --reason --search --secret --since --socket --starting-after --status --subscription --trial-days --type --until --url -o
+            case --address --amount --at --card --currency --customer --description --email --endpoint --events --format --forward-to --grace-days --interval --interval-count --key --kind --limit --metadata --name --object --output --output-file --page-size --payment-methods --plan --proration --rail --reason --search --secret --since --socket --starting-after --status --subscription --tax-id --trial-days --type --until --url -o
                 set skip 1
             case '-*'
             case '*'
@@ -91,10 +91,14 @@ complete -c jopayctl -n '__jopayctl_in plans archive' -l confirm -d 'do it in li
 
 complete -c jopayctl -n '__jopayctl_at customers' -a list -d 'List customers'
 complete -c jopayctl -n '__jopayctl_at customers' -a get -d 'Show a customer and their subscriptions'
+complete -c jopayctl -n '__jopayctl_at customers' -a update -d 'Change a customer\'s name, address or tax id (for new invoices)'
 complete -c jopayctl -n '__jopayctl_in customers list' -l search -x -d 'only customers whose email or name contains TEXT'
 complete -c jopayctl -n '__jopayctl_in customers list' -l limit -x -d 'at most N results (1..1000); with --all, a page\'s size'
 complete -c jopayctl -n '__jopayctl_in customers list' -l starting-after -x -d 'the page after this id (from a previous page)'
 complete -c jopayctl -n '__jopayctl_in customers list' -l all -d 'every page, one after another (from --starting-after on)'
+complete -c jopayctl -n '__jopayctl_in customers update' -l name -x -d 'the name invoices and pages show'
+complete -c jopayctl -n '__jopayctl_in customers update' -l address -x -d 'postal address on invoices; \'|\' starts a new line'
+complete -c jopayctl -n '__jopayctl_in customers update' -l tax-id -x -d 'tax (VAT) number on invoices'
 
 complete -c jopayctl -n '__jopayctl_at subscriptions' -a create -d 'Subscribe a customer to a plan'
 complete -c jopayctl -n '__jopayctl_at subscriptions' -a list -d 'List subscriptions'

@@ -5,6 +5,7 @@
 #include "daemon/admin/context.h"
 #include "daemon/billing/credit_notes.h"
 #include "daemon/billing/invoices.h"
+#include "daemon/billing/payments.h"
 #include "daemon/pages/invoice_pdf.h"
 #include "daemon/public/tokens.h"
 
@@ -16,9 +17,19 @@ namespace {
 
 constexpr std::string_view kStatuses[] = {"open", "paid", "void", "uncollectible", "issued"};
 
-// The invoice as the API shows it, with its hosted page and PDF links (signed, lasting).
-json::object View(const Context& c, const Invoice& inv) {
+// The invoice as the API shows it, with the payments that billed it (every attempt) and its
+// hosted page and PDF links (signed, lasting).
+json::object View(Context& c, const Invoice& inv) {
   json::object v = InvoiceView(inv);
+  json::array payments;
+  for (const Payment& p : PaymentsOfInvoice(c.store.reader(), inv.pk)) {
+    payments.push_back(json::object{{"id", p.id},
+                                    {"status", p.status},
+                                    {"amount", p.amount},
+                                    {"attempt", p.attempt},
+                                    {"created_at", FormatRfc3339(p.created_at)}});
+  }
+  v["payments"] = std::move(payments);
   v["hosted_invoice_url"] = InvoiceUrl(c.info.public_url, c.signing_key, inv.id);
   v["pdf_url"] = InvoicePdfUrl(c.info.public_url, c.signing_key, inv.id);
   return v;

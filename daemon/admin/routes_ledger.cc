@@ -44,6 +44,30 @@ void GetCustomer(Context& c, http::Request& req, http::Respond respond) {
   respond(Ok(view));
 }
 
+// POST /v1/customers/{id-or-email} {name?, address?, tax_id?}: what later invoices show.
+void UpdateCustomerRoute(Context& c, http::Request& req, http::Respond respond) {
+  auto body = ParseObject(req.body);
+  Status st = body.ok() ? RejectUnknown(*body, {"name", "address", "tax_id"}) : body.status();
+  CustomerUpdate u;
+  if (st.ok()) st = GetString(*body, "name", u.name);
+  if (st.ok()) st = GetString(*body, "address", u.address);
+  if (st.ok()) st = GetString(*body, "tax_id", u.tax_id);
+  if (st.ok() && !u.name && !u.address && !u.tax_id) {
+    st = Status::Invalid("nothing to update: give name, address or tax_id", "",
+                         "parameter_missing");
+  }
+  if (!st.ok()) return respond(http::ErrorResponse(st));
+  WriteValue<Customer>(
+      c, respond,
+      [call = CallOf(c, req), id = req.params["id"], u](Db& db, Customer& out) {
+        auto updated = UpdateCustomer(db, id, call.livemode, u);
+        if (!updated.ok()) return updated.status();
+        out = *updated;
+        return Status::Ok();
+      },
+      [](const Customer& cu) { return json::value(CustomerView(cu)); });
+}
+
 void ListPaymentsRoute(Context& c, http::Request& req, http::Respond respond) {
   auto page = ParsePage(req);
   if (!page.ok()) return respond(http::ErrorResponse(page.status()));
@@ -175,6 +199,7 @@ void PayRoute(Context& c, http::Request& req, http::Respond respond) {
 void AddLedgerRoutes(http::Router& r, Context& c) {
   AddRoute(r, c, "GET", "/v1/customers", ListCustomersRoute);
   AddRoute(r, c, "GET", "/v1/customers/{id}", GetCustomer);
+  AddRoute(r, c, "POST", "/v1/customers/{id}", UpdateCustomerRoute);
   AddRoute(r, c, "GET", "/v1/payments", ListPaymentsRoute);
   AddRoute(r, c, "GET", "/v1/payments/{id}", GetPaymentRoute);
   AddRoute(r, c, "POST", "/v1/payments/{id}/refund", RefundRoute);

@@ -3,14 +3,15 @@
 #include <fmt/core.h>
 
 #include "common/ids.h"
+#include "common/validate.h"
 
 namespace jopay {
 
 namespace {
-constexpr const char* kColumns = "id, livemode, email, name, created_at";
+constexpr const char* kColumns = "id, livemode, email, name, created_at, address, tax_id";
 
 Customer Read(const Stmt& q) {
-  return {q.Text(0), q.Int(1) != 0, q.Text(2), q.Text(3), q.Int(4)};
+  return {q.Text(0), q.Int(1) != 0, q.Text(2), q.Text(3), q.Int(4), q.Text(5), q.Text(6)};
 }
 }  // namespace
 
@@ -23,7 +24,7 @@ Customer FindOrCreateCustomer(Db& db, bool livemode, const std::string& email,
     q.Reset();
     return c;
   }
-  Customer c{NewId("cus_"), livemode, email, name, now};
+  Customer c{NewId("cus_"), livemode, email, name, now, "", ""};
   db.Cached("INSERT INTO customers (id, livemode, email, name, created_at) VALUES (?,?,?,?,?)")
       .Args(c.id, int64_t{livemode}, c.email, c.name, now)
       .Exec();
@@ -37,6 +38,22 @@ Result<Customer> LoadCustomer(Db& db, const std::string& key, bool livemode) {
   if (!q.Step()) return Status::NotFound(fmt::format("No such customer: {}", key), "id");
   Customer c = Read(q);
   q.Reset();
+  return c;
+}
+
+Result<Customer> UpdateCustomer(Db& db, const std::string& id_or_email, bool livemode,
+                                const CustomerUpdate& u) {
+  if (u.name) JOPAY_RETURN_IF_ERROR(ValidateText(*u.name, "name", 200));
+  if (u.address) JOPAY_RETURN_IF_ERROR(ValidateText(*u.address, "address", 300, true));
+  if (u.tax_id) JOPAY_RETURN_IF_ERROR(ValidateText(*u.tax_id, "tax_id", 50));
+  auto c = LoadCustomer(db, id_or_email, livemode);
+  if (!c.ok()) return c.status();
+  if (u.name) c->name = *u.name;
+  if (u.address) c->address = *u.address;
+  if (u.tax_id) c->tax_id = *u.tax_id;
+  db.Cached("UPDATE customers SET name=?, address=?, tax_id=? WHERE id=?")
+      .Args(c->name, c->address, c->tax_id, c->id)
+      .Exec();
   return c;
 }
 
@@ -107,8 +124,10 @@ std::optional<SavedCard> LoadSavedCard(Db& db, const std::string& payment_method
 }
 
 boost::json::object CustomerView(const Customer& c) {
-  return {{"id", c.id},       {"object", "customer"}, {"livemode", c.livemode},
-          {"email", c.email}, {"name", c.name},       {"created_at", FormatRfc3339(c.created_at)}};
+  return {{"id", c.id},           {"object", "customer"},
+          {"livemode", c.livemode}, {"email", c.email},
+          {"name", c.name},         {"address", c.address},
+          {"tax_id", c.tax_id},     {"created_at", FormatRfc3339(c.created_at)}};
 }
 
 }  // namespace jopay

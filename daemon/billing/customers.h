@@ -20,11 +20,24 @@ struct Customer {
   std::string email;
   std::string name;
   UnixSeconds created_at = 0;
+  std::string address;  // for invoices: lines separated by '\n'
+  std::string tax_id;
 };
 
 // The customer with this (normalized) email in this mode, created if new.
 Customer FindOrCreateCustomer(Db& db, bool livemode, const std::string& email,
                               const std::string& name, UnixSeconds now);
+// What an operator may change of a customer (unset: unchanged). Invoices issued later carry it;
+// those issued already keep what they were issued with.
+struct CustomerUpdate {
+  std::optional<std::string> name;     // at most 200 characters, one line
+  std::optional<std::string> address;  // at most 300 characters, lines
+  std::optional<std::string> tax_id;   // at most 50 characters, one line
+};
+// Checks every field (UTF-8, lengths, no control characters) and writes them; kInvalid naming
+// the field and nothing written on bad input, kNotFound for an unknown customer.
+Result<Customer> UpdateCustomer(Db& db, const std::string& id_or_email, bool livemode,
+                                const CustomerUpdate& u);
 // By id ("cus_...") or by email.
 Result<Customer> LoadCustomer(Db& db, const std::string& id_or_email, bool livemode);
 // Newest first; `search` matches a substring of the email or name.

@@ -229,18 +229,27 @@ Invoice IssueInvoice(Db& db, const InvoiceDraft& d, const InvoiceIssuer& issuer,
     line_quantity = v.lines[0].quantity;
     line_unit_amount = v.lines[0].unit_amount;
   }
+  std::optional<Invoice> as_created;  // what invoice.created shows of one issued paid
+  if (d.paid_amount > 0) {
+    as_created = v;
+    v.status = "paid";
+    v.amount_paid = d.paid_amount;
+    v.paid_at = now;
+  }
   static const SqlSlot sql(
       "INSERT INTO invoices (pk, id, livemode, kind, seq, number, billing_reason, status, "
       "customer_id, subscription_id, plan_id, schedule, period_start, period_end, currency, "
       "subtotal, total, credit_for_pk, reason, line_description, line_quantity, "
       "line_unit_amount, customer_name, customer_email, customer_address, customer_tax_id, "
-      "issuer_pk, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      "issuer_pk, created_at, amount_paid, paid_at) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   db.Cached(sql).ExecWith(v.pk, v.id, int64_t{v.livemode}, v.kind, v.seq, v.number,
                           v.billing_reason, v.status, v.customer_id, v.subscription_id, v.plan_id,
                           v.schedule, v.period_start, v.period_end, v.currency, v.subtotal,
                           v.total, d.credit_for_pk, v.reason, line_description, line_quantity,
                           line_unit_amount, v.customer_name, v.customer_email,
-                          v.customer_address, v.customer_tax_id, IssuerPk(db, issuer), now);
+                          v.customer_address, v.customer_tax_id, IssuerPk(db, issuer), now,
+                          v.amount_paid, v.paid_at);
   if (!one_line) {
     int64_t position = 0;
     for (const InvoiceLine& l : v.lines) {
@@ -251,8 +260,10 @@ Invoice IssueInvoice(Db& db, const InvoiceDraft& d, const InvoiceIssuer& issuer,
           .Exec();
     }
   }
-  EmitInvoiceEvent(db, v, v.kind == "credit_note" ? "credit_note.created" : "invoice.created", 1,
-                   now, batch);
+  EmitInvoiceEvent(db, as_created ? *as_created : v,
+                   v.kind == "credit_note" ? "credit_note.created" : "invoice.created", 1, now,
+                   batch);
+  if (as_created) EmitInvoiceEvent(db, v, "invoice.paid", 2, now, batch);
   return v;
 }
 
@@ -283,11 +294,19 @@ Result<Invoice> LoadInvoice(Db& db, const std::string& id, bool livemode) {
 
 std::vector<Invoice> ListInvoices(Db& db, bool livemode, const InvoiceFilter& f) {
   int64_t below = PageBelow(db, kInvoicesTable, f.starting_after);
+  // Only the filters given are in the statement, so SQLite can take the customer's or the
+  // subscription's index instead of walking every invoice (a customer's email is theirs for
+  // good: customers are found by it, so it names one customer id).
+  std::string where;
+  if (!f.customer_id.empty()) where += " AND i.customer_id=?2";
+  if (!f.customer_email.empty()) {
+    where += " AND i.customer_id=(SELECT id FROM customers WHERE livemode=?1 AND email=?3)";
+  }
+  if (!f.subscription_id.empty()) where += " AND i.subscription_id=?4";
+  if (!f.status.empty()) where += " AND i.status=?5";
   auto& q = db.Cached(fmt::format(
-      "SELECT {}{}WHERE i.livemode=?1 AND (?2 = '' OR i.customer_id=?2) AND "
-      "(?3 = '' OR i.customer_email=?3) AND (?4 = '' OR i.subscription_id=?4) AND "
-      "(?5 = '' OR i.status=?5) AND i.pk < ?6 ORDER BY i.pk DESC LIMIT ?7",
-      kColumns, kFrom));
+      "SELECT {}{}WHERE i.livemode=?1{} AND i.pk < ?6 ORDER BY i.pk DESC LIMIT ?7", kColumns,
+      kFrom, where));
   q.Args(int64_t{livemode}, f.customer_id, f.customer_email, f.subscription_id, f.status, below,
          int64_t{f.limit});
   std::vector<Invoice> out;

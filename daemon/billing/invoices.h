@@ -104,6 +104,9 @@ struct InvoiceDraft {
   std::vector<InvoiceLine> lines;  // at least one
   std::optional<int64_t> credit_for_pk;
   std::optional<std::string> reason;
+  // Paid at once by the charge that bills it (a renewal the sandbox answered): issued paid,
+  // in one write, with invoice.created (as open) then invoice.paid.
+  int64_t paid_amount = 0;
 };
 
 // Writes `d` as a final, numbered, open invoice (writer only, inside the job that bills it) and

@@ -3,7 +3,9 @@
 namespace jopay {
 
 ChargeInvoice::ChargeInvoice(Db& db, Payment& p) : db_(db) {
-  if (p.subscription_id && p.period_start) {
+  // A period's first attempt has no invoice yet: only a retry looks (a first attempt made
+  // twice fails on the payments' unique key, and its reserved key is never used).
+  if (p.subscription_id && p.period_start && p.attempt > 1) {
     found_ = FindPeriodInvoice(db, *p.subscription_id, p.schedule, *p.period_start);
   }
   if (!found_) reserved_ = ReserveInvoiceKey(db);
@@ -24,7 +26,9 @@ void ChargeInvoice::Settle(const Payment& p, const ChargeInvoiceText& text,
     d.period_end = p.period_end;
     d.currency = p.currency;
     d.lines.push_back({text.description, p.period_start, p.period_end, 1, p.amount, p.amount});
+    if (p.status == "paid") d.paid_amount = p.amount;
     found_ = IssueInvoice(db_, d, issuer, now, &reserved_, batch);
+    return;
   }
   if (p.status == "paid") MarkInvoicePaid(db_, *found_, p.amount, now, batch);
 }

@@ -134,6 +134,16 @@ std::vector<Payment> ListPayments(Db& db, bool livemode, const std::string& subs
   return out;
 }
 
+std::vector<Payment> PaymentsOfInvoice(Db& db, int64_t invoice_pk) {
+  auto& q = db.Cached(
+      fmt::format("SELECT {} FROM payments WHERE invoice_pk=? ORDER BY pk", kColumns));
+  q.Args(invoice_pk);
+  std::vector<Payment> out;
+  while (q.Step()) out.push_back(Read(q));
+  q.Reset();
+  return out;
+}
+
 std::optional<Payment> PaymentOfInvoice(Db& db, int64_t invoice_pk) {
   auto& q = db.Cached(fmt::format("SELECT {} FROM payments WHERE invoice_pk=? AND "
                                   "(status='paid' OR status='refunded') ORDER BY pk DESC LIMIT 1",

@@ -61,6 +61,8 @@ std::vector<Payment> ListPayments(Db& db, bool livemode, const std::string& subs
                                   const std::string& starting_after);
 
 // The payment that paid invoice `invoice_pk` (paid, or refunded since), if any.
+// Every attempt that billed the invoice, oldest first.
+std::vector<Payment> PaymentsOfInvoice(Db& db, int64_t invoice_pk);
 std::optional<Payment> PaymentOfInvoice(Db& db, int64_t invoice_pk);
 
 boost::json::object PaymentView(const Payment& p);

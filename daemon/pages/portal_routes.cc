@@ -15,6 +15,7 @@
 #include "common/ids.h"
 #include "common/money.h"
 #include "daemon/billing/engine_plan_change.h"
+#include "daemon/billing/invoices.h"
 #include "daemon/billing/payments.h"
 #include "daemon/billing/subscription_rows.h"
 #include "daemon/pages/checkout_view.h"
@@ -144,6 +145,21 @@ std::vector<PlanChoice> PlanChoices(Db& db, const Subscription& s, UnixSeconds n
   return out;
 }
 
+// The subscription's last 24 invoices (credit notes have no subscription of their own).
+std::vector<InvoiceLink> InvoiceLinks(pub::Context& c, Db& db, const Subscription& s) {
+  InvoiceFilter f;
+  f.subscription_id = s.id;
+  f.limit = 24;
+  std::vector<InvoiceLink> out;
+  for (const Invoice& inv : ListInvoices(db, s.livemode, f)) {
+    if (inv.kind != "invoice") continue;
+    out.push_back({inv.number, inv.created_at, FormatMoney(inv.total, inv.currency), inv.status,
+                   InvoiceUrl(c.public_url, c.signing_key, inv.id),
+                   InvoicePdfUrl(c.public_url, c.signing_key, inv.id)});
+  }
+  return out;
+}
+
 void Show(pub::Context& c, http::Request& req, http::Respond respond) {
   auto grant = Grant(c, req, respond);
   if (!grant.ok()) return;
@@ -160,6 +176,7 @@ void Show(pub::Context& c, http::Request& req, http::Respond respond) {
   data.provider_checkout = c.stripe.For(grant->livemode) != nullptr;
   data.needs_authentication = AwaitingAuthentication(*sub, payments).has_value();
   data.plans = PlanChoices(db, *sub, c.clock.Now());
+  data.invoices = InvoiceLinks(c, db, *sub);
   respond(HtmlAnswer(200, PortalPage(*sub, payments, data)));
 }
 

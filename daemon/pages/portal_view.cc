@@ -54,6 +54,26 @@ std::string History(const std::vector<Payment>& payments) {
       {{"rows", rows}});
 }
 
+std::string Invoices(const std::vector<InvoiceLink>& invoices) {
+  if (invoices.empty()) return "<p id=\"invoices\" class=\"muted\">No invoices yet.</p>";
+  std::string rows = Each(invoices, [](const InvoiceLink& i) {
+    return Fill(
+        "<tr class=\"invoice\"><td><a href=\"{page}\">{number}</a></td><td>{!date}</td>"
+        "<td class=\"n\">{amount}</td><td><span class=\"status {status}\">{status}</span></td>"
+        "<td><a class=\"pdf\" href=\"{pdf}\">PDF</a></td></tr>",
+        {{"page", i.page_url},
+         {"number", i.number},
+         {"date", DateHtml(i.date)},
+         {"amount", i.amount},
+         {"status", i.status},
+         {"pdf", i.pdf_url}});
+  });
+  return Fill(
+      "<table id=\"invoices\"><tr><th>Invoice</th><th>Date</th><th class=\"n\">Amount</th>"
+      "<th>Status</th><th></th></tr>{!rows}</table>",
+      {{"rows", rows}});
+}
+
 std::string CancelForm(const Subscription& s, const std::string& base) {
   using namespace sub_status;
   if (s.status == kCanceled || s.status == kExpired) return "";
@@ -148,7 +168,8 @@ std::string PortalPage(const Subscription& s, const std::vector<Payment>& paymen
       "<span id=\"status-text\">{!sentence}</span></p>"
       "<p class=\"muted\">Current period ends <span id=\"period-end\">{!period_end}</span></p>"
       "<h2>Card on file</h2>{!card}"
-      "<h2>Payments</h2>{!history}{!plans}{!card_form}{!cancel_form}"
+      "<h2>Payments</h2>{!history}<h2>Invoices</h2>{!invoices}{!plans}{!card_form}"
+      "{!cancel_form}"
       "<p><a id=\"return\" href=\"{return_url}\">Return to the merchant</a></p>",
       {{"notice", Banner("notice", data.notice)},
        {"error", Banner("error", data.error)},
@@ -160,6 +181,7 @@ std::string PortalPage(const Subscription& s, const std::vector<Payment>& paymen
        {"period_end", DateHtml(s.current_period_end)},
        {"card", Card(s)},
        {"history", History(payments)},
+       {"invoices", Invoices(data.invoices)},
        {"plans", PlanSection(s, data)},
        {"card_form", CardForm(s, data)},
        {"cancel_form", CancelForm(s, data.action_base)},

@@ -9,7 +9,8 @@
 // posting `plan` to "/plan"; a change waiting for the period end is shown with a form posting
 // `cancel_pending` there). Forms post to `action_base` + "/cancel" and "/card" (relative); with
 // a provider's checkout the card form is a button that leads there, and a charge waiting for
-// the bank's authentication gets an "authenticate" button.
+// the bank's authentication gets an "authenticate" button. The invoices are listed with links
+// to their hosted page and PDF.
 #pragma once
 
 #include <string>
@@ -28,6 +29,16 @@ struct PlanChoice {
   std::string effect;  // "Applies now: €2.50 is charged for the rest of this period."
 };
 
+// One of the subscription's invoices as the portal lists it: text, and its two signed links.
+struct InvoiceLink {
+  std::string number;
+  UnixSeconds date = 0;
+  std::string amount;  // "€14.99"
+  std::string status;  // open, paid, void, uncollectible
+  std::string page_url;
+  std::string pdf_url;
+};
+
 struct PortalPageData {
   std::string action_base;  // the token: relative to /portal/<token>, "<token>/cancel"
   std::string return_url;
@@ -39,6 +50,7 @@ struct PortalPageData {
   // "<token>/authenticate".
   bool needs_authentication = false;
   std::vector<PlanChoice> plans = {};  // none: no plan section
+  std::vector<InvoiceLink> invoices = {};  // newest first; none: "No invoices yet."
 };
 
 std::string PortalPage(const Subscription& s, const std::vector<Payment>& payments,

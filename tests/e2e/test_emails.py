@@ -91,7 +91,8 @@ class EmailTest(unittest.TestCase):
         self.relay = Relay(*self.relay_args)
         self.addCleanup(self.relay.close)
         self.d = self.daemon()
-        self.addCleanup(self.d.cleanup)
+        # Whichever daemon self.d is by then: some tests replace it.
+        self.addCleanup(lambda: self.d.cleanup())
 
     def daemon(self, *extra, relay=None, env=None):
         relay = relay or self.relay

@@ -62,6 +62,8 @@ class InvoiceTest(DaemonTest):
             "name": "Acme Tools GmbH", "address": "Acme Way 5\n10115 Berlin",
             "tax_id": "DE123456789", "support_email": "billing@acme.example", "logo_url": ""})
         self.assertEqual(first["customer_email"], "zoe@example.com")
+        self.assertEqual([(p["id"], p["status"]) for p in first["payments"]],
+                         [(payments[0]["id"], "paid")])
         self.assertEqual(first["lines"], [{
             "description": "Pro Monthly", "period_start": invoices[0]["period_start"],
             "period_end": invoices[0]["period_end"], "quantity": 1, "unit_amount": 1499,
@@ -83,11 +85,16 @@ class InvoiceTest(DaemonTest):
         self.d.advance("20d")  # every retry, then the expiry
         self.assertEqual(self.d.ok("subscriptions", "get", sub)["status"], "expired")
         attempts = [p for p in self.d.payments(sub) if p["period_start"] == open_inv["period_start"]]
+
         self.assertGreater(len(attempts), 1)
         invoices = self.invoices("--subscription", sub)
         self.assertEqual(len(invoices), 2)  # the retries billed the same invoice
         self.assertEqual(invoices[1]["status"], "uncollectible")
         self.assertEqual(invoices[1]["number"], open_inv["number"])
+        # The invoice lists every attempt that billed it.
+        billed = self.d.ok("invoices", "get", open_inv["id"])["payments"]
+        self.assertEqual([(p["id"], p["attempt"], p["status"]) for p in billed],
+                         [(p["id"], p["attempt"], "failed") for p in attempts])
 
     def test_void_only_an_open_invoice_and_bad_ids_change_nothing(self):
         plan = self.d.plan()["id"]
@@ -238,6 +245,42 @@ class InvoiceTest(DaemonTest):
                 self.assertEqual(r.rc, code, r)
                 self.assertTrue(r.err.startswith("jopayctl: "), r.err)
         self.assertFalse(os.path.exists("/tmp/x.pdf") and os.path.getsize("/tmp/x.pdf") > 0)
+
+    def test_customer_address_and_tax_id_go_on_later_invoices_only(self):
+        plan = self.d.plan()["id"]
+        sub = self.d.subscribe(plan, "firm@example.com")["id"]
+        cus = self.d.ok("subscriptions", "get", sub)["customer_id"]
+        updated = self.d.ok("customers", "update", "firm@example.com", "--name", "Firma Müller",
+                            "--address", "Hauptstr. 1|10115 Berlin", "--tax-id", "DE999")
+        self.assertEqual((updated["id"], updated["name"], updated["address"], updated["tax_id"]),
+                         (cus, "Firma Müller", "Hauptstr. 1\n10115 Berlin", "DE999"))
+        self.d.advance("1mo")
+        [first, second] = self.invoices()
+        self.assertEqual((first["customer_address"], first["customer_tax_id"]), ("", ""))
+        self.assertEqual((second["customer_name"], second["customer_address"],
+                          second["customer_tax_id"]),
+                         ("Firma Müller", "Hauptstr. 1\n10115 Berlin", "DE999"))
+        text = pdf_text(self.pdf(second["id"]))
+        for words in ("Firma Müller", "Hauptstr. 1", "10115 Berlin", "DE999"):
+            self.assertIn(words, text)
+        # Bad input: a clear error, nothing changed.
+        for body, param in (({"address": "x" * 301}, "address"), ({"tax_id": "a\nb"}, "tax_id"),
+                            ({"name": "a\u0000b"}, "name"), ({"colour": "red"}, "colour"),
+                            ({}, "nothing"), ({"tax_id": 5}, "tax_id")):
+            with self.subTest(body=body):
+                status, answer = self.d.api("POST", f"/v1/customers/{cus}", body)
+                self.assertEqual(status, 400, answer)
+                self.assertIn(param, str(answer))
+        status, _ = self.d.api("POST", "/v1/customers/cus_nope", {"tax_id": "X"})
+        self.assertEqual(status, 404)
+        self.assertEqual(self.d.ctl("customers", "update", cus).rc, 5)  # nothing to change
+        self.assertEqual(self.d.ok("customers", "get", cus)["tax_id"], "DE999")
+
+    def pdf(self, invoice_id):
+        r = subprocess.run([JOPAYCTL, "--socket", self.d.socket, "invoices", "pdf", invoice_id],
+                           capture_output=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout
 
     def test_numbers_survive_a_restart_and_a_new_prefix_takes_only_new_numbers(self):
         plan = self.d.plan()["id"]

@@ -1,7 +1,10 @@
 """The customer portal over HTTP: what it shows, cancel at period end, card updates (a
 declined card, a past_due subscription paid at once by a new card), expired and forged
 links, escaping, and that refused posts change nothing."""
+import html
+import re
 import unittest
+import urllib.request
 
 from checkout_client import API
 from pages_client import PagesTest
@@ -48,6 +51,24 @@ class PortalPageTest(PagesTest):
         self.assertIn('id="return" href="https://shop.example/account?tab=billing&amp;x=1"',
                       page.text)
         self.assertTrue(page.has_id("test-mode"))
+
+    def test_portal_lists_the_invoices_with_their_page_and_pdf(self):
+        self.d.advance("1mo")  # a second invoice
+        self.path = self.portal_url(self.sub["id"])  # a new link: an hour on the billing clock
+        page = self.get(self.path)
+        self.assertHtmlPage(page, 200)
+        invoices = page.by_id("invoices")
+        self.assertIn("JP-TEST-000002", invoices)
+        self.assertIn("JP-TEST-000001", invoices)
+        self.assertLess(invoices.index("JP-TEST-000002"), invoices.index("JP-TEST-000001"))
+        self.assertIn("14.99 EUR", invoices)
+        links = re.findall(r'href="([^"]*/invoice/in_[^"]*)"', page.text)
+        self.assertEqual(len(links), 4)  # the page and the PDF of each
+        pdfs = [html.unescape(u) for u in links if "/pdf?" in u]
+        self.assertEqual(len(pdfs), 2)
+        with urllib.request.urlopen(pdfs[0], timeout=10) as r:
+            self.assertEqual(r.headers["Content-Type"], "application/pdf")
+            self.assertTrue(r.read().startswith(b"%PDF-"))
 
     def test_cancel_at_period_end_then_the_page_shows_it_without_the_form(self):
         page = self.post(self.path + "/cancel")
