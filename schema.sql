@@ -540,6 +540,8 @@ CREATE TABLE invoices (
 CREATE UNIQUE INDEX invoices_period ON invoices (subscription_id, schedule, period_start)
   WHERE subscription_id IS NOT NULL AND kind = 'invoice' AND billing_reason != 'subscription_update';
 CREATE INDEX invoices_customer ON invoices (customer_id);
+-- Ids are time-ordered (NewId): this index and events_object grow at their right edge.
+CREATE UNIQUE INDEX invoices_id ON invoices (id);
 CREATE TABLE invoice_lines (
   invoice_pk   INTEGER NOT NULL,
   position     INTEGER NOT NULL,
@@ -551,8 +553,10 @@ CREATE TABLE invoice_lines (
   amount       INTEGER NOT NULL,
   PRIMARY KEY (invoice_pk, position)
 ) WITHOUT ROWID;
--- The invoice a charge attempt pays (NULL for payments made before invoices existed).
+-- The invoice a charge attempt pays (NULL for payments made before invoices existed). Keys
+-- only grow, so its index grows at its right edge.
 ALTER TABLE payments ADD COLUMN invoice_pk INTEGER;
+CREATE INDEX payments_invoice ON payments (invoice_pk) WHERE invoice_pk IS NOT NULL;
 -- Billing details printed on the customer's invoices.
 ALTER TABLE customers ADD COLUMN address TEXT NOT NULL DEFAULT '';
 ALTER TABLE customers ADD COLUMN tax_id TEXT NOT NULL DEFAULT '';

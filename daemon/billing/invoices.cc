@@ -3,10 +3,12 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <tuple>
 
+#include "common/ids.h"
 #include "common/time.h"
 #include "daemon/billing/event_batch.h"
 #include "daemon/events/outbox.h"
@@ -183,9 +185,22 @@ void SnapshotCustomer(Db& db, Invoice& v) {
   q.Reset();
 }
 
+
+std::optional<int64_t> InvoicePk(Db& db, const std::string& id) {
+  auto& q = db.Cached("SELECT pk FROM invoices WHERE id=?");
+  q.Args(id);
+  std::optional<int64_t> pk;
+  if (q.Step()) pk = q.Int(0);
+  q.Reset();
+  return pk;
+}
 }  // namespace
 
-RowKey ReserveInvoiceKey(Db& db) { return NewRowKey(db, kInvoicesTable); }
+// The key counts on like the other keyed tables', but the id is a time-ordered one (NewId),
+// found through invoices_id: an invoice's events are indexed by their object id
+// (events_object), and enciphered ids would land each renewal's two events on random pages of
+// that index: 7 KB of WAL per renewal instead of ~1.2 (bench/README.md).
+RowKey ReserveInvoiceKey(Db& db) { return {NewRowKey(db, kInvoicesTable).pk, NewId("in_")}; }
 
 Invoice IssueInvoice(Db& db, const InvoiceDraft& d, const InvoiceIssuer& issuer, UnixSeconds now,
                      const RowKey* reserved, EventBatch* batch) {
@@ -216,7 +231,7 @@ Invoice IssueInvoice(Db& db, const InvoiceDraft& d, const InvoiceIssuer& issuer,
   SnapshotCustomer(db, v);
   v.seq = NextSeq(db, v.livemode, v.kind);
   v.number = NumberText(issuer.number_prefix, v.livemode, v.kind, v.seq);
-  RowKey key = reserved ? *reserved : NewRowKey(db, kInvoicesTable);
+  RowKey key = reserved ? *reserved : ReserveInvoiceKey(db);
   v.pk = key.pk;
   v.id = std::move(key.id);
 
@@ -284,7 +299,7 @@ std::optional<Invoice> LoadInvoiceByPk(Db& db, int64_t pk) {
 }
 
 Result<Invoice> LoadInvoice(Db& db, const std::string& id, bool livemode) {
-  std::optional<int64_t> pk = FindPk(db, kInvoicesTable, id);
+  std::optional<int64_t> pk = InvoicePk(db, id);
   std::optional<Invoice> v = pk ? LoadInvoiceByPk(db, *pk) : std::nullopt;
   if (!v || v->livemode != livemode) {
     return Status::NotFound(fmt::format("No such invoice: {}", id), "id");
@@ -293,7 +308,8 @@ Result<Invoice> LoadInvoice(Db& db, const std::string& id, bool livemode) {
 }
 
 std::vector<Invoice> ListInvoices(Db& db, bool livemode, const InvoiceFilter& f) {
-  int64_t below = PageBelow(db, kInvoicesTable, f.starting_after);
+  int64_t below = f.starting_after.empty() ? std::numeric_limits<int64_t>::max()
+                                           : InvoicePk(db, f.starting_after).value_or(0);
   // Only the filters given are in the statement, so SQLite can take the customer's or the
   // subscription's index instead of walking every invoice (a customer's email is theirs for
   // good: customers are found by it, so it names one customer id).
