@@ -168,6 +168,8 @@ Status Engine::ApplyChargeAnswer(Db& db, const std::string& payment_id, bool liv
   if (!p->subscription_id) return Status::Ok();
   auto s = LoadSubscription(db, *p->subscription_id, livemode);
   if (!s.ok()) return s.status();
+  // A plan change's proration (attempts -1, -2, ...) moves no period: an upgrade may wait.
+  if (p->attempt < 0) return SettleAwaitedChange(*this, db, *s, *p, now);
   if (!AwaitsCharge(*s, p->schedule, p->period_start.value_or(0))) {
     // Paused, canceled or moved on while the charge was out: the payment says what happened.
     // A decline of the period a paused subscription stands in leaves that period unpaid.

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "common/json_fields.h"
+#include "daemon/billing/credit_notes.h"
 #include "daemon/billing/db_context.h"
 #include "daemon/billing/subscription_rows.h"
 
@@ -129,7 +130,81 @@ Status BillProration(const Engine& engine, Db& db, const Subscription& s, const 
   return Status::Ok();
 }
 
+// Records nothing: what a change would make of a copy of a subscription.
+class QuietContext : public BillingContext {
+ public:
+  ChargeOutcome Charge(const Subscription&, const ChargeRequest&) override {
+    return ChargeOutcome::Failed("internal", "A preview charges nothing.");
+  }
+  void Emit(const Subscription&, std::string_view, const EventExtras&) override {}
+};
+
+// Whether the net of prorated change `c` goes to a network provider, whose answer comes
+// after the commit: the change then waits for it (see the header).
+bool ChargedLater(const Engine& engine, const Subscription& s, const PlanChange& c) {
+  if (c.proration.net() <= 0 || !s.payment_method_id) return false;
+  Provider* provider = engine.ProviderFor(s.livemode, s.provider);
+  return provider && !provider->instant();
+}
+
+// An upgrade whose net is charged later: billed as the change will leave `s` (on a new
+// interval, the new schedule's keys), while `s` stays as it is and awaits the charge.
+Status BillAwaitedChange(const Engine& engine, Db& db, Subscription& s, const PlanTerms& before,
+                         const PlanChange& c, UnixSeconds now, BillingContext& ctx,
+                         PlanChangeResult* result) {
+  Subscription after = s;
+  QuietContext quiet;
+  ApplyPlanChange(after, c, quiet);
+  JOPAY_RETURN_IF_ERROR(BillProration(engine, db, after, before, c, now, result));
+  AwaitPlanChange(s, c, result->payment->id, ctx);
+  result->awaiting_payment = true;
+  return Status::Ok();
+}
+
+// The invoice of a change that did not apply: voided while unpaid; credited in full once
+// paid, which gives the money back (credit_notes.h).
+Status UndoChangeInvoice(const Engine& engine, Db& db, const Payment& p, UnixSeconds now) {
+  std::optional<Invoice> inv = p.invoice_pk ? LoadInvoiceByPk(db, *p.invoice_pk) : std::nullopt;
+  if (!inv) return Status::Ok();
+  if (inv->status == "open") {
+    return VoidInvoice(db, *inv,
+                       fmt::format("The plan change's charge was declined ({}).",
+                                   p.failure_code.value_or("declined")),
+                       now);
+  }
+  if (inv->status != "paid" || inv->amount_credited >= inv->total) return Status::Ok();
+  CreditRequest req{inv->id, inv->total - inv->amount_credited,
+                    "The plan change was paid after its period had moved on; it did not apply."};
+  auto instant = [&](const std::string& provider) -> std::optional<bool> {
+    Provider* pr = engine.ProviderFor(p.livemode, provider);
+    if (!pr) return std::nullopt;
+    return pr->instant();
+  };
+  CreditResult out;
+  return CreditInvoice(db, p.livemode, req, engine.invoice_issuer(), instant, now, &out);
+}
+
 }  // namespace
+
+Status SettleAwaitedChange(const Engine& engine, Db& db, Subscription& s, const Payment& p,
+                           UnixSeconds now) {
+  if (!s.pending_update || s.pending_update->awaiting_payment != p.id) return Status::Ok();
+  PendingUpdate u = std::move(*s.pending_update);
+  s.pending_update.reset();
+  s.terms_changed = true;
+  DbContext ctx(db, engine, now);
+  bool may_apply = s.current_period_end == u.at &&
+                   (s.status == sub_status::kActive || s.status == sub_status::kCanceled);
+  if (p.status == "paid" && may_apply) {
+    ApplyPlanChange(s, AwaitedChange(u), ctx);
+  } else {
+    EmitEvent(s, ctx, "subscription.updated");  // called off: the pending update is gone
+    JOPAY_RETURN_IF_ERROR(UndoChangeInvoice(engine, db, p, now));
+  }
+  s.updated_at = now;
+  SaveSubscription(db, s);
+  return Status::Ok();
+}
 
 Status ChangePlan(const Engine& engine, Db& db, bool livemode, const std::string& id,
                   const PlanChangeRequest& req, UnixSeconds now, Subscription* out,
@@ -149,9 +224,14 @@ Status ChangePlan(const Engine& engine, Db& db, bool livemode, const std::string
     auto change = PlanChangeFor(*s, TermsOfPlan(*plan), req.options, now);
     if (!change.ok()) return change.status();
     PlanTerms before = TermsOf(*s);
-    ApplyPlanChange(*s, *change, ctx);
-    if (change->prorated) {
-      JOPAY_RETURN_IF_ERROR(BillProration(engine, db, *s, before, *change, now, result));
+    if (change->prorated && ChargedLater(engine, *s, *change)) {
+      JOPAY_RETURN_IF_ERROR(
+          BillAwaitedChange(engine, db, *s, before, *change, now, ctx, result));
+    } else {
+      ApplyPlanChange(*s, *change, ctx);
+      if (change->prorated) {
+        JOPAY_RETURN_IF_ERROR(BillProration(engine, db, *s, before, *change, now, result));
+      }
     }
     result->change = std::move(*change);
   }
@@ -229,7 +309,7 @@ json::value PlanChangeView(const PlanChangeResult& r) {
   }
   return json::object{
       {"kind", ChangeKindName(c.kind)},
-      {"applies", c.now ? "now" : "period_end"},
+      {"applies", r.awaiting_payment ? "on_payment" : c.now ? "now" : "period_end"},
       {"at", FormatRfc3339(c.at)},
       {"proration", proration},
       {"invoice", r.invoice ? json::value(r.invoice->id) : json::value(nullptr)},

@@ -13,10 +13,12 @@
 //         and never another change's. An instant provider (the sandbox) is asked in the job,
 //         and a decline refuses the change (kPaymentFailed: the job is rolled back, nothing
 //         stays, the invoice number is not used). A network provider (Stripe, PayPal) gets a
-//         pending payment sent after the commit, like a renewal's: the change applies at once
-//         and the invoice is paid when the charge is; a declined one leaves it open (and
-//         uncollectible if the subscription expires). A crash before the commit leaves
-//         nothing; after it, the charge sender sends the committed payment with its key.
+//         pending payment sent after the commit, like a renewal's, and the change waits for
+//         it (Stripe's payment_behavior=pending_if_incomplete): the subscription keeps its
+//         plan and shows the change as its pending update, awaiting that payment
+//         (plan_change.h AwaitPlanChange), until SettleAwaitedChange applies the answer. A
+//         crash before the commit leaves nothing; after it, the charge sender sends the
+//         committed payment with its key, as often as it takes to get a definite answer.
 //   <= 0  charges nothing: the invoice is marked paid as it stands (nothing is owed). A credit
 //         beyond the charge is not paid out or carried to later invoices (the default timing
 //         never makes one: downgrades wait for the period end); refund it by hand if owed.
@@ -45,6 +47,7 @@ struct PlanChangeRequest {
 // What a change did, for the answer.
 struct PlanChangeResult {
   std::optional<PlanChange> change;
+  bool awaiting_payment = false;  // applies when its charge is paid (see above)
   std::optional<Invoice> invoice;
   std::optional<Payment> payment;
 };
@@ -57,6 +60,17 @@ struct PlanChangeResult {
 Status ChangePlan(const Engine& engine, Db& db, bool livemode, const std::string& id,
                   const PlanChangeRequest& req, UnixSeconds now, Subscription* out,
                   PlanChangeResult* result);
+
+// The answer to an upgrade's proration charge (payment `p`, settled just now) that `s`
+// awaits: paid, with `s` still in the period the change was made in (active, or canceled at
+// its end) -> the change applies from when it was asked (subscription.updated with
+// previous_plan; on a new interval its period starts then) and its invoice is paid;
+// declined -> the change is called off (subscription.updated, no pending update) and its
+// invoice voided; paid too late (the period renewed meanwhile, or the subscription was
+// paused or ended) -> called off, and the invoice credited in full, which refunds the
+// payment. Saves `s`. A payment `s` does not await changes nothing.
+Status SettleAwaitedChange(const Engine& engine, Db& db, Subscription& s, const Payment& p,
+                           UnixSeconds now);
 
 // Drops the pending updates that would move a subscription to `plan_id` (being archived):
 // subscription.updated for each.
@@ -71,7 +85,7 @@ void DropPendingUpdatesTo(const Engine& engine, Db& db, bool livemode, const std
 Result<std::optional<PlanChangeRequest>> PlanChangeRequestOf(const boost::json::object& o,
                                                              std::string_view plan_key);
 
-// {kind, applies: "now" | "period_end", at, proration: {credit, charge, net} | null,
+// {kind, applies: "now" | "period_end" | "on_payment" (awaiting its charge), at, proration: {credit, charge, net} | null,
 // invoice: id | null, payment: id | null}; null when no change was made (cancel_pending).
 boost::json::value PlanChangeView(const PlanChangeResult& r);
 

@@ -11,6 +11,17 @@ using namespace sub_status;  // NOLINT: the statuses read better unqualified her
 
 namespace {
 
+// An upgrade waiting for its charge's answer cannot be replaced or called off: the charge is
+// with the provider and its answer decides.
+Status RequireNoAwaitedChange(const Subscription& s) {
+  if (!s.pending_update || !s.pending_update->awaiting_payment) return Status::Ok();
+  return Status::Conflict(
+      fmt::format("The change to plan {} is waiting for its charge ({}); try again once it is "
+                  "answered.",
+                  s.pending_update->plan.plan_id, *s.pending_update->awaiting_payment),
+      "charge_in_flight");
+}
+
 // Why `s` cannot change plan now, if it cannot.
 Status RequireChangeable(const Subscription& s) {
   auto refuse = [&](std::string_view code, std::string_view why) {
@@ -39,7 +50,7 @@ Status RequireChangeable(const Subscription& s) {
                             "is answered.",
                             "charge_in_flight");
   }
-  return Status::Ok();
+  return RequireNoAwaitedChange(s);
 }
 
 bool SameInterval(const PlanTerms& a, const PlanTerms& b) {
@@ -142,7 +153,7 @@ Result<PlanChange> PlanChangeFor(const Subscription& s, const PlanTerms& to,
 void ApplyPlanChange(Subscription& s, const PlanChange& c, BillingContext& ctx) {
   s.updated_at = c.at;
   if (!c.now) {
-    s.pending_update = PendingUpdate{c.to, s.current_period_end, c.at};
+    s.pending_update = PendingUpdate{c.to, s.current_period_end, c.at, std::nullopt, false};
     EmitEvent(s, ctx, "subscription.updated");
     return;
   }
@@ -165,6 +176,7 @@ Status CancelPendingUpdate(Subscription& s, UnixSeconds now, BillingContext& ctx
   if (!s.pending_update) {
     return Status::Conflict("The subscription has no scheduled plan change.", "no_pending_update");
   }
+  JOPAY_RETURN_IF_ERROR(RequireNoAwaitedChange(s));
   s.pending_update.reset();
   s.terms_changed = true;
   s.updated_at = now;
@@ -172,8 +184,27 @@ Status CancelPendingUpdate(Subscription& s, UnixSeconds now, BillingContext& ctx
   return Status::Ok();
 }
 
+void AwaitPlanChange(Subscription& s, const PlanChange& c, const std::string& payment_id,
+                     BillingContext& ctx) {
+  s.pending_update = PendingUpdate{c.to, s.current_period_end, c.at, payment_id, c.new_period};
+  s.terms_changed = true;
+  s.updated_at = c.at;
+  EmitEvent(s, ctx, "subscription.updated");
+}
+
+PlanChange AwaitedChange(const PendingUpdate& u) {
+  PlanChange c;
+  c.to = u.plan;
+  c.at = u.requested_at;
+  c.now = true;
+  c.prorated = true;
+  c.new_period = u.new_period;
+  return c;
+}
+
 void ApplyPendingUpdate(Subscription& s, UnixSeconds now, BillingContext& ctx) {
-  if (!s.pending_update) return;
+  // An upgrade awaiting its charge is not the next period's: its charge's answer decides.
+  if (!s.pending_update || s.pending_update->awaiting_payment) return;
   PlanTerms before = TermsOf(s);
   PlanTerms to = std::move(s.pending_update->plan);
   s.pending_update.reset();
@@ -188,6 +219,10 @@ std::string PendingUpdateJson(const PendingUpdate& u) {
   o["grace_days"] = u.plan.grace_days;
   o["at"] = u.at;
   o["requested_at"] = u.requested_at;
+  if (u.awaiting_payment) {
+    o["awaiting_payment"] = *u.awaiting_payment;
+    o["new_period"] = u.new_period;
+  }
   return json::serialize(o);
 }
 
@@ -209,6 +244,10 @@ std::optional<PendingUpdate> ParsePendingUpdate(std::string_view text) {
     u.plan.grace_days = o.at("grace_days").to_number<int>();
     u.at = o.at("at").to_number<int64_t>();
     u.requested_at = o.at("requested_at").to_number<int64_t>();
+    if (const json::value* p = o.if_contains("awaiting_payment")) {
+      u.awaiting_payment = json::value_to<std::string>(*p);
+      u.new_period = o.at("new_period").as_bool();
+    }
     return u;
   } catch (const std::exception&) {
     return std::nullopt;
@@ -227,7 +266,9 @@ json::object PlanTermsView(const PlanTerms& t) {
 json::value PendingUpdateView(const std::optional<PendingUpdate>& u) {
   if (!u) return nullptr;
   json::object o = PlanTermsView(u->plan);
-  o["at"] = FormatRfc3339(u->at);
+  // An upgrade awaiting its charge applies from when it was asked, once the charge is paid.
+  o["at"] = FormatRfc3339(u->awaiting_payment ? u->requested_at : u->at);
+  o["awaiting_payment"] = u->awaiting_payment ? json::value(*u->awaiting_payment) : nullptr;
   return o;
 }
 

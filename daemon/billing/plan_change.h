@@ -67,7 +67,18 @@ Result<PlanChange> PlanChangeFor(const Subscription& s, const PlanTerms& to,
 // money is the caller's: it bills c.proration.
 void ApplyPlanChange(Subscription& s, const PlanChange& c, BillingContext& ctx);
 
-// Drops the pending update: subscription.updated. None -> kConflict "no_pending_update".
+// An upgrade made now (c, prorated) whose proration charge, payment `payment_id`, went to a
+// network provider: `s` stays on its terms and shows the change as its pending update,
+// awaiting that payment (subscription.updated). Nothing else may change the plan until the
+// answer: PlanChangeFor and CancelPendingUpdate refuse with "charge_in_flight", and
+// ApplyPendingUpdate leaves it.
+void AwaitPlanChange(Subscription& s, const PlanChange& c, const std::string& payment_id,
+                     BillingContext& ctx);
+// The change an awaiting update stands for, to apply (ApplyPlanChange) once it is paid.
+PlanChange AwaitedChange(const PendingUpdate& u);
+
+// Drops the pending update: subscription.updated. None -> kConflict "no_pending_update"; one
+// awaiting its charge -> kConflict "charge_in_flight".
 Status CancelPendingUpdate(Subscription& s, UnixSeconds now, BillingContext& ctx);
 
 // Where the next paid period starts (the renewal at the period or trial end; a resume that
@@ -84,7 +95,9 @@ void SetTerms(Subscription& s, const PlanTerms& t);
 std::string PendingUpdateJson(const PendingUpdate& u);
 std::optional<PendingUpdate> ParsePendingUpdate(std::string_view json);
 // Views: {plan_id, plan_name, amount, currency, interval, interval_count}, and the pending
-// update as {plan_id, plan_name, amount, currency, interval, interval_count, at} (null: none).
+// update as {plan_id, plan_name, amount, currency, interval, interval_count, at,
+// awaiting_payment} (null: none; awaiting_payment: the payment id an upgrade waits for, else
+// null; `at` is then when it was asked, which it applies from).
 boost::json::object PlanTermsView(const PlanTerms& t);
 boost::json::value PendingUpdateView(const std::optional<PendingUpdate>& u);
 

@@ -196,6 +196,38 @@ TEST_CASE("refused: every status but active and trialing, the plan it is on, a c
   CHECK(PlanChangeFor(push, pro, {}, kJan31 + kDay).status().code() == "plan_change_unsupported");
 }
 
+TEST_CASE("an upgrade awaiting its charge: shown, kept from renewals, applied as it was asked") {
+  FakeContext ctx;
+  Subscription s = Active(ctx);
+  UnixSeconds asked = kJan31 + 14 * kDay;
+  auto c = PlanChangeFor(s, Terms("pro", 3000, Interval::kYear), {.at = ChangeTiming::kNow}, asked);
+  REQUIRE(c.ok());
+  REQUIRE(c->new_period);
+  AwaitPlanChange(s, *c, "py_1", ctx);
+  CHECK((s.plan_id == "basic" && s.amount == 1000));  // nothing applies before it is paid
+  REQUIRE(s.pending_update);
+  CHECK(*s.pending_update->awaiting_payment == "py_1");
+  CHECK(ctx.events.back() == "subscription.updated");
+  CHECK(PendingUpdateView(s.pending_update).as_object().at("at") == "2025-02-14T10:00:00Z");
+  // Its stored form reads back whole.
+  auto back = ParsePendingUpdate(PendingUpdateJson(*s.pending_update));
+  REQUIRE(back);
+  CHECK((*back->awaiting_payment == "py_1" && back->new_period && back->requested_at == asked));
+  // Nothing else may change the plan or call it off while the charge is out.
+  CHECK(PlanChangeFor(s, Terms("lite", 400), {}, asked + 1).status().code() == "charge_in_flight");
+  CHECK(CancelPendingUpdate(s, asked + 1, ctx).code() == "charge_in_flight");
+  // A renewal does not take it as the next period's change.
+  Subscription renewed = s;
+  ApplyPendingUpdate(renewed, kJan31 + 28 * kDay, ctx);
+  CHECK(renewed.plan_id == "basic");
+  // Paid: it applies from when it was asked, a new yearly period from then.
+  ApplyPlanChange(s, AwaitedChange(*back), ctx);
+  CHECK((s.plan_id == "pro" && !s.pending_update));
+  CHECK(s.current_period_start == asked);
+  CHECK(FormatRfc3339(s.current_period_end) == "2026-02-14T10:00:00Z");
+  CHECK(ctx.extras.back().previous_plan->plan_id == "basic");
+}
+
 TEST_CASE("in a trial every change applies now, and the trial converts at the new price") {
   FakeContext ctx;
   Subscription s = NewSub();
@@ -246,7 +278,8 @@ TEST_CASE("a pending change whose period ends during a pause applies when the re
 }
 
 TEST_CASE("the pending update's stored form reads back as written") {
-  PendingUpdate u{Terms("lite", 400, Interval::kWeek, "usd"), kJan31 + 9, kJan31};
+  PendingUpdate u{Terms("lite", 400, Interval::kWeek, "usd"), kJan31 + 9, kJan31, std::nullopt,
+                  false};
   u.plan.interval_count = 2;
   u.plan.grace_days = 3;
   auto back = ParsePendingUpdate(PendingUpdateJson(u));

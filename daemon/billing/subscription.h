@@ -55,10 +55,16 @@ struct PlanTerms {
 
 // A plan change waiting for the end of the paid period (plan_change.h): the next period is
 // the new plan's, at its price and on its interval.
+//
+// Or an upgrade made now whose proration is charged through a network provider (Stripe,
+// PayPal): it waits for that charge (awaiting_payment), applies from requested_at when the
+// charge is paid and is called off when it is declined (engine_plan_change.h).
 struct PendingUpdate {
   PlanTerms plan;
   UnixSeconds at = 0;            // the end of the period it was scheduled in
   UnixSeconds requested_at = 0;
+  std::optional<std::string> awaiting_payment;  // the proration's payment id
+  bool new_period = false;       // awaiting: the change starts a new period at requested_at
 };
 
 struct Subscription {

@@ -42,6 +42,8 @@ constexpr Flag kDone[] = {
      "Your card was updated; the overdue payment is being charged to it now."},
     {"plan_changed", "Your plan was changed."},
     {"plan_scheduled", "Your plan will change when the current period ends."},
+    {"plan_awaiting_payment", "Your card is being charged for the change: the new plan starts "
+                              "as soon as the payment goes through."},
     {"pending_canceled", "The plan change was called off: your plan stays as it is."},
 };
 constexpr Flag kErrors[] = {
@@ -63,6 +65,14 @@ constexpr Flag kErrors[] = {
     {"plan_not_switchable", "That plan cannot be chosen. Nothing changed."},
     {"plan_archived", "That plan is no longer offered. Nothing changed."},
     {"update_already_pending", "That change is already scheduled."},
+    {"charge_in_flight", "A payment of this subscription is being processed. Nothing changed: "
+                         "try again in a minute."},
+    {"plan_change_unsupported", "The plan of this subscription cannot be changed here: cancel "
+                                "it and subscribe to the other plan."},
+    {"no_payment_method", "There is no saved card to charge for the change: add one below "
+                          "first. Nothing changed."},
+    {"provider_unavailable", "Card payments are not available right now. Nothing changed: "
+                             "please try again later."},
     {"failed", "That did not work. Nothing changed: please try again."},
 };
 
@@ -260,6 +270,7 @@ std::string PlanAction(pub::Context& c, Db& db, const PortalGrant& g,
     return "error=" + ErrorFlag(st);
   }
   if (req.cancel_pending) return "done=pending_canceled";
+  if (result.awaiting_payment) return "done=plan_awaiting_payment";
   return result.change && result.change->now ? "done=plan_changed" : "done=plan_scheduled";
 }
 

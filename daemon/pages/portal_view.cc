@@ -121,7 +121,11 @@ std::string CardForm(const Subscription& s, const PortalPageData& data) {
 // The plans on offer, and the change waiting for the period end if there is one.
 std::string PlanSection(const Subscription& s, const PortalPageData& data) {
   std::string pending;
-  if (s.pending_update) {
+  if (s.pending_update && s.pending_update->awaiting_payment) {  // its charge decides
+    pending = Fill("<p id=\"pending-update\">Moves to <strong>{name}</strong> as soon as its "
+                   "payment goes through.</p>",
+                   {{"name", s.pending_update->plan.plan_name}});
+  } else if (s.pending_update) {
     pending = Fill(
         "<form method=\"post\" action=\"{base}/plan\" id=\"pending-form\">"
         "<p id=\"pending-update\">Moves to <strong>{name}</strong> on {!at}.</p>"

@@ -130,7 +130,8 @@ class PlanChangeTest(PlanChangeBase):
         self.assertIsNone(down["plan_change"]["proration"])
         self.assertIsNone(down["plan_change"]["invoice"])
         pending = {"plan_id": self.basic["id"], "plan_name": "Basic", "amount": 1000,
-                   "currency": "eur", "interval": "month", "interval_count": 1, "at": PERIOD_END}
+                   "currency": "eur", "interval": "month", "interval_count": 1, "at": PERIOD_END,
+                   "awaiting_payment": None}  # a payment an upgrade waits for (Stripe, PayPal)
         shown = self.get(sub["id"])
         self.assertEqual((shown["plan_id"], shown["amount_cents"]), (self.pro["id"], 2999))
         self.assertEqual(shown["pending_update"], pending)
