@@ -1,12 +1,14 @@
 """Plan changes of subscriptions that pay through Stripe. An upgrade's proration is a pending
 charge sent after the commit, and the change waits for its answer (Stripe's
 payment_behavior=pending_if_incomplete): paid -> it applies from when it was asked; declined
--> it is called off and its invoice voided; an answer lost after the charge is resent with the
-same key; a kill -9 while the charge is out. Exactly once is counted at the stand-in."""
+-> it is called off and its invoice voided; paid after a pause -> called off and refunded; an
+answer lost after the charge is resent with the same key; a kill -9 while the charge is out; the
+portal says the change waits. Exactly once is counted at the stand-in."""
 import random
 import signal
 import time
 import unittest
+from urllib.parse import urljoin, urlsplit
 
 from stripe_harness import StripeTest
 
@@ -120,6 +122,47 @@ class StripePlanChangeTest(StripeTest):
         # Nothing waits any more: the customer may try again (and the bank still declines).
         r = self.d.ctl("subscriptions", "update", sub, "--plan", self.pro["id"])
         self.assertEqual(r.rc, 0, r)
+
+    def test_a_charge_paid_after_a_pause_calls_the_change_off_and_gives_the_money_back(self):
+        sub = self.subscribe()
+        self.stripe.faults(latency_ms=3000)
+        change = self.assert_waits(sub, self.upgrade(sub))
+        self.d.ok("subscriptions", "pause", sub)  # while the charge is out
+        self.settled()
+        got = self.sub(sub)
+        self.assertEqual((got["status"], got["plan_id"], got["pending_update"]),
+                         ("paused", self.basic["id"], None))
+        inv = self.change_invoice(sub)
+        net = change["proration"]["net"]
+        self.assertEqual((inv["status"], inv["amount_paid"], inv["amount_credited"]),
+                         ("paid", net, net))
+        [note] = [i for i in self.d.ok("invoices", "list", "--subscription", sub)
+                  if i["object"] == "credit_note"]
+        self.assertEqual((note["credit_for"], note["total"]), (inv["id"], net))
+        self.stripe.faults(latency_ms=0)
+        refunded = self.wait(lambda: [p for p in self.d.payments(sub)
+                                      if p["id"] == change["payment"] and p["amount_refunded"] == net],
+                             "the change's payment to be refunded")
+        self.assertEqual(refunded[0]["status"], "refunded")  # in full
+
+    def test_the_portal_says_the_change_waits_for_its_payment(self):
+        sub = self.subscribe()
+        self.d.ok("plans", "update", self.pro["id"], "--switchable")
+        self.d.ok("clock", "set", CHANGED_AT)
+        url = self.pub.ok("GET", f"/api/checkout/v1/subscriptions/{sub}/portal"
+                                 "?return_url=https://shop.example.com/account")["portal_url"]
+        portal = urlsplit(url).path
+        self.stripe.faults(latency_ms=3000)
+        status, body, headers = self.post_form(portal + "/plan", {"plan": self.pro["id"]})
+        back = urljoin(portal + "/plan", headers["location"])  # a relative Location
+        self.assertEqual((status, back), (303, portal + "?done=plan_awaiting_payment"), body)
+        status, page, _ = self.get(back)
+        self.assertIn("the new plan starts as soon as the payment goes through", page)
+        self.assertIn("as soon as its payment goes through", page)  # the change, shown
+        self.assertNotIn('id="cancel-pending"', page)  # its charge decides, not a button
+        self.stripe.faults(latency_ms=0)
+        self.settled()
+        self.assertEqual(self.sub(sub)["plan_id"], self.pro["id"])
 
     def test_an_answer_lost_after_the_charge_is_resent_with_the_same_key(self):
         sub = self.subscribe()
