@@ -32,14 +32,14 @@ void EventBatch::Stop() {
 
 void EventBatch::Add(const Subscription& s, std::string_view type, const EventExtras& extras,
                      UnixSeconds at) {
-  Pending p{s, std::string(type), extras, at};  // the copy is made before taking the lock
+  Pending p{s, std::string(type), extras, at, nullptr};  // the copy is made before the lock
   std::lock_guard lock(mu_);
   queue_.push_back(std::move(p));
   if (idle_ && queue_.size() >= kWakeEvery) cv_.notify_one();
 }
 
-void EventBatch::AddLater(std::function<Event()> make) {
-  Pending p{Subscription{}, "", EventExtras{}, 0, std::move(make)};
+void EventBatch::AddLater(std::unique_ptr<const Later> later) {
+  Pending p{std::nullopt, "", EventExtras{}, 0, std::move(later)};
   std::lock_guard lock(mu_);
   queue_.push_back(std::move(p));
   if (idle_ && queue_.size() >= kWakeEvery) cv_.notify_one();
@@ -72,7 +72,11 @@ void EventBatch::RenderLoop() {
 
 void EventBatch::Render(std::vector<Pending>& work) {
   for (Pending& p : work) {
-    rendered_.push_back(p.make ? p.make() : SubscriptionEvent(p.snapshot, p.type, p.extras, p.at));
+    if (p.later) {
+      p.later->Render(rendered_);
+    } else {
+      rendered_.push_back(SubscriptionEvent(*p.snapshot, p.type, p.extras, p.at));
+    }
   }
 }
 

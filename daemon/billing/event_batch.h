@@ -9,8 +9,9 @@
 
 #include <condition_variable>
 #include <exception>
-#include <functional>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,20 +33,29 @@ class EventBatch {
 
   // Queues an event about `s` as it is now (a copy is taken), stamped `at`.
   void Add(const Subscription& s, std::string_view type, const EventExtras& extras, UnixSeconds at);
-  // Queues an event `make` renders on the helper thread (an invoice's: it owns what it needs),
-  // in its place among the others.
-  void AddLater(std::function<Event()> make);
+  // Events rendered on the helper thread from what the object owns (an invoice's: one snapshot
+  // for one or two events). A class, not a std::function: that would be a second allocation
+  // per invoice, for a closure that is not trivially copyable.
+  class Later {
+   public:
+    virtual ~Later() = default;
+    // Appends the events to `out`, in the order they are to be inserted.
+    virtual void Render(std::vector<Event>& out) const = 0;
+  };
+  // Queues the events `later` renders, in their place among the others.
+  void AddLater(std::unique_ptr<const Later> later);
   // Waits until every queued event is rendered, then inserts them all, in the order added.
   // Called once, on the writer thread, inside the job. Rethrows what rendering threw.
   void InsertAll(Db& db);
 
  private:
   struct Pending {
-    Subscription snapshot;
+    // Empty for an AddLater, which then builds and moves no unused Subscription.
+    std::optional<Subscription> snapshot;
     std::string type;
     EventExtras extras;
-    UnixSeconds at;
-    std::function<Event()> make;  // set: renders the event instead of the snapshot
+    UnixSeconds at = 0;
+    std::unique_ptr<const Later> later;  // set: renders the events instead of the snapshot
   };
   void RenderLoop();
   void Render(std::vector<Pending>& work);

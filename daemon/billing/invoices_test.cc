@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "daemon/billing/event_batch.h"
+#include "daemon/events/outbox.h"
 #include "daemon/store/store.h"
 
 namespace jopay {
@@ -120,6 +122,66 @@ TEST_CASE("a period's invoice is found again, paid once, and voided only while o
   auto listed = ListInvoices(f.store->reader(), false, InvoiceFilter{.status = "void"});
   REQUIRE(listed.size() == 1);
   CHECK(listed[0].id == open.id);
+}
+
+// An invoice issued paid has two events: invoice.created shows it as issued (open, nothing paid:
+// InvoiceView of that state, text for text), then invoice.paid shows it as written.
+void CheckIssuedPaid(const Event& created, const Event& paid_event, const Invoice& paid) {
+  Invoice open = paid;
+  open.status = "open";
+  open.amount_paid = 0;
+  open.paid_at.reset();
+  boost::json::object want_created = InvoiceView(open);
+  want_created["sequence"] = 1;
+  boost::json::object want_paid = InvoiceView(paid);
+  want_paid["sequence"] = 2;
+  CHECK(created.type == "invoice.created");
+  CHECK(created.sequence == 1);
+  CHECK(created.object_id == paid.id);
+  CHECK(created.data == boost::json::serialize(want_created));
+  CHECK(paid_event.type == "invoice.paid");
+  CHECK(paid_event.sequence == 2);
+  CHECK(paid_event.object_id == paid.id);
+  CHECK(paid_event.data == boost::json::serialize(want_paid));
+  auto c = boost::json::parse(created.data).as_object();
+  CHECK((c["status"] == "open" && c["amount_paid"] == 0 && c["amount_due"] == 1499 &&
+         c["paid_at"].is_null()));
+  auto p = boost::json::parse(paid_event.data).as_object();
+  CHECK((p["status"] == "paid" && p["amount_paid"] == 1499 && p["amount_due"] == 0 &&
+         p["paid_at"] == "2025-01-31T10:00:00Z"));
+}
+
+TEST_CASE("an invoice issued paid emits invoice.created as issued, then invoice.paid") {
+  Fixture f;
+  InvoiceDraft d = Fixture::Draft(false, kJan31);
+  d.paid_amount = 1499;
+  Invoice paid;
+  SUBCASE("at once") {
+    REQUIRE(f.Write([&](Db& db) { paid = IssueInvoice(db, d, f.issuer, kJan31); }).ok());
+    std::vector<Event> events = EventsAfter(f.store->reader(), 0, 10);
+    REQUIRE(events.size() == 2);
+    CheckIssuedPaid(events[0], events[1], paid);
+  }
+  SUBCASE("in a due batch, in their place among its other events") {
+    Subscription s;
+    s.id = "sub_1";
+    REQUIRE(f.Write([&](Db& db) {
+               EventBatch batch;
+               batch.Add(s, "subscription.renewed", {}, kJan31);
+               paid = IssueInvoice(db, d, f.issuer, kJan31, nullptr, &batch);
+               batch.Add(s, "subscription.updated", {}, kJan31);
+               batch.InsertAll(db);
+             }).ok());
+    std::vector<Event> events = EventsAfter(f.store->reader(), 0, 10);
+    REQUIRE(events.size() == 4);
+    CHECK(events[0].type == "subscription.renewed");
+    CheckIssuedPaid(events[1], events[2], paid);
+    CHECK(events[3].type == "subscription.updated");
+  }
+  CHECK(paid.status == "paid");
+  auto stored = LoadInvoice(f.store->reader(), paid.id, false);
+  REQUIRE(stored.ok());
+  CHECK(boost::json::serialize(InvoiceView(*stored)) == boost::json::serialize(InvoiceView(paid)));
 }
 
 }  // namespace

@@ -117,7 +117,10 @@ void Update(Context& c, const Caller& caller, http::Request& req, http::Respond 
         }
         if (!asked) return Status::Ok();
         PlanChangeResult ignored;  // the view shows the result: plan, price, pending_update
-        return ChangePlan(c.engine, db, call.livemode, id, *asked, call.now, &sub, &ignored);
+        Status st = ChangePlan(c.engine, db, call.livemode, id, *asked, call.now, &sub, &ignored);
+        if (st.param() != "plan") return st;
+        // This API's field is plan_id (the admin API's is plan).
+        return Status::Make(st.kind(), st.code(), st.message(), "plan_id");
       },
       LnbitsSubscriptionView);
 }

@@ -451,6 +451,8 @@ class LnbitsPlanChangeTest(DaemonTest):
                                                body)
                 self.assertEqual(got, status, answer)
                 self.assertEqual(set(answer), {"error"}, answer)
+                if status == 404:  # this API's field, not the admin API's "plan"
+                    self.assertEqual(answer["error"]["param"], "plan_id", answer)
                 self.assertEqual(self.d.ok("subscriptions", "get", self.sub["id"]), before)
                 self.assertEqual(self.d.payments(self.sub["id"]), payments)
 
