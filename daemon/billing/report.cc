@@ -56,23 +56,35 @@ std::string StatusBeforeFirstChange(const SubscriptionHistory& h) {
   return std::string(sub_status::kActive);  // renewed, payment_failed, cancelled, paused
 }
 
-// A subscription's status at times that only move forward: each change is passed once.
-class StatusWalk {
+// The terms a subscription billed before its first recorded change: the plan a first plan
+// change left, else the first event's (no event changed them before it), else today's.
+RecurringTerms TermsBeforeFirstChange(const SubscriptionHistory& h) {
+  if (h.changes.empty()) return {h.amount, h.currency, h.interval, h.interval_count};
+  const StatusChange& first = h.changes.front();
+  return first.previous ? *first.previous : first.terms;
+}
+
+// A subscription's status and terms at times that only move forward: each change is passed
+// once.
+class HistoryWalk {
  public:
-  explicit StatusWalk(const SubscriptionHistory& h)
-      : h_(h), before_first_(StatusBeforeFirstChange(h)) {}
-  // The status at `t` (every change at or before t applied); "" before the subscription was
-  // created.
-  const std::string& At(UnixSeconds t) {
+  struct State {
+    std::string status;  // "" before the subscription was created
+    RecurringTerms terms;
+  };
+  explicit HistoryWalk(const SubscriptionHistory& h)
+      : h_(h), before_first_{StatusBeforeFirstChange(h), TermsBeforeFirstChange(h)} {}
+  // The state at `t`: every change at or before t applied.
+  State At(UnixSeconds t) {
     while (next_ < h_.changes.size() && h_.changes[next_].at <= t) ++next_;
-    if (next_ > 0) return h_.changes[next_ - 1].status;
-    return h_.created_at <= t ? before_first_ : none_;
+    if (next_ > 0) return {h_.changes[next_ - 1].status, h_.changes[next_ - 1].terms};
+    if (h_.created_at <= t) return before_first_;
+    return {};
   }
 
  private:
   const SubscriptionHistory& h_;
-  std::string before_first_;
-  std::string none_;
+  State before_first_;
   size_t next_ = 0;
 };
 
@@ -128,7 +140,10 @@ void CountPeriodChanges(const SubscriptionHistory& h, const ReportRange& r, Curr
 std::set<std::string> CurrenciesOf(const ReportInput& in) {
   if (!in.currency.empty()) return {in.currency};
   std::set<std::string> all;
-  for (const auto& s : in.subscriptions) all.insert(s.currency);
+  for (const auto& s : in.subscriptions) {
+    all.insert(s.currency);
+    for (const StatusChange& ch : s.changes) all.insert(ch.terms.currency);  // billed before
+  }
   for (const auto* moves : {&in.payments, &in.refunds}) {
     for (const auto& m : *moves) all.insert(m.currency);
   }
@@ -207,14 +222,17 @@ Report ComputeReport(const ReportInput& in, const ReportRange& range) {
     mrr[cur].resize(points.size());
   }
   for (const SubscriptionHistory& h : in.subscriptions) {
-    auto it = report.currencies.find(h.currency);
-    if (it == report.currencies.end()) continue;
-    ++it->second.subscribers[h.status];
-    CountPeriodChanges(h, range, it->second);
-    StatusWalk walk(h);
-    std::vector<RecurringTotal>& totals = mrr[h.currency];
+    if (auto it = report.currencies.find(h.currency); it != report.currencies.end()) {
+      ++it->second.subscribers[h.status];
+      CountPeriodChanges(h, range, it->second);
+    }
+    // Each month's MRR at the price and in the currency billed then (a plan change moves it).
+    HistoryWalk walk(h);
     for (size_t i = 0; i < points.size(); ++i) {
-      if (CountsInMrr(walk.At(points[i]))) totals[i].Add(h.amount, h.interval, h.interval_count);
+      HistoryWalk::State at = walk.At(points[i]);
+      auto totals = mrr.find(at.terms.currency);
+      if (!CountsInMrr(at.status) || totals == mrr.end()) continue;
+      totals->second[i].Add(at.terms.amount, at.terms.interval, at.terms.interval_count);
     }
   }
   auto add_moves = [&](const std::vector<MoneyMove>& moves, int64_t MonthFigures::*field,

@@ -12,7 +12,8 @@
 //    the first instant of the calendar month (UTC) 12 months before until.
 //  - MRR as of a time T: the sum over the subscriptions whose status at T is active, past_due
 //    or canceled (JoPay's canceled still runs to its period end: Stripe's "active, cancels at
-//    period end", which Stripe's MRR counts too) of the amount normalized to a month:
+//    period end", which Stripe's MRR counts too) of the amount it billed at T (its events
+//    carry its terms: a plan change moves it, also to another currency) normalized to a month:
 //    month amount/n, year amount/(12n), week amount*52/(12n), day amount*365/(12n), for n
 //    intervals a period. Summed exactly (integers and one common denominator) and rounded once,
 //    half up, to minor units. trialing, paused, incomplete and expired count nothing. ARR is
@@ -45,6 +46,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -87,18 +89,29 @@ class RecurringTotal {
   std::map<int, __int128> twelfths_by_count_;  // count -> sum of amount x periods per year
 };
 
-// One change of a subscription's status, from its events: the first event and every later
-// one whose status differs from the one before.
+// What a subscription bills, as MRR counts it.
+struct RecurringTerms {
+  int64_t amount = 0;
+  std::string currency;
+  Interval interval = Interval::kMonth;
+  int interval_count = 1;
+  bool operator==(const RecurringTerms&) const = default;
+};
+
+// One change of a subscription's status or terms, from its events: the first event and every
+// later one whose status or terms (a plan change) differ from the one before.
 struct StatusChange {
   UnixSeconds at = 0;
-  std::string type;    // "subscription.created", ...
-  std::string status;  // after the event
+  std::string type;      // "subscription.created", ...
+  std::string status;    // after the event
+  RecurringTerms terms;  // after the event
+  std::optional<RecurringTerms> previous;  // a plan change's previous_plan
 };
 
 struct SubscriptionHistory {
   std::string id;
-  std::string currency;
-  std::string status;  // now
+  std::string currency;  // now (its subscribers' count); MRR takes each time's terms
+  std::string status;    // now
   int64_t amount = 0;
   Interval interval = Interval::kMonth;
   int interval_count = 1;

@@ -23,13 +23,13 @@ class ReadSnapshot {
   Db& db_;
 };
 
-std::vector<SubscriptionHistory> LoadSubscriptions(Db& db, bool livemode,
-                                                   const std::string& currency) {
+// Every subscription of the mode: one in another currency now may have billed in the asked one
+// before a plan change.
+std::vector<SubscriptionHistory> LoadSubscriptions(Db& db, bool livemode) {
   auto& q = db.Cached(
       "SELECT id, currency, status, amount, interval, interval_count, created_at, "
-      "canceled_at IS NOT NULL FROM subscriptions WHERE livemode = ?1 AND (?2 = '' OR "
-      "currency = ?2) ORDER BY id");
-  q.Args(int64_t{livemode}, currency);
+      "canceled_at IS NOT NULL FROM subscriptions WHERE livemode = ?1 ORDER BY id");
+  q.Args(int64_t{livemode});
   std::vector<SubscriptionHistory> out;
   while (q.Step()) {
     SubscriptionHistory h;
@@ -48,19 +48,40 @@ std::vector<SubscriptionHistory> LoadSubscriptions(Db& db, bool livemode,
   return out;
 }
 
-// Attaches each subscription's status changes up to `until` (both lists ordered by id).
+// Terms from four columns from `i` on (amount, currency, interval, interval_count).
+RecurringTerms TermsAt(Stmt& q, int i) {
+  auto interval = ParseInterval(q.Text(i + 2));
+  return {q.Int(i), q.Text(i + 1), interval.ok() ? *interval : Interval::kMonth,
+          static_cast<int>(q.Int(i + 3))};
+}
+
+// Attaches each subscription's status and terms changes up to `until` (both lists ordered by
+// id).
 void LoadStatusChanges(Db& db, bool livemode, UnixSeconds until,
                        std::vector<SubscriptionHistory>& subs) {
-  // The status after each subscription event, and the one before it (lag): only the events
-  // that changed it are read into memory (a renewal of an active subscription changes none).
+  // The status and terms after each subscription event, and the ones before it (lag): only
+  // the events that changed them are read into memory (a renewal of an active subscription
+  // changes neither). A plan change carries the terms it left (previous_plan).
   auto& q = db.Cached(
-      "SELECT object_id, created_at, type, status FROM ("
-      "  SELECT object_id, created_at, type, sequence, pk, "
-      "         json_extract(data, '$.status') AS status, "
-      "         lag(json_extract(data, '$.status')) OVER (PARTITION BY object_id "
-      "           ORDER BY sequence, pk) AS previous "
-      "  FROM events WHERE livemode = ?1 AND type LIKE 'subscription.%' AND created_at <= ?2) "
-      "WHERE previous IS NULL OR previous IS NOT status "
+      "SELECT object_id, created_at, type, status, amount, currency, interval, count, "
+      "       previous_plan IS NOT NULL, json_extract(previous_plan, '$.amount'), "
+      "       json_extract(previous_plan, '$.currency'), "
+      "       json_extract(previous_plan, '$.interval'), "
+      "       json_extract(previous_plan, '$.interval_count') FROM ("
+      "  SELECT *, lag(status) OVER w AS status_before, lag(terms) OVER w AS terms_before FROM ("
+      "    SELECT object_id, created_at, type, sequence, pk, "
+      "           json_extract(data, '$.status') AS status, "
+      "           json_extract(data, '$.amount_cents') AS amount, "
+      "           json_extract(data, '$.currency') AS currency, "
+      "           json_extract(data, '$.plan_interval') AS interval, "
+      "           json_extract(data, '$.interval_count') AS count, "
+      "           json_extract(data, '$.previous_plan') AS previous_plan, "
+      "           json_array(json_extract(data, '$.amount_cents'), "
+      "             json_extract(data, '$.currency'), json_extract(data, '$.plan_interval'), "
+      "             json_extract(data, '$.interval_count')) AS terms "
+      "    FROM events WHERE livemode = ?1 AND type LIKE 'subscription.%' AND created_at <= ?2)"
+      "  WINDOW w AS (PARTITION BY object_id ORDER BY sequence, pk)) "
+      "WHERE status_before IS NULL OR status_before IS NOT status OR terms_before IS NOT terms "
       "ORDER BY object_id, sequence, pk");
   q.Args(int64_t{livemode}, until);
   auto sub = subs.begin();
@@ -68,8 +89,10 @@ void LoadStatusChanges(Db& db, bool livemode, UnixSeconds until,
     std::string id = q.Text(0);
     while (sub != subs.end() && sub->id < id) ++sub;
     if (sub == subs.end()) break;
-    if (sub->id != id) continue;  // another currency's
-    sub->changes.push_back({q.Int(1), q.Text(2), q.Text(3)});
+    if (sub->id != id) continue;  // a subscription no longer stored
+    StatusChange ch{q.Int(1), q.Text(2), q.Text(3), TermsAt(q, 4), std::nullopt};
+    if (q.Int(8) != 0) ch.previous = TermsAt(q, 9);
+    sub->changes.push_back(std::move(ch));
   }
   q.Reset();
 }
@@ -115,7 +138,7 @@ ReportInput LoadReportInput(Db& db, bool livemode, const std::string& currency,
   ReadSnapshot snapshot(db);
   ReportInput in;
   in.currency = currency;
-  in.subscriptions = LoadSubscriptions(db, livemode, currency);
+  in.subscriptions = LoadSubscriptions(db, livemode);
   LoadStatusChanges(db, livemode, range.until, in.subscriptions);
   in.payments = LoadPayments(db, livemode, currency, range);
   in.refunds = LoadRefunds(db, livemode, currency, range);

@@ -20,12 +20,15 @@ SubscriptionHistory Sub(std::string id, int64_t amount, Interval interval, UnixS
   h.interval = interval;
   h.created_at = created;
   h.changes = std::move(changes);
+  for (StatusChange& ch : h.changes) {  // no plan change: each event bills today's terms
+    if (ch.terms.currency.empty()) ch.terms = {amount, "eur", interval, 1};
+  }
   h.status = h.changes.empty() ? "active" : h.changes.back().status;
   return h;
 }
 
 StatusChange Change(UnixSeconds at, const char* type, const char* status) {
-  return {at, std::string("subscription.") + type, status};
+  return {at, std::string("subscription.") + type, status, {}, std::nullopt};
 }
 
 }  // namespace
@@ -121,6 +124,35 @@ TEST_CASE("MRR counts active, past_due and canceled at each month end, from the 
   CHECK(eur.subscribers.at("paused") == 0);
   // Mar 7: a is canceled but runs to Mar 10 (counts), c expired on Mar 6.
   CHECK(ComputeReport(in, {kJan1, kMar1 + 6 * kDay}).currencies.at("eur").mrr == 1100);
+}
+
+TEST_CASE("MRR takes each month's price and currency: plan changes move it") {
+  ReportRange range{kJan1, kApr1 - 1};
+  ReportInput in;
+  // Created Jan 1 on 1000 eur a month; upgraded Feb 10 to 3000; moved to 120 usd a year Mar 5.
+  StatusChange up = Change(kFeb1 + 9 * kDay, "updated", "active");
+  up.terms = {3000, "eur", Interval::kMonth, 1};
+  up.previous = RecurringTerms{1000, "eur", Interval::kMonth, 1};
+  StatusChange to_usd = Change(kMar1 + 4 * kDay, "updated", "active");
+  to_usd.terms = {120, "usd", Interval::kYear, 1};
+  to_usd.previous = up.terms;
+  in.subscriptions.push_back(Sub("sub_a", 1000, Interval::kMonth, kJan1,
+                                 {Change(kJan1, "created", "active"), up, to_usd}));
+  in.subscriptions.back().currency = "usd";  // its row: the terms it has now
+  in.subscriptions.back().amount = 120;
+  in.subscriptions.back().interval = Interval::kYear;
+  Report r = ComputeReport(in, range);
+  REQUIRE(r.currencies.contains("eur"));  // billed in eur before, though in usd now
+  const CurrencyReport& eur = r.currencies.at("eur");
+  const CurrencyReport& usd = r.currencies.at("usd");
+  CHECK((eur.months[0].mrr == 1000 && eur.months[1].mrr == 3000 && eur.months[2].mrr == 0));
+  CHECK((usd.months[0].mrr == 0 && usd.months[1].mrr == 0 && usd.months[2].mrr == 10));
+  CHECK((eur.subscribers.at("active") == 0 && usd.subscribers.at("active") == 1));
+  // An imported subscription whose first event is a plan change billed the plan it left.
+  ReportInput imported;
+  StatusChange first = up;
+  imported.subscriptions.push_back(Sub("sub_b", 3000, Interval::kMonth, kJan1, {first}));
+  CHECK(ComputeReport(imported, range).currencies.at("eur").months[0].mrr == 1000);
 }
 
 TEST_CASE("a change outside the period counts for MRR but not as a sign-up, churn or resume") {

@@ -229,6 +229,21 @@ class ReportTest(DaemonTest):
         self.assertEqual(self.d.events(), events)
         self.assertEqual(self.d.ok("clock", "show"), clock)
 
+    def test_plan_changes_move_each_months_mrr_to_the_price_billed_then(self):
+        basic = self.d.plan(name="Basic", amount=1000)
+        pro = self.d.plan(name="Pro", amount=2999)
+        yearly = self.d.plan(name="Yearly", amount=12000, currency="usd", interval="year")
+        sub = self.d.subscribe(basic["id"], "mover@example.com")["id"]
+        self.d.advance("40d")  # Feb 10: renewed on Feb 1 at 1000
+        self.d.ok("subscriptions", "update", sub, "--plan", pro["id"])  # an upgrade: now
+        self.d.advance("30d")  # Mar 12
+        self.d.ok("subscriptions", "update", sub, "--plan", yearly["id"], "--proration", "none")
+        r = self.d.ok("report", "--since", "2025-01-01")  # until now: Mar 12
+        eur, usd = r["currencies"]["eur"], r["currencies"]["usd"]
+        self.assertEqual([m["mrr"] for m in eur["months"]], [1000, 2999, 0])
+        self.assertEqual([m["mrr"] for m in usd["months"]], [0, 0, 1000])  # 12000 / 12
+        self.assertEqual((eur["subscribers"]["active"], usd["subscribers"]["active"]), (0, 1))
+
     def test_a_new_store_reports_nothing_but_its_months(self):
         r = self.d.ok("report")
         self.assertEqual(r["currencies"], {})
