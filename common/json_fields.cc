@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "common/time.h"
 #include "common/validate.h"
 
 namespace jopay {
@@ -95,6 +96,14 @@ Status Require(bool present, std::string_view key) {
   if (present) return Status::Ok();
   return Status::Invalid(fmt::format("missing required param: {}", key), std::string(key),
                          "parameter_missing");
+}
+
+json::value TextOrNull(const std::optional<std::string>& s) {
+  return s ? json::value(*s) : json::value(nullptr);
+}
+
+json::value TimeOrNull(const std::optional<int64_t>& t, json::storage_ptr sp) {
+  return t ? json::value(FormatRfc3339(*t), sp) : json::value(nullptr, sp);
 }
 
 }  // namespace jopay

@@ -4,6 +4,7 @@
 
 #include "common/crypto.h"
 #include "common/ids.h"
+#include "common/json_fields.h"
 
 namespace jopay {
 
@@ -18,9 +19,6 @@ ApiKey Read(const Stmt& q) {
           q.Text(4), q.Int(5),      q.OptInt(6),   q.OptInt(7)};
 }
 
-json::value OptTime(std::optional<UnixSeconds> t) {
-  return t ? json::value(FormatRfc3339(*t)) : json::value(nullptr);
-}
 }  // namespace
 
 ApiKey CreateApiKey(Db& db, bool livemode, bool read_only, UnixSeconds now, std::string* secret) {
@@ -86,8 +84,8 @@ json::object ApiKeyView(const ApiKey& k) {
           {"prefix", k.prefix},
           {"last4", k.last4},
           {"created_at", FormatRfc3339(k.created_at)},
-          {"last_used_at", OptTime(k.last_used_at)},
-          {"revoked_at", OptTime(k.revoked_at)}};
+          {"last_used_at", TimeOrNull(k.last_used_at)},
+          {"revoked_at", TimeOrNull(k.revoked_at)}};
 }
 
 }  // namespace jopay

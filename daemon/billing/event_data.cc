@@ -1,16 +1,11 @@
 #include "daemon/billing/event_data.h"
 
+#include "common/json_fields.h"
 #include "daemon/billing/plan_change.h"
 
 namespace jopay {
 
 namespace json = boost::json;
-
-namespace {
-json::value OptTime(std::optional<UnixSeconds> t, const json::storage_ptr& sp) {
-  return t ? json::value(FormatRfc3339(*t), sp) : json::value(nullptr, sp);
-}
-}  // namespace
 
 json::object SubscriptionEventData(const Subscription& s, const EventExtras& x,
                                    json::storage_ptr sp) {
@@ -30,10 +25,10 @@ json::object SubscriptionEventData(const Subscription& s, const EventExtras& x,
   d["customer_email"] = s.customer_email;
   d["current_period_start"] = FormatRfc3339(s.current_period_start);
   d["current_period_end"] = FormatRfc3339(s.current_period_end);
-  d["trial_end"] = OptTime(s.trial_end, sp);
+  d["trial_end"] = TimeOrNull(s.trial_end, sp);
   d["cancel_at_period_end"] = s.cancel_at_period_end;
-  d["canceled_at"] = OptTime(s.canceled_at, sp);
-  d["ended_at"] = OptTime(s.ended_at, sp);
+  d["canceled_at"] = TimeOrNull(s.canceled_at, sp);
+  d["ended_at"] = TimeOrNull(s.ended_at, sp);
   d["metadata"] = json::parse(s.metadata, sp);
   d["sequence"] = s.sequence;
   d["livemode"] = s.livemode;
@@ -41,14 +36,14 @@ json::object SubscriptionEventData(const Subscription& s, const EventExtras& x,
   if (x.failure) {
     d["failure_code"] = x.failure->failure_code;
     d["failure_message"] = x.failure->failure_message;
-    d["next_payment_attempt"] = OptTime(x.next_retry_at, sp);
+    d["next_payment_attempt"] = TimeOrNull(x.next_retry_at, sp);
   }
   if (s.pending_update) d["pending_update"] = PendingUpdateView(s.pending_update);
   if (x.previous_plan) d["previous_plan"] = PlanTermsView(*x.previous_plan);
   if (x.payment_id) {  // subscription.payment_due: where and by when to pay
     d["payment_id"] = *x.payment_id;
     d["pay_url"] = x.pay_url;
-    d["due_at"] = OptTime(x.due_at, sp);
+    d["due_at"] = TimeOrNull(x.due_at, sp);
   }
   return d;
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "common/json_fields.h"
 #include "common/metrics.h"
 #include "daemon/billing/invoices.h"
 #include "daemon/events/outbox.h"
@@ -52,10 +53,6 @@ Payment Read(const Stmt& q) {
   return p;
 }
 
-json::value Opt(const std::optional<std::string>& s) { return s ? json::value(*s) : nullptr; }
-json::value OptTime(std::optional<UnixSeconds> t) {
-  return t ? json::value(FormatRfc3339(*t)) : nullptr;
-}
 
 // Counts a charge's outcome (and the money a paid one took) for /metrics once the transaction
 // that recorded it commits; a pending charge is counted when it settles.
@@ -145,40 +142,38 @@ std::vector<Payment> PaymentsOfInvoice(Db& db, int64_t invoice_pk) {
 }
 
 std::optional<Payment> PaymentOfInvoice(Db& db, int64_t invoice_pk) {
-  auto& q = db.Cached(fmt::format("SELECT {} FROM payments WHERE invoice_pk=? AND "
-                                  "(status='paid' OR status='refunded') ORDER BY pk DESC LIMIT 1",
-                                  kColumns));
-  q.Args(invoice_pk);
-  std::optional<Payment> p;
-  if (q.Step()) p = Read(q);
-  q.Reset();
-  return p;
+  std::vector<Payment> all = PaymentsOfInvoice(db, invoice_pk);
+  auto paid = std::find_if(all.rbegin(), all.rend(), [](const Payment& p) {
+    return p.status == "paid" || p.status == "refunded";
+  });
+  if (paid == all.rend()) return std::nullopt;
+  return std::move(*paid);
 }
 
 json::object PaymentView(const Payment& p) {
   return {{"id", p.id},
           {"object", "payment"},
           {"livemode", p.livemode},
-          {"subscription_id", Opt(p.subscription_id)},
+          {"subscription_id", TextOrNull(p.subscription_id)},
           {"customer_id", p.customer_id},
           {"amount", p.amount},
           {"currency", p.currency},
           {"status", p.status},
-          {"failure_code", Opt(p.failure_code)},
-          {"failure_message", Opt(p.failure_message)},
+          {"failure_code", TextOrNull(p.failure_code)},
+          {"failure_message", TextOrNull(p.failure_message)},
           {"attempt", p.attempt},
-          {"period_start", OptTime(p.period_start)},
-          {"period_end", OptTime(p.period_end)},
+          {"period_start", TimeOrNull(p.period_start)},
+          {"period_end", TimeOrNull(p.period_end)},
           {"idempotency_key", p.idempotency_key},
           {"provider", p.provider},
-          {"payment_method_id", Opt(p.payment_method_id)},
+          {"payment_method_id", TextOrNull(p.payment_method_id)},
           {"created_at", FormatRfc3339(p.created_at)},
-          {"paid_at", OptTime(p.paid_at)},
-          {"provider_ref", Opt(p.provider_ref)},
+          {"paid_at", TimeOrNull(p.paid_at)},
+          {"provider_ref", TextOrNull(p.provider_ref)},
           // A charge still with the provider: sent and waiting, or to be sent again.
           {"in_flight", p.pending() && p.next_send_at.has_value()},
           {"amount_refunded", p.amount_refunded},
-          {"disputed_at", OptTime(p.disputed_at)}};
+          {"disputed_at", TimeOrNull(p.disputed_at)}};
 }
 
 std::vector<Payment> LoadSendablePayments(Db& db, UnixSeconds now, int limit) {

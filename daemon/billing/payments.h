@@ -60,9 +60,9 @@ std::vector<Payment> ListPayments(Db& db, bool livemode, const std::string& subs
                                   const std::string& status, int limit,
                                   const std::string& starting_after);
 
-// The payment that paid invoice `invoice_pk` (paid, or refunded since), if any.
-// Every attempt that billed the invoice, oldest first.
+// Every attempt that billed invoice `invoice_pk`, oldest first.
 std::vector<Payment> PaymentsOfInvoice(Db& db, int64_t invoice_pk);
+// The last of them that paid it (paid, or refunded since), if any.
 std::optional<Payment> PaymentOfInvoice(Db& db, int64_t invoice_pk);
 
 boost::json::object PaymentView(const Payment& p);

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "common/ids.h"
+#include "common/json_fields.h"
 #include "daemon/billing/plan_change.h"
 
 namespace jopay {
@@ -89,9 +90,6 @@ std::vector<Subscription> ReadAll(Stmt& q) {
   return out;
 }
 
-json::value Time(std::optional<UnixSeconds> t) {
-  return t ? json::value(FormatRfc3339(*t)) : json::value(nullptr);
-}
 json::value Text(const std::optional<std::string>& s) {
   return s ? json::value(*s) : json::value(nullptr);
 }
@@ -303,15 +301,15 @@ json::object SubscriptionView(const Subscription& s) {
           {"currency", s.currency},
           {"current_period_start", FormatRfc3339(s.current_period_start)},
           {"current_period_end", FormatRfc3339(s.current_period_end)},
-          {"trial_start", Time(s.trial_start)},
-          {"trial_end", Time(s.trial_end)},
+          {"trial_start", TimeOrNull(s.trial_start)},
+          {"trial_end", TimeOrNull(s.trial_end)},
           {"cancel_at_period_end", s.cancel_at_period_end},
-          {"canceled_at", Time(s.canceled_at)},
+          {"canceled_at", TimeOrNull(s.canceled_at)},
           {"cancel_reason", Text(s.cancel_reason)},
-          {"ended_at", Time(s.ended_at)},
-          {"paused_at", Time(s.paused_at)},
+          {"ended_at", TimeOrNull(s.ended_at)},
+          {"paused_at", TimeOrNull(s.paused_at)},
           {"next_action", Text(s.next_action)},
-          {"next_action_at", Time(s.next_action_at)},
+          {"next_action_at", TimeOrNull(s.next_action_at)},
           {"retry_count", s.retry_count},
           {"payment_method", card},
           {"metadata", json::parse(s.metadata)},

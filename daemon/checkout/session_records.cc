@@ -1,6 +1,7 @@
 // Checkout sessions in the store: rows <-> Session, list, and the JSON views.
 #include <fmt/core.h>
 
+#include "common/json_fields.h"
 #include "daemon/checkout/session.h"
 #include "daemon/checkout/session_rows.h"
 
@@ -15,12 +16,6 @@ constexpr const char* kColumns =
     "client_reference_id, success_url, cancel_url, metadata, subscription_id, payment_id, "
     "attempts, sequence, expires_at, completed_at, created_at, updated_at, provider_session";
 
-json::value OptText(const std::optional<std::string>& s) {
-  return s ? json::value(*s) : json::value(nullptr);
-}
-json::value OptTime(std::optional<UnixSeconds> t) {
-  return t ? json::value(FormatRfc3339(*t)) : json::value(nullptr);
-}
 
 json::array LineItemsJson(const std::vector<LineItem>& items) {
   json::array out;
@@ -196,15 +191,15 @@ json::object SessionView(const Session& s, std::string_view base_url) {
   } else {
     o["line_items"] = LineItemsJson(s.line_items);
   }
-  o["customer_email"] = OptText(s.customer_email);
-  o["client_reference_id"] = OptText(s.client_reference_id);
+  o["customer_email"] = TextOrNull(s.customer_email);
+  o["client_reference_id"] = TextOrNull(s.client_reference_id);
   o["success_url"] = s.success_url;
   o["cancel_url"] = s.cancel_url;
   o["metadata"] = json::parse(s.metadata);
-  o["subscription_id"] = OptText(s.subscription_id);
-  o["payment_id"] = OptText(s.payment_id);
+  o["subscription_id"] = TextOrNull(s.subscription_id);
+  o["payment_id"] = TextOrNull(s.payment_id);
   o["expires_at"] = FormatRfc3339(s.expires_at);
-  o["completed_at"] = OptTime(s.completed_at);
+  o["completed_at"] = TimeOrNull(s.completed_at);
   o["created_at"] = FormatRfc3339(s.created_at);
   return o;
 }
@@ -214,13 +209,13 @@ json::object SessionEventData(const Session& s) {
           {"status", s.status},
           {"amount_cents", s.amount},
           {"currency", s.currency},
-          {"customer_email", OptText(s.customer_email)},
+          {"customer_email", TextOrNull(s.customer_email)},
           {"metadata", json::parse(s.metadata)},
-          {"completed_at", OptTime(s.completed_at)},
+          {"completed_at", TimeOrNull(s.completed_at)},
           {"mode", s.mode},
-          {"client_reference_id", OptText(s.client_reference_id)},
-          {"subscription_id", OptText(s.subscription_id)},
-          {"payment_id", OptText(s.payment_id)},
+          {"client_reference_id", TextOrNull(s.client_reference_id)},
+          {"subscription_id", TextOrNull(s.subscription_id)},
+          {"payment_id", TextOrNull(s.payment_id)},
           {"sequence", s.sequence}};
 }
 

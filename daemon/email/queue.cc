@@ -97,10 +97,6 @@ void Insert(Db& db, const EmailRow& r) {
       .Exec();
 }
 
-json::value Opt(const std::optional<std::string>& v) { return v ? json::value(*v) : nullptr; }
-json::value OptTime(const std::optional<UnixSeconds>& t) {
-  return t ? json::value(FormatRfc3339(*t)) : nullptr;
-}
 
 }  // namespace
 
@@ -296,18 +292,18 @@ json::object EmailView(const EmailRow& r, const std::string& from_address) {
           {"status", r.status},
           {"to", r.to},
           {"customer_id", r.customer_id},
-          {"subscription_id", Opt(r.subscription_id)},
+          {"subscription_id", TextOrNull(r.subscription_id)},
           {"object_id", r.object_id},
-          {"event_id", Opt(r.event_id)},
-          {"card_expiry", Opt(r.card_expiry)},
+          {"event_id", TextOrNull(r.event_id)},
+          {"card_expiry", TextOrNull(r.card_expiry)},
           {"message_id", from_address.empty() ? json::value(nullptr)
                                               : json::value(MessageIdFor(r.id, from_address))},
           {"attempts", r.attempts},
-          {"next_attempt_at", OptTime(r.next_attempt_at)},
-          {"last_error", Opt(r.last_error)},
+          {"next_attempt_at", TimeOrNull(r.next_attempt_at)},
+          {"last_error", TextOrNull(r.last_error)},
           {"resends", r.resends},
           {"created_at", FormatRfc3339(r.created_at)},
-          {"sent_at", OptTime(r.sent_at)}};
+          {"sent_at", TimeOrNull(r.sent_at)}};
 }
 
 }  // namespace jopay::email

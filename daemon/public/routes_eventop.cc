@@ -97,9 +97,6 @@ void Create(Context& c, const Caller& caller, http::Request& req, http::Respond 
       });
 }
 
-json::value OptText(const std::optional<std::string>& s) {
-  return s ? json::value(*s) : json::value(nullptr);
-}
 
 json::value PlanOf(Db& db, const Session& s) {
   if (!s.plan) return nullptr;
@@ -130,8 +127,8 @@ void Get(Context& c, const Caller& caller, http::Request& req, http::Respond res
                                            {"companyName", or_null(c.merchant_name)},
                                            {"logoUrl", or_null(c.merchant_logo_url)}}},
                  {"plan", PlanOf(db, *s)},
-                 {"customerEmail", OptText(s->customer_email)},
-                 {"customerId", OptText(s->client_reference_id)},
+                 {"customerEmail", TextOrNull(s->customer_email)},
+                 {"customerId", TextOrNull(s->client_reference_id)},
                  {"successUrl", s->success_url},
                  {"cancelUrl", s->cancel_url},
                  {"metadata", json::parse(s->metadata)},

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "common/json_fields.h"
 #include "common/validate.h"
 #include "daemon/billing/invoices.h"
 #include "daemon/public/context.h"
@@ -16,9 +17,6 @@ namespace json = boost::json;
 
 namespace {
 
-json::value Time(const std::optional<UnixSeconds>& t) {
-  return t ? json::value(FormatRfc3339(*t)) : nullptr;
-}
 
 json::object View(const Context& c, const Invoice& inv) {
   json::array lines;
@@ -27,8 +25,8 @@ json::object View(const Context& c, const Invoice& inv) {
                                  {"quantity", l.quantity},
                                  {"unit_amount_cents", l.unit_amount},
                                  {"amount_cents", l.amount},
-                                 {"period_start", Time(l.period_start)},
-                                 {"period_end", Time(l.period_end)}});
+                                 {"period_start", TimeOrNull(l.period_start)},
+                                 {"period_end", TimeOrNull(l.period_end)}});
   }
   json::object v = InvoiceView(inv);  // the admin view, less what the app has no use for
   return {{"id", inv.id},
@@ -46,7 +44,7 @@ json::object View(const Context& c, const Invoice& inv) {
           {"amount_due_cents", v["amount_due"]},
           {"credit_for", v["credit_for"]},
           {"created_at", FormatRfc3339(inv.created_at)},
-          {"paid_at", Time(inv.paid_at)},
+          {"paid_at", TimeOrNull(inv.paid_at)},
           {"hosted_invoice_url", InvoiceUrl(c.public_url, c.signing_key, inv.id)},
           {"pdf_url", InvoicePdfUrl(c.public_url, c.signing_key, inv.id)}};
 }

@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "common/json_fields.h"
 #include "daemon/events/outbox.h"
 #include "daemon/webhooks/retry_policy.h"
 
@@ -15,13 +16,7 @@ namespace {
 
 constexpr const char* kCursorKey = "webhooks_event_cursor";
 
-json::value OptTime(std::optional<int64_t> t) {
-  return t ? json::value(FormatRfc3339(*t)) : json::value(nullptr);
-}
 json::value OptInt(std::optional<int64_t> v) { return v ? json::value(*v) : json::value(nullptr); }
-json::value OptText(const std::optional<std::string>& v) {
-  return v ? json::value(*v) : json::value(nullptr);
-}
 
 void DisableEndpoint(Db& db, const std::string& id, const std::string& reason, UnixSeconds now,
                      std::vector<std::pair<std::string, std::string>>* disabled) {
@@ -225,11 +220,11 @@ json::array DeliveriesOfEvent(Db& db, const std::string& event_id) {
                                {"url", q.Text(2)},
                                {"status", q.Text(3)},
                                {"attempts", q.Int(4)},
-                               {"next_attempt_at", OptTime(q.OptInt(5))},
+                               {"next_attempt_at", TimeOrNull(q.OptInt(5))},
                                {"last_status", OptInt(q.OptInt(6))},
-                               {"last_error", OptText(q.OptText(7))},
+                               {"last_error", TextOrNull(q.OptText(7))},
                                {"created_at", FormatRfc3339(q.Int(8))},
-                               {"finished_at", OptTime(q.OptInt(9))}});
+                               {"finished_at", TimeOrNull(q.OptInt(9))}});
   }
   q.Reset();
   return out;
@@ -251,7 +246,7 @@ json::array AttemptsOfEvent(Db& db, const std::string& event_id) {
                                {"attempted_at", FormatRfc3339(q.Int(2))},
                                {"status_code", OptInt(q.OptInt(3))},
                                {"latency_ms", q.Int(4)},
-                               {"error", OptText(q.OptText(5))},
+                               {"error", TextOrNull(q.OptText(5))},
                                {"response_excerpt", q.Text(6)}});
   }
   q.Reset();

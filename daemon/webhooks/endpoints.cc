@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/ids.h"
+#include "common/json_fields.h"
 #include "common/webhook_signing.h"
 #include "daemon/events/outbox.h"
 
@@ -51,9 +52,6 @@ Endpoint Read(const Stmt& q) {
   return e;
 }
 
-json::value OptTime(std::optional<UnixSeconds> t) {
-  return t ? json::value(FormatRfc3339(*t)) : json::value(nullptr);
-}
 
 }  // namespace
 
@@ -245,9 +243,9 @@ json::object EndpointView(const Endpoint& e, UnixSeconds now, bool with_secret) 
                  {"status", e.enabled ? "enabled" : "disabled"},
                  {"disabled_reason", e.disabled_reason ? json::value(*e.disabled_reason)
                                                        : json::value(nullptr)},
-                 {"failing_since", OptTime(e.failing_since)},
+                 {"failing_since", TimeOrNull(e.failing_since)},
                  {"rotation_ends_at",
-                  e.SigningSecrets(now).size() > 1 ? OptTime(e.previous_secret_expires_at)
+                  e.SigningSecrets(now).size() > 1 ? TimeOrNull(e.previous_secret_expires_at)
                                                    : json::value(nullptr)},
                  {"created_at", FormatRfc3339(e.created_at)},
                  {"updated_at", FormatRfc3339(e.updated_at)}};
