@@ -5,6 +5,7 @@
 #include "common/json_fields.h"
 #include "daemon/billing/credit_notes.h"
 #include "daemon/billing/db_context.h"
+#include "daemon/billing/refunds.h"
 #include "daemon/billing/subscription_rows.h"
 
 namespace jopay {
@@ -112,10 +113,35 @@ Result<Payment> ChargeNet(const Engine& engine, Db& db, const Subscription& s,
   return p;
 }
 
+// A credit beyond the charge (`excess`) goes back to the payment that paid the period the
+// change was made in (`paid`: its schedule and start), as far as that payment has money left
+// to give back; keyed by the invoice, so a replayed job never refunds twice. Nothing when no
+// such payment is stored (an imported subscription's period) or its provider is not here.
+Status RefundExcessCredit(const Engine& engine, Db& db, const Subscription& s,
+                          std::pair<int64_t, UnixSeconds> paid, const Invoice& invoice,
+                          int64_t excess, UnixSeconds now, PlanChangeResult* result) {
+  std::optional<Invoice> period = FindPeriodInvoice(db, s.id, paid.first, paid.second);
+  std::optional<Payment> p = period ? PaymentOfInvoice(db, period->pk) : std::nullopt;
+  Provider* provider = p ? engine.ProviderFor(p->livemode, p->provider) : nullptr;
+  if (!provider) return Status::Ok();
+  int64_t left = p->amount;
+  for (const Refund& r : RefundsOfPayment(db, p->id)) {
+    if (r.status != "failed") left -= r.amount;
+  }
+  if (std::min(excess, left) <= 0) return Status::Ok();
+  NewRefund req{p->id, std::min(excess, left), std::nullopt, "update:" + invoice.id};
+  Refund refund;
+  JOPAY_RETURN_IF_ERROR(CreateRefund(db, s.livemode, req, provider->instant(), now, &refund));
+  result->refund = std::move(refund);
+  return Status::Ok();
+}
+
 // Bills a change that applied now with proration: the invoice and, for a positive net, its
-// charge. `before` is what the period was paid at.
+// charge; a negative net is refunded. `before` is what the period was paid at, `paid` the
+// schedule and start of that period.
 Status BillProration(const Engine& engine, Db& db, const Subscription& s, const PlanTerms& before,
-                     const PlanChange& c, UnixSeconds now, PlanChangeResult* result) {
+                     std::pair<int64_t, UnixSeconds> paid, const PlanChange& c, UnixSeconds now,
+                     PlanChangeResult* result) {
   if (c.proration.credit == c.proration.charge && !c.new_period) return Status::Ok();
   Invoice invoice = IssueInvoice(db, ProrationDraft(s, before, c), engine.invoice_issuer(), now);
   if (invoice.total > 0) {
@@ -125,6 +151,10 @@ Status BillProration(const Engine& engine, Db& db, const Subscription& s, const 
     if (result->payment->status == "paid") invoice = *LoadInvoiceByPk(db, invoice.pk);
   } else {
     MarkInvoicePaid(db, invoice, 0, now);  // nothing is owed
+    if (invoice.total < 0) {
+      JOPAY_RETURN_IF_ERROR(
+          RefundExcessCredit(engine, db, s, paid, invoice, -invoice.total, now, result));
+    }
   }
   result->invoice = std::move(invoice);
   return Status::Ok();
@@ -155,7 +185,8 @@ Status BillAwaitedChange(const Engine& engine, Db& db, Subscription& s, const Pl
   Subscription after = s;
   QuietContext quiet;
   ApplyPlanChange(after, c, quiet);
-  JOPAY_RETURN_IF_ERROR(BillProration(engine, db, after, before, c, now, result));
+  JOPAY_RETURN_IF_ERROR(BillProration(engine, db, after, before,
+                                      {s.schedule, s.current_period_start}, c, now, result));
   AwaitPlanChange(s, c, result->payment->id, ctx);
   result->awaiting_payment = true;
   return Status::Ok();
@@ -224,13 +255,15 @@ Status ChangePlan(const Engine& engine, Db& db, bool livemode, const std::string
     auto change = PlanChangeFor(*s, TermsOfPlan(*plan), req.options, now);
     if (!change.ok()) return change.status();
     PlanTerms before = TermsOf(*s);
+    std::pair<int64_t, UnixSeconds> paid{s->schedule, s->current_period_start};
     if (change->prorated && ChargedLater(engine, *s, *change)) {
       JOPAY_RETURN_IF_ERROR(
           BillAwaitedChange(engine, db, *s, before, *change, now, ctx, result));
     } else {
       ApplyPlanChange(*s, *change, ctx);
       if (change->prorated) {
-        JOPAY_RETURN_IF_ERROR(BillProration(engine, db, *s, before, *change, now, result));
+        JOPAY_RETURN_IF_ERROR(
+            BillProration(engine, db, *s, before, paid, *change, now, result));
       }
     }
     result->change = std::move(*change);
@@ -313,7 +346,8 @@ json::value PlanChangeView(const PlanChangeResult& r) {
       {"at", FormatRfc3339(c.at)},
       {"proration", proration},
       {"invoice", r.invoice ? json::value(r.invoice->id) : json::value(nullptr)},
-      {"payment", r.payment ? json::value(r.payment->id) : json::value(nullptr)}};
+      {"payment", r.payment ? json::value(r.payment->id) : json::value(nullptr)},
+      {"refund", r.refund ? json::value(r.refund->id) : json::value(nullptr)}};
 }
 
 }  // namespace jopay

@@ -20,8 +20,11 @@
 //         crash before the commit leaves nothing; after it, the charge sender sends the
 //         committed payment with its key, as often as it takes to get a definite answer.
 //   <= 0  charges nothing: the invoice is marked paid as it stands (nothing is owed). A credit
-//         beyond the charge is not paid out or carried to later invoices (the default timing
-//         never makes one: downgrades wait for the period end); refund it by hand if owed.
+//         beyond the charge (a downgrade made now: the default timing never makes one) is
+//         refunded to the payment that paid the period, up to what that payment has left,
+//         under the key "update:<invoice id>" (at once through the sandbox, pending through a
+//         network provider). With no such payment stored (an imported subscription's period)
+//         nothing is refunded: refund it by hand if owed.
 // Lines that cancel out (the same price) make no invoice.
 #pragma once
 
@@ -34,6 +37,7 @@
 #include "daemon/billing/invoices.h"
 #include "daemon/billing/payments.h"
 #include "daemon/billing/plan_change.h"
+#include "daemon/billing/refunds.h"
 
 namespace jopay {
 
@@ -50,6 +54,7 @@ struct PlanChangeResult {
   bool awaiting_payment = false;  // applies when its charge is paid (see above)
   std::optional<Invoice> invoice;
   std::optional<Payment> payment;
+  std::optional<Refund> refund;  // of a credit beyond the charge
 };
 
 // Moves subscription `id` to req.plan_id (or drops its pending update) as plan_change.h says,
@@ -86,7 +91,8 @@ Result<std::optional<PlanChangeRequest>> PlanChangeRequestOf(const boost::json::
                                                              std::string_view plan_key);
 
 // {kind, applies: "now" | "period_end" | "on_payment" (awaiting its charge), at, proration: {credit, charge, net} | null,
-// invoice: id | null, payment: id | null}; null when no change was made (cancel_pending).
+// invoice: id | null, payment: id | null, refund: id | null}; null when no change was made
+// (cancel_pending).
 boost::json::value PlanChangeView(const PlanChangeResult& r);
 
 }  // namespace jopay

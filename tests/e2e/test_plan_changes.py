@@ -185,7 +185,7 @@ class PlanChangeTest(PlanChangeBase):
         self.d.advance("18d")
         self.assertEqual([p["amount"] for p in self.d.payments(sub["id"])], [1000, 2999])
 
-    def test_a_downgrade_at_now_credits_more_than_it_charges_and_charges_nothing(self):
+    def test_a_downgrade_at_now_charges_nothing_and_refunds_the_credit_beyond_the_charge(self):
         sub = self.d.subscribe(self.basic["id"], "nowdown@example.com")
         self.d.ok("clock", "set", "2025-02-14T10:00:00Z")  # half the period left
         down = self.update(sub["id"], "--plan", self.lite["id"], "--at", "now")
@@ -197,9 +197,33 @@ class PlanChangeTest(PlanChangeBase):
         inv = self.invoices(sub["id"])[-1]
         self.assertEqual([l["amount"] for l in inv["lines"]], [-500, 200])
         self.assertEqual((inv["total"], inv["status"], inv["amount_due"]), (-300, "paid", 0))
-        self.assertEqual([p["amount"] for p in self.d.payments(sub["id"])], [1000])
+        # The 300 beyond the charge goes back to the card that paid the period, once.
+        [paid] = self.d.payments(sub["id"])
+        self.assertEqual((paid["amount"], paid["amount_refunded"], paid["status"]),
+                         (1000, 300, "paid"))
+        [refund] = self.d.ok("payments", "get", paid["id"])["refunds"]
+        self.assertEqual((refund["id"], refund["amount"], refund["status"]),
+                         (down["plan_change"]["refund"], 300, "succeeded"))
         self.d.advance("14d")
-        self.assertEqual([p["amount"] for p in self.d.payments(sub["id"])], [1000, 400])
+        self.assertEqual([(p["amount"], p["amount_refunded"]) for p in self.d.payments(sub["id"])],
+                         [(1000, 300), (400, 0)])
+
+    def test_a_credit_beyond_what_the_period_payment_has_left_refunds_only_that(self):
+        sub = self.d.subscribe(self.basic["id"], "refunded@example.com")
+        [paid] = self.d.payments(sub["id"])
+        self.d.ok("payments", "refund", paid["id"], "--amount", "900")
+        self.d.ok("clock", "set", "2025-02-14T10:00:00Z")
+        down = self.update(sub["id"], "--plan", self.lite["id"], "--at", "now")
+        got = self.d.ok("payments", "get", paid["id"])
+        self.assertEqual([(r["id"], r["amount"]) for r in got["refunds"]][1:],
+                         [(down["plan_change"]["refund"], 100)])
+        self.assertEqual(got["amount_refunded"], 1000)
+        # Nothing left to give back: the change still applies, without a refund.
+        again = self.d.subscribe(self.basic["id"], "gone@example.com")
+        [p] = self.d.payments(again["id"])
+        self.d.ok("payments", "refund", p["id"])
+        self.assertIsNone(self.update(again["id"], "--plan", self.lite["id"], "--at", "now")
+                          ["plan_change"]["refund"])
 
     def test_an_upgrade_at_period_end_waits(self):
         sub = self.d.subscribe(self.basic["id"], "later@example.com")
