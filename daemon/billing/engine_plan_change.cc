@@ -224,7 +224,8 @@ Status SettleAwaitedChange(const Engine& engine, Db& db, Subscription& s, const 
   s.pending_update.reset();
   s.terms_changed = true;
   DbContext ctx(db, engine, now);
-  bool may_apply = s.current_period_end == u.at &&
+  // Still in the period it was priced for, and not renewing it at the old price right now.
+  bool may_apply = s.current_period_end == u.at && s.next_action != next_action::kCharge &&
                    (s.status == sub_status::kActive || s.status == sub_status::kCanceled);
   if (p.status == "paid" && may_apply) {
     ApplyPlanChange(s, AwaitedChange(u), ctx);

@@ -71,8 +71,8 @@ Status ChangePlan(const Engine& engine, Db& db, bool livemode, const std::string
 // its end) -> the change applies from when it was asked (subscription.updated with
 // previous_plan; on a new interval its period starts then) and its invoice is paid;
 // declined -> the change is called off (subscription.updated, no pending update) and its
-// invoice voided; paid too late (the period renewed meanwhile, or the subscription was
-// paused or ended) -> called off, and the invoice credited in full, which refunds the
+// invoice voided; paid too late (the period renewed, or is being charged at the old price,
+// or the subscription was paused or ended meanwhile) -> called off, and the invoice credited in full, which refunds the
 // payment. Saves `s`. A payment `s` does not await changes nothing.
 Status SettleAwaitedChange(const Engine& engine, Db& db, Subscription& s, const Payment& p,
                            UnixSeconds now);
