@@ -121,6 +121,39 @@ class PayPalTest(DaemonTest):
         self.assertEqual([p["status"] for p in self.d.payments(sub["id"])],
                          ["paid", "failed", "failed", "failed", "failed"])
 
+    def upgraded(self, sub):
+        """Moves `sub` to a dearer plan mid-period; returns the change, once its charge (sent to
+        PayPal after the commit) is answered."""
+        pro = self.d.plan(name="Wallet Pro", amount=2999, currency="eur")
+        self.d.advance("10d")
+        up = self.d.ok("subscriptions", "update", sub["id"], "--plan", pro["id"])
+        self.assertEqual((up["plan_change"]["applies"], up["plan_id"]),
+                         ("on_payment", self.plan["id"]))
+        deadline = time.time() + 20
+        while self.d.ok("status")["charges"]["pending"] and time.time() < deadline:
+            time.sleep(0.05)
+        return pro, up["plan_change"]
+
+    def test_an_upgrade_waits_for_its_paypal_charge_then_applies(self):
+        s, sub = self.subscribed()
+        pro, change = self.upgraded(sub)
+        got = self.d.ok("subscriptions", "get", sub["id"])
+        self.assertEqual((got["plan_id"], got["pending_update"]), (pro["id"], None))
+        pays = self.d.payments(sub["id"])
+        self.assertEqual([(p["status"], p["attempt"]) for p in pays], [("paid", 1), ("paid", -1)])
+        self.assertEqual(pays[1]["amount"], change["proration"]["net"])
+
+    def test_a_declined_paypal_upgrade_is_called_off(self):
+        s, sub = self.subscribed()
+        self.pp.decline_vault(next(iter(self.pp.vault)))
+        pro, change = self.upgraded(sub)
+        got = self.d.ok("subscriptions", "get", sub["id"])
+        self.assertEqual((got["status"], got["plan_id"], got["pending_update"]),
+                         ("active", self.plan["id"], None))
+        self.assertEqual([p["status"] for p in self.d.payments(sub["id"])], ["paid", "failed"])
+        inv = self.d.ok("invoices", "get", change["invoice"])
+        self.assertEqual(inv["status"], "void")
+
     def test_kill_9_with_a_lost_answer_charges_each_period_once(self):
         import signal
         s, sub = self.subscribed()
