@@ -4,7 +4,11 @@
 // mode, but with none of the engine around them (no state machine, no JSON building: a fixed
 // event payload of the same size as jopayd's, ~700 bytes).
 //
-//   raw_sqlite_baseline SCHEMA_SQL DB_PATH N
+// With --invoices, each renewal also writes what invoices added (issue 15): an invoice row
+// issued paid (its number, the customer's snapshot, the line), the payment's invoice_pk, and
+// two invoice events (invoice.created, invoice.paid) of jopayd's size, ~910 bytes each.
+//
+//   raw_sqlite_baseline SCHEMA_SQL DB_PATH N [--invoices]
 // prints "raw_sqlite renewals=N seconds=S per_second=R".
 #include <sqlite3.h>
 
@@ -45,11 +49,52 @@ std::string Id(const char* prefix, long n) {
   return buf;
 }
 
+// One renewal's invoice `k` (events keyed after the renewal's own) for subscription `s` of
+// customer `c`.
+void WriteInvoice(sqlite3* db, sqlite3_stmt* customer, sqlite3_stmt* inv, sqlite3_stmt* evt,
+                  long k, const std::string& s, const std::string& c, const std::string& json,
+                  long n) {
+  sqlite3_bind_text(customer, 1, c.c_str(), -1, SQLITE_TRANSIENT);
+  Check(sqlite3_step(customer), db, "customer snapshot");
+  std::string snapshot[4];
+  for (int i = 0; i < 4; ++i) {
+    snapshot[i] = reinterpret_cast<const char*>(sqlite3_column_text(customer, i));
+  }
+  sqlite3_reset(customer);
+  std::string id = Id("in_", k);
+  char number[32];
+  std::snprintf(number, sizeof number, "JP-TEST-%06ld", k);
+  sqlite3_bind_int64(inv, 1, k);
+  sqlite3_bind_text(inv, 2, id.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(inv, 3, number, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(inv, 4, c.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(inv, 5, s.c_str(), -1, SQLITE_TRANSIENT);
+  for (int i = 0; i < 4; ++i) {
+    sqlite3_bind_text(inv, 6 + i, snapshot[i].c_str(), -1, SQLITE_TRANSIENT);
+  }
+  Check(sqlite3_step(inv), db, "invoice");
+  sqlite3_reset(inv);
+  const char* types[2] = {"invoice.created", "invoice.paid"};
+  for (int e = 0; e < 2; ++e) {
+    long pk = 3 * k + 1 + e;
+    std::string eid = Id("evt_", pk + 4 * n);
+    sqlite3_bind_int64(evt, 1, pk);
+    sqlite3_bind_text(evt, 2, eid.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(evt, 3, types[e], -1, SQLITE_STATIC);
+    sqlite3_bind_text(evt, 4, id.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(evt, 5, e + 1);
+    sqlite3_bind_text(evt, 6, json.c_str(), -1, SQLITE_STATIC);
+    Check(sqlite3_step(evt), db, "invoice event");
+    sqlite3_reset(evt);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    std::fprintf(stderr, "usage: raw_sqlite_baseline SCHEMA_SQL DB_PATH N\n");
+  bool invoices = argc == 5 && std::string(argv[4]) == "--invoices";
+  if (argc != 4 && !invoices) {
+    std::fprintf(stderr, "usage: raw_sqlite_baseline SCHEMA_SQL DB_PATH N [--invoices]\n");
     return 2;
   }
   std::ifstream schema_file(argv[1]);
@@ -78,6 +123,10 @@ int main(int argc, char** argv) {
       "current_period_start, current_period_end, next_action, next_action_at, created_at, "
       "updated_at) VALUES (?, 0, ?, 'plan_1', ?, 'active', 999, 'eur', 'month', 1, 0, 0, 0, 100, "
       "'renew', 100, 0, 0)");
+  if (invoices) {
+    Exec(db, "INSERT INTO invoice_issuers (pk, name, address, tax_id, support_email, logo_url) "
+             "VALUES (1, '', '', '', '', '')");
+  }
   for (long i = 0; i < n; ++i) {
     std::string c = Id("cus_", i), p = Id("pm_", i), s = Id("sub_", i);
     std::string email = "u" + std::to_string(i) + "@example.com";
@@ -109,8 +158,25 @@ int main(int argc, char** argv) {
   sqlite3_stmt* pay = Prepare(db,
       "INSERT INTO payments (pk, id, livemode, subscription_id, customer_id, payment_method_id, "
       "provider, amount, currency, status, attempt, period_start, period_end, idempotency_key, "
-      "created_at, paid_at, provider_ref, next_send_at, first_sent_at) VALUES (?, ?, 0, ?, ?, "
-      "NULL, 'sandbox', 999, 'eur', 'paid', 1, 100, 200, ?, 100, 100, NULL, NULL, NULL)");
+      "created_at, paid_at, provider_ref, next_send_at, first_sent_at, invoice_pk) VALUES (?, ?, "
+      "0, ?, ?, NULL, 'sandbox', 999, 'eur', 'paid', 1, 100, 200, ?, 100, 100, NULL, NULL, NULL, "
+      "?)");
+  // The invoice as IssueInvoice writes it for a renewal issued paid (the customer's details
+  // read per invoice, as jopayd snapshots them), and its two events.
+  sqlite3_stmt* customer = Prepare(db, "SELECT email, name, address, tax_id FROM customers "
+                                       "WHERE id=?");
+  sqlite3_stmt* inv = Prepare(db,
+      "INSERT INTO invoices (pk, id, livemode, kind, seq, number, billing_reason, status, "
+      "customer_id, subscription_id, plan_id, schedule, period_start, period_end, currency, "
+      "subtotal, total, credit_for_pk, reason, line_description, line_quantity, "
+      "line_unit_amount, customer_name, customer_email, customer_address, customer_tax_id, "
+      "issuer_pk, created_at, amount_paid, paid_at) VALUES (?1, ?2, 0, 'invoice', ?1, ?3, "
+      "'subscription_cycle', 'paid', ?4, ?5, 'plan_1', 0, 100, 200, 'eur', 999, 999, NULL, NULL, "
+      "'Bench', 1, 999, ?6, ?7, ?8, ?9, 1, 100, 999, 100)");
+  std::string invoice_json(900, 'x');  // the size of jopayd's invoice views
+  sqlite3_stmt* inv_evt = Prepare(db,
+      "INSERT INTO events (pk, id, livemode, type, object_id, sequence, data, created_at) "
+      "VALUES (?, ?, 0, ?, ?, ?, json_object('invoice', ?), 100)");
   sqlite3_stmt* evt = Prepare(db,
       "INSERT INTO events (pk, id, livemode, type, object_id, sequence, data, created_at) "
       "VALUES (?, ?, 0, 'subscription.renewed', ?, 2, "
@@ -143,9 +209,11 @@ int main(int argc, char** argv) {
       sqlite3_bind_text(pay, 3, s.c_str(), -1, SQLITE_TRANSIENT);
       sqlite3_bind_text(pay, 4, c.c_str(), -1, SQLITE_TRANSIENT);
       sqlite3_bind_text(pay, 5, key.c_str(), -1, SQLITE_TRANSIENT);
+      if (invoices) sqlite3_bind_int64(pay, 6, next_id);
       Check(sqlite3_step(pay), db, "payment");
       sqlite3_reset(pay);
-      sqlite3_bind_int64(evt, 1, next_id);
+      if (invoices) WriteInvoice(db, customer, inv, inv_evt, next_id, s, c, invoice_json, n);
+      sqlite3_bind_int64(evt, 1, invoices ? 3 * next_id : next_id);
       sqlite3_bind_text(evt, 2, eid.c_str(), -1, SQLITE_TRANSIENT);
       sqlite3_bind_text(evt, 3, s.c_str(), -1, SQLITE_TRANSIENT);
       Check(sqlite3_step(evt), db, "event");

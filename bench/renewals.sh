@@ -52,14 +52,19 @@ kill "$(cat "$work/pid")"; wait 2>/dev/null || true
 paid=$(sqlite3 "$work/var/jopay.db" "SELECT count(*) FROM payments WHERE status='paid'")
 settle
 raw=$(build/raw_sqlite_baseline schema.sql "$work/raw.db" "$N")
+rm -f "$work"/raw.db*
+settle
+# The same floor with what invoices write per renewal (an invoice row, two more events).
+raw_inv=$(build/raw_sqlite_baseline schema.sql "$work/raw_inv.db" "$N" --invoices)
 
-python3 - "$N" "$t0" "$t1" "$t1r" "$t2" "$t3" "$wal_mib" "$renewed" "$paid" "$raw" <<'PY'
+python3 - "$N" "$t0" "$t1" "$t1r" "$t2" "$t3" "$wal_mib" "$renewed" "$paid" "$raw" "$raw_inv" <<'PY'
 import sys
-n, t0, t1, t1r, t2, t3, wal_mib, renewed, paid, raw = sys.argv[1:]
+n, t0, t1, t1r, t2, t3, wal_mib, renewed, paid, raw, raw_inv = sys.argv[1:]
 n, t0, t1, t1r, t2, t3 = int(n), float(t0), float(t1), float(t1r), float(t2), float(t3)
 renewed, paid = int(renewed), int(paid)
 imp, ren = t1 - t0, t2 - t1r
 raw_rate = float(raw.split("per_second=")[1])
+raw_inv_rate = float(raw_inv.split("per_second=")[1])
 print(f"subscriptions          {n}")
 print(f"import                 {imp:.1f} s  ({n / imp:,.0f} lines/s)")
 print(f"renew                  {ren:.1f} s  ({renewed / ren:,.0f} renewals/s, {renewed} renewed)")
@@ -67,4 +72,6 @@ print(f"checkpoint catch-up    {t3 - t2:.1f} s after the renew (a {wal_mib} MiB 
 print(f"paid payments in store {paid} (imports charge nothing; one per renewal)")
 print(f"raw SQLite baseline    {raw_rate:,.0f} renewals/s (same writes, no engine)")
 print(f"jopayd / raw           {renewed / ren / raw_rate:.0%}")
+print(f"raw with invoices      {raw_inv_rate:,.0f} renewals/s (plus an invoice row and two invoice events)")
+print(f"jopayd / raw invoices  {renewed / ren / raw_inv_rate:.0%}")
 PY

@@ -12,6 +12,8 @@ constexpr size_t kWakeEvery = 64;
 // Room for the events that pile up while the renderer works, so the queue rarely grows (which
 // moves every queued subscription snapshot).
 constexpr size_t kReserve = 1024;
+// Rendered Laters kept for Reuse: about what is in flight between the writer and the renderer.
+constexpr size_t kKeepSpent = 256;
 }  // namespace
 
 EventBatch::EventBatch() : renderer_([this] { RenderLoop(); }) {
@@ -38,10 +40,11 @@ void EventBatch::Add(const Subscription& s, std::string_view type, const EventEx
   if (idle_ && queue_.size() >= kWakeEvery) cv_.notify_one();
 }
 
-void EventBatch::AddLater(std::unique_ptr<const Later> later) {
+void EventBatch::AddLater(std::unique_ptr<Later> later) {
   Pending p{std::nullopt, "", EventExtras{}, 0, std::move(later)};
   std::lock_guard lock(mu_);
   queue_.push_back(std::move(p));
+  if (reuse_.empty()) reuse_.swap(spent_);
   if (idle_ && queue_.size() >= kWakeEvery) cv_.notify_one();
 }
 
@@ -66,6 +69,7 @@ void EventBatch::RenderLoop() {
       queue_.clear();
       return;
     }
+    KeepSpent(work);
     work.clear();
   }
 }
@@ -77,6 +81,14 @@ void EventBatch::Render(std::vector<Pending>& work) {
     } else {
       rendered_.push_back(SubscriptionEvent(*p.snapshot, p.type, p.extras, p.at));
     }
+  }
+}
+
+void EventBatch::KeepSpent(std::vector<Pending>& work) {
+  std::lock_guard lock(mu_);
+  for (Pending& p : work) {
+    if (spent_.size() >= kKeepSpent) return;
+    if (p.later) spent_.push_back(std::move(p.later));
   }
 }
 

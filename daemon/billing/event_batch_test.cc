@@ -32,6 +32,22 @@ Subscription Sub(int i) {
   return s;
 }
 
+// Renders two events about object `n`, numbered from n.
+class Pair final : public EventBatch::Later {
+ public:
+  int n = 0;
+  void Render(std::vector<Event>& out) const override {
+    for (int k = 0; k < 2; ++k) {
+      Event e;
+      e.type = k ? "test.second" : "test.first";
+      e.object_id = fmt::format("obj_{:04}", n);
+      e.sequence = n + k;
+      e.data = "{}";
+      out.push_back(std::move(e));
+    }
+  }
+};
+
 }  // namespace
 
 TEST_CASE("EventBatch inserts every event in the order added, with its snapshot's payload") {
@@ -61,6 +77,39 @@ TEST_CASE("EventBatch inserts every event in the order added, with its snapshot'
     ++i;
   }
   CHECK(i == kCount);
+}
+
+TEST_CASE("a Later's events go in its place, in its order, recycled ones too") {
+  TempDb t;
+  constexpr int kCount = 1000;
+  int reused = 0;
+  {
+    EventBatch batch;
+    for (int i = 0; i < kCount; ++i) {
+      batch.Add(Sub(i), "subscription.renewed", {}, 1700000000);
+      std::unique_ptr<Pair> p = batch.Reuse<Pair>();
+      if (p) {
+        ++reused;
+      } else {
+        p = std::make_unique<Pair>();
+      }
+      p->n = i;
+      batch.AddLater(std::move(p));
+    }
+    batch.InsertAll(*t.db);
+  }
+  std::vector<Event> events = EventsAfter(*t.db, 0, 3 * kCount + 1);
+  REQUIRE(events.size() == 3 * kCount);
+  for (int i = 0; i < kCount; ++i) {
+    CAPTURE(i);
+    CHECK(events[3 * i].object_id == fmt::format("sub_{:04}", i));
+    CHECK(events[3 * i + 1].type == "test.first");
+    CHECK(events[3 * i + 1].object_id == fmt::format("obj_{:04}", i));
+    CHECK(events[3 * i + 1].sequence == i);
+    CHECK(events[3 * i + 2].type == "test.second");
+    CHECK(events[3 * i + 2].sequence == i + 1);
+  }
+  MESSAGE(reused, " of ", kCount, " recycled");  // timing: how many the renderer gave back
 }
 
 TEST_CASE("an EventBatch dropped without InsertAll writes nothing (its job failed)") {

@@ -1,5 +1,6 @@
 #include "daemon/billing/invoices.h"
 
+#include <fmt/compile.h>
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "common/ids.h"
+#include "common/json_fields.h"
 #include "common/time.h"
 #include "daemon/billing/event_batch.h"
 #include "daemon/events/outbox.h"
@@ -146,17 +148,14 @@ int64_t NextSeq(Db& db, bool livemode, const std::string& kind) {
 
 std::string NumberText(const std::string& prefix, bool livemode, const std::string& kind,
                        int64_t seq) {
-  return fmt::format("{}{}{}{:06}", prefix, livemode ? "" : "TEST-",
+  // Compiled, as FormatRfc3339 is: this runs once per renewal.
+  return fmt::format(FMT_COMPILE("{}{}{}{:06}"), prefix, livemode ? "" : "TEST-",
                      kind == "credit_note" ? "CN-" : "", seq);
 }
 
 // What is still to pay of an invoice in `status` (InvoiceView's amount_due).
 int64_t AmountDue(std::string_view status, int64_t total, int64_t paid, int64_t credited) {
   return status == "open" ? std::max<int64_t>(0, total - paid - credited) : 0;
-}
-
-json::value OptTime(const std::optional<UnixSeconds>& t, const json::storage_ptr& sp) {
-  return t ? json::value(FormatRfc3339(*t), sp) : json::value(nullptr, sp);
 }
 
 json::object ViewIn(const Invoice& v, json::storage_ptr sp);  // InvoiceView's, in `sp`
@@ -181,7 +180,7 @@ void SetPaidState(json::object& data, std::string_view status, int64_t amount_pa
   data["status"] = status;
   data["amount_paid"] = amount_paid;
   data["amount_due"] = amount_due;
-  data["paid_at"] = OptTime(paid_at, data.storage());
+  data["paid_at"] = TimeOrNull(paid_at, data.storage());
 }
 
 // What a change to an invoice emits: event `type` (sequence `sequence`) showing the invoice as
@@ -218,7 +217,10 @@ void RenderNews(const Invoice& v, const InvoiceNews& n, std::vector<Event>& out)
 // state of an invoice issued paid: 12% of the writer's time in a due run).
 class LaterInvoiceEvents final : public EventBatch::Later {
  public:
-  LaterInvoiceEvents(const Invoice& v, InvoiceNews n) : v_(v), n_(std::move(n)) {}
+  void Set(const Invoice& v, InvoiceNews n) {
+    v_ = v;  // into a recycled one: its strings' storage is reused
+    n_ = std::move(n);
+  }
   void Render(std::vector<Event>& out) const override { RenderNews(v_, n_, out); }
 
  private:
@@ -228,7 +230,12 @@ class LaterInvoiceEvents final : public EventBatch::Later {
 
 // Inserts the events of `n` about `v` now, or queues them in `batch`.
 void EmitInvoiceNews(Db& db, const Invoice& v, InvoiceNews n, EventBatch* batch) {
-  if (batch) return batch->AddLater(std::make_unique<LaterInvoiceEvents>(v, std::move(n)));
+  if (batch) {
+    auto later = batch->Reuse<LaterInvoiceEvents>();
+    if (!later) later = std::make_unique<LaterInvoiceEvents>();
+    later->Set(v, std::move(n));
+    return batch->AddLater(std::move(later));
+  }
   std::vector<Event> events;
   RenderNews(v, n, events);
   for (Event& e : events) InsertEvent(db, e);
@@ -468,15 +475,14 @@ json::object InvoiceView(const Invoice& v) { return ViewIn(v, {}); }
 namespace {
 
 json::object ViewIn(const Invoice& v, json::storage_ptr sp) {
-  // Times in RFC 3339, as every other admin view and event has them.
   auto opt_text = [&sp](const std::optional<std::string>& x) {
     return x ? json::value(*x, sp) : json::value(nullptr, sp);
   };
   json::array lines(sp);
   for (const InvoiceLine& l : v.lines) {
     lines.push_back(json::object({{"description", l.description},
-                                  {"period_start", OptTime(l.period_start, sp)},
-                                  {"period_end", OptTime(l.period_end, sp)},
+                                  {"period_start", TimeOrNull(l.period_start, sp)},
+                                  {"period_end", TimeOrNull(l.period_end, sp)},
                                   {"quantity", l.quantity},
                                   {"unit_amount", l.unit_amount},
                                   {"amount", l.amount}},
@@ -496,8 +502,8 @@ json::object ViewIn(const Invoice& v, json::storage_ptr sp) {
        {"customer_tax_id", v.customer_tax_id},
        {"subscription_id", opt_text(v.subscription_id)},
        {"plan_id", opt_text(v.plan_id)},
-       {"period_start", OptTime(v.period_start, sp)},
-       {"period_end", OptTime(v.period_end, sp)},
+       {"period_start", TimeOrNull(v.period_start, sp)},
+       {"period_end", TimeOrNull(v.period_end, sp)},
        {"currency", v.currency},
        {"lines", std::move(lines)},
        {"subtotal", v.subtotal},
@@ -514,8 +520,8 @@ json::object ViewIn(const Invoice& v, json::storage_ptr sp) {
                                   {"logo_url", v.issuer.logo_url}},
                                  sp)},
        {"created_at", FormatRfc3339(v.created_at)},
-       {"paid_at", OptTime(v.paid_at, sp)},
-       {"voided_at", OptTime(v.voided_at, sp)}},
+       {"paid_at", TimeOrNull(v.paid_at, sp)},
+       {"voided_at", TimeOrNull(v.voided_at, sp)}},
       sp);
 }
 
