@@ -98,8 +98,8 @@ Status Require(bool present, std::string_view key) {
                          "parameter_missing");
 }
 
-json::value TextOrNull(const std::optional<std::string>& s) {
-  return s ? json::value(*s) : json::value(nullptr);
+json::value TextOrNull(const std::optional<std::string>& s, json::storage_ptr sp) {
+  return s ? json::value(*s, sp) : json::value(nullptr, sp);
 }
 
 json::value TimeOrNull(const std::optional<int64_t>& t, json::storage_ptr sp) {

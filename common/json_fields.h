@@ -37,7 +37,8 @@ Result<boost::json::object> ParseObject(std::string_view body,
 Status Require(bool present, std::string_view key);
 
 // Optional fields of views: the text, or null; a time (Unix seconds) as RFC 3339, or null.
-boost::json::value TextOrNull(const std::optional<std::string>& s);
+boost::json::value TextOrNull(const std::optional<std::string>& s,
+                              boost::json::storage_ptr sp = {});
 boost::json::value TimeOrNull(const std::optional<int64_t>& t, boost::json::storage_ptr sp = {});
 
 }  // namespace jopay

@@ -111,10 +111,8 @@ void CreditRoute(Context& c, http::Request& req, http::Respond respond) {
   WriteValue<CreditResult>(
       c, respond,
       [&c, call = CallOf(c, req), r](Db& db, CreditResult& out) {
-        auto instant = [&c, &call](const std::string& provider) -> std::optional<bool> {
-          Provider* p = c.engine.ProviderFor(call.livemode, provider);
-          if (!p) return std::nullopt;
-          return p->instant();
+        auto instant = [&c, &call](const std::string& provider) {
+          return c.engine.AnswersAtOnce(call.livemode, provider);
         };
         return CreditInvoice(db, call.livemode, r, c.engine.invoice_issuer(), instant, call.now,
                              &out);

@@ -42,6 +42,12 @@ class SimulatedContext : public BillingContext {
 Engine::Engine(Policy policy, Providers providers)
     : policy_(std::move(policy)), providers_(std::move(providers)) {}
 
+std::optional<bool> Engine::AnswersAtOnce(bool livemode, std::string_view name) const {
+  Provider* p = ProviderFor(livemode, name);
+  if (!p) return std::nullopt;
+  return p->instant();
+}
+
 Provider* Engine::ProviderFor(bool livemode, std::string_view name) const {
   Provider* cards = livemode ? providers_.live_cards.get() : providers_.test_cards.get();
   if (cards && cards->name() == name) return cards;

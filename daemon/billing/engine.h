@@ -67,6 +67,9 @@ class Engine {
   void set_invoice_issuer(InvoiceIssuer issuer) { issuer_ = std::move(issuer); }
   // The provider named `name` in this mode (a saved method's), or nullptr.
   Provider* ProviderFor(bool livemode, std::string_view name) const;
+  // Whether that provider answers in-process (refunds settle at once), or nullopt when it is
+  // not configured: what CreditInvoice asks of the provider that was paid.
+  std::optional<bool> AnswersAtOnce(bool livemode, std::string_view name) const;
   // The provider that takes new cards in this mode: Stripe when configured, else (test mode)
   // the sandbox; nullptr in live mode without one.
   Provider* CardProvider(bool livemode) const;

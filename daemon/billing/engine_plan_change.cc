@@ -206,10 +206,8 @@ Status UndoChangeInvoice(const Engine& engine, Db& db, const Payment& p, UnixSec
   if (inv->status != "paid" || inv->amount_credited >= inv->total) return Status::Ok();
   CreditRequest req{inv->id, inv->total - inv->amount_credited,
                     "The plan change was paid after its period had moved on; it did not apply."};
-  auto instant = [&](const std::string& provider) -> std::optional<bool> {
-    Provider* pr = engine.ProviderFor(p.livemode, provider);
-    if (!pr) return std::nullopt;
-    return pr->instant();
+  auto instant = [&](const std::string& provider) {
+    return engine.AnswersAtOnce(p.livemode, provider);
   };
   CreditResult out;
   return CreditInvoice(db, p.livemode, req, engine.invoice_issuer(), instant, now, &out);

@@ -475,9 +475,6 @@ json::object InvoiceView(const Invoice& v) { return ViewIn(v, {}); }
 namespace {
 
 json::object ViewIn(const Invoice& v, json::storage_ptr sp) {
-  auto opt_text = [&sp](const std::optional<std::string>& x) {
-    return x ? json::value(*x, sp) : json::value(nullptr, sp);
-  };
   json::array lines(sp);
   for (const InvoiceLine& l : v.lines) {
     lines.push_back(json::object({{"description", l.description},
@@ -500,8 +497,8 @@ json::object ViewIn(const Invoice& v, json::storage_ptr sp) {
        {"customer_email", v.customer_email},
        {"customer_address", v.customer_address},
        {"customer_tax_id", v.customer_tax_id},
-       {"subscription_id", opt_text(v.subscription_id)},
-       {"plan_id", opt_text(v.plan_id)},
+       {"subscription_id", TextOrNull(v.subscription_id, sp)},
+       {"plan_id", TextOrNull(v.plan_id, sp)},
        {"period_start", TimeOrNull(v.period_start, sp)},
        {"period_end", TimeOrNull(v.period_end, sp)},
        {"currency", v.currency},
@@ -511,8 +508,8 @@ json::object ViewIn(const Invoice& v, json::storage_ptr sp) {
        {"amount_paid", v.amount_paid},
        {"amount_credited", v.amount_credited},
        {"amount_due", AmountDue(v.status, v.total, v.amount_paid, v.amount_credited)},
-       {"credit_for", opt_text(v.credit_for)},
-       {"reason", opt_text(v.reason)},
+       {"credit_for", TextOrNull(v.credit_for, sp)},
+       {"reason", TextOrNull(v.reason, sp)},
        {"merchant", json::object({{"name", v.issuer.name},
                                   {"address", v.issuer.address},
                                   {"tax_id", v.issuer.tax_id},
