@@ -223,6 +223,10 @@ void Sender::SendDue(bool* more) {
     }
     Status sent = session->Send(composer_.config().from.address, row.to, *bytes);
     Record(row, sent);
+    // The relay has it: its "sent" commits before the next message goes out, so a crash while
+    // the next one is on the wire cannot send this one again (was: a kill -9 during the next
+    // DATA, with this record still queued behind an fsync, resent it after the restart).
+    if (sent.ok()) WaitForRecords();
     if (!sent.ok() && !IsPermanent(sent)) down = sent;  // the session is no longer to be trusted
   }
   if (session) {
